@@ -1,0 +1,6 @@
+import type { CliCommand } from '../cli.ts';
+
+/**
+ * Every subcommand of `rivulet`. A subcommand is listed here only once it works end to end.
+ */
+export const commands: readonly CliCommand[] = [];
