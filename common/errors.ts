@@ -32,7 +32,13 @@ export class RivuletError extends Error {
 /** An invariant that should hold did not: this is a bug in Rivulet, not in the user's input. */
 export class InternalError extends RivuletError {
   constructor(message: string, options?: ErrorOptions) {
-    super('internal', 'INTERNAL', `internal error (this is a bug in Rivulet): ${message}`, undefined, options);
+    super(
+      'internal',
+      'INTERNAL',
+      `internal error (this is a bug in Rivulet): ${message}`,
+      undefined,
+      options,
+    );
     this.name = 'InternalError';
   }
 }

@@ -12,7 +12,11 @@ export function readConfigFile(path: string): Map<string, string> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RivuletError('config', 'CONFIG_UNREADABLE', `cannot read config file ${path}: ${(e as Error).message}`);
+    throw new RivuletError(
+      'config',
+      'CONFIG_UNREADABLE',
+      `cannot read config file ${path}: ${(e as Error).message}`,
+    );
   }
   return parseConfig(text, path);
 }
@@ -23,7 +27,7 @@ export function parseConfig(text: string, origin = '<config>'): Map<string, stri
   for (let i = 0; i < lines.length; i++) {
     const line = stripComment(lines[i] ?? '').trim();
     if (line === '') continue;
-    const m = /^([A-Za-z0-9_.\-]+)\s*(?::|=)\s*(.*)$/.exec(line);
+    const m = /^([A-Za-z0-9_.-]+)\s*(?::|=)\s*(.*)$/.exec(line);
     if (!m) {
       throw new RivuletError(
         'config',
