@@ -1,0 +1,340 @@
+/**
+ * GroupAggregate: GROUP BY with aggregates over a changelog (Flink's GroupAggFunction), emitting the
+ * aggregate's result as a changelog of its own.
+ *
+ * Per input change, for the row's group:
+ *   1. look up the group's state (live row count, one accumulator per aggregate, per-aggregate counts of
+ *      distinct argument values, the result row last emitted); a retraction for a group without state
+ *      is ignored and counted (`numRetractionsOfUnknownGroup`), which only happens after TTL expiry;
+ *   2. +I/+U: count + 1 and accumulate into every aggregate whose FILTER passes; -U/-D: count - 1 and
+ *      retract. A DISTINCT aggregate keeps a count per distinct argument tuple, and only the first
+ *      occurrence of a value accumulates and only the last one retracts;
+ *   3. when the count reaches 0 the group is gone: emit -D of the last result and drop the state;
+ *   4. otherwise compute the result: +I if none was emitted yet, -U old / +U new if any aggregate value
+ *      changed, and nothing at all when the result did not change (no redundant updates).
+ *
+ * Global aggregation (no GROUP BY) is the same with one group. Following Flink, in streaming it emits
+ * nothing until the first row arrives (and -D when every row is retracted); Flink's batch mode instead
+ * answers an empty input with one row (COUNT 0, other aggregates NULL). Rivulet runs bounded inputs with
+ * the streaming plan, so the planner asks for the batch answer with `emptyGlobalResultAtEnd`: at the
+ * end of input (the +Infinity watermark or endInput), if no group is live, one +I row is emitted holding
+ * each aggregate's value over no rows (`getValue(create())`).
+ *
+ * With `stateTtlMs` (table.exec.state.ttl), a group not written for that long in processing time is
+ * dropped without emitting anything, exactly as Flink's state TTL does (see state-ttl.ts).
+ */
+import { InternalError, RivuletError } from '../../common/errors.ts';
+import {
+  type AggregateFunction,
+  type Collector,
+  type Operator,
+  type OperatorContext,
+  type Row,
+  RowKind,
+  type Value,
+} from '../api.ts';
+import { encodeKey, keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
+import { valuesEqual } from './compare.ts';
+import { IdleStateExpiry } from './state-ttl.ts';
+
+/** One aggregate call, e.g. `SUM(DISTINCT x) FILTER (WHERE y > 0)`. */
+export interface AggregateCall {
+  /** Creates the function (called once per operator). */
+  readonly create: () => AggregateFunction;
+  /**
+   * Input columns holding the arguments (the planner projects computed arguments in a Calc below, as
+   * Flink does). `[]` for COUNT(*). Give either `args` or `argsOf`.
+   */
+  readonly args?: readonly number[];
+  /** Alternatively a compiled argument extractor. */
+  readonly argsOf?: (row: Row) => Value[];
+  /** FILTER (WHERE ...): only rows for which it is true are aggregated (NULL counts as false). */
+  readonly filter?: (row: Row) => boolean | null;
+  /** DISTINCT: each distinct argument tuple is aggregated once. */
+  readonly distinct?: boolean;
+  /** Shown in errors, e.g. `SUM`. */
+  readonly name?: string;
+}
+
+export interface GroupAggregateOptions {
+  /** Group columns of the input row; they are the first columns of the output row. */
+  readonly groupBy: readonly number[];
+  /** Aggregate values follow the group columns in the output row, in this order. */
+  readonly aggregates: readonly AggregateCall[];
+  /** Emit -U before +U (default true); false for an upsert consumer keyed by the group columns. */
+  readonly emitUpdateBefore?: boolean;
+  /** For bounded runs of a global aggregation: emit the empty-input row at the end (see above). */
+  readonly emptyGlobalResultAtEnd?: boolean;
+  /** table.exec.state.ttl in milliseconds; 0 or absent keeps state forever. */
+  readonly stateTtlMs?: number;
+}
+
+/** The state of one group. Plain data so that a snapshot can be structured-cloned. */
+interface GroupState {
+  count: number;
+  accs: unknown[];
+  /** Per aggregate, for DISTINCT ones: argument tuple -> number of live rows having it. */
+  distinct: (Map<StateKey, number> | null)[] | null;
+  /** The row last emitted for the group, or null before the first emission. */
+  result: Row | null;
+  touched: number;
+}
+
+/** An aggregate call prepared once: the call sites below never allocate closures per row. */
+interface Slot {
+  readonly fn: AggregateFunction;
+  readonly name: string;
+  readonly accumulate: (acc: unknown, row: Row) => unknown;
+  readonly retract: ((acc: unknown, row: Row) => unknown) | null;
+  readonly filter: ((row: Row) => boolean | null) | undefined;
+  readonly distinctKey: ((row: Row) => StateKey) | null;
+}
+
+export class GroupAggregate implements Operator {
+  readonly name = 'GroupAggregate';
+  private readonly groupBy: readonly number[];
+  private readonly keyOf: (row: Row) => StateKey;
+  private readonly slots: Slot[];
+  private readonly hasDistinct: boolean;
+  private readonly emitUpdateBefore: boolean;
+  private readonly emptyGlobalResultAtEnd: boolean;
+  private readonly ttlMs: number;
+  private readonly store = new StateStore();
+  private readonly groups: MapState<GroupState>;
+  private readonly expiry: IdleStateExpiry<GroupState> | null;
+  /** Scratch buffer for freshly computed aggregate values; reused for every row. */
+  private readonly values: Value[];
+  private finished = false;
+  private ctx!: OperatorContext;
+  private out!: Collector;
+
+  constructor(options: GroupAggregateOptions) {
+    this.groupBy = [...options.groupBy];
+    this.keyOf = keySelector(this.groupBy);
+    this.slots = options.aggregates.map(prepareSlot);
+    this.hasDistinct = this.slots.some((s) => s.distinctKey !== null);
+    this.emitUpdateBefore = options.emitUpdateBefore ?? true;
+    this.emptyGlobalResultAtEnd = options.emptyGlobalResultAtEnd ?? false;
+    this.ttlMs = options.stateTtlMs ?? 0;
+    this.groups = this.store.map<GroupState>('groups');
+    this.expiry = this.ttlMs > 0 ? new IdleStateExpiry(this.groups, this.ttlMs) : null;
+    this.values = new Array<Value>(this.slots.length).fill(null);
+  }
+
+  open(ctx: OperatorContext, out: Collector): void {
+    this.ctx = ctx;
+    this.out = out;
+  }
+
+  process(kind: RowKind, row: Row, _input: number): void {
+    const key = this.keyOf(row);
+    const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
+    let now = 0;
+    let st: GroupState | undefined;
+    if (this.expiry !== null) {
+      now = this.ctx.now();
+      this.sweep(now);
+      st = this.expiry.get(key, now);
+    } else {
+      st = this.groups.get(key);
+    }
+    if (st === undefined) {
+      if (!accumulate) {
+        this.ctx.count('numRetractionsOfUnknownGroup');
+        return;
+      }
+      st = this.newGroup();
+      this.groups.set(key, st);
+    }
+    if (accumulate) {
+      st.count++;
+      this.accumulateRow(st, row);
+    } else {
+      st.count--;
+      this.retractRow(st, row);
+    }
+    if (st.count <= 0) {
+      if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
+      this.groups.delete(key);
+      return;
+    }
+    if (this.expiry !== null) this.expiry.touch(key, st, now);
+    this.emitResult(st, row);
+  }
+
+  private newGroup(): GroupState {
+    const n = this.slots.length;
+    const accs = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) accs[i] = (this.slots[i] as Slot).fn.create();
+    let distinct: (Map<StateKey, number> | null)[] | null = null;
+    if (this.hasDistinct) distinct = this.slots.map((s) => (s.distinctKey === null ? null : new Map()));
+    return { count: 0, accs, distinct, result: null, touched: 0 };
+  }
+
+  private accumulateRow(st: GroupState, row: Row): void {
+    const slots = this.slots;
+    const accs = st.accs;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i] as Slot;
+      if (s.filter !== undefined && s.filter(row) !== true) continue;
+      if (s.distinctKey !== null) {
+        const seen = (st.distinct as Map<StateKey, number>[])[i] as Map<StateKey, number>;
+        const dk = s.distinctKey(row);
+        const c = seen.get(dk) ?? 0;
+        seen.set(dk, c + 1);
+        if (c > 0) continue; // the value is already aggregated once
+      }
+      accs[i] = s.accumulate(accs[i], row);
+    }
+  }
+
+  private retractRow(st: GroupState, row: Row): void {
+    const slots = this.slots;
+    const accs = st.accs;
+    for (let i = 0; i < slots.length; i++) {
+      const s = slots[i] as Slot;
+      if (s.filter !== undefined && s.filter(row) !== true) continue;
+      if (s.distinctKey !== null) {
+        const seen = (st.distinct as Map<StateKey, number>[])[i] as Map<StateKey, number>;
+        const dk = s.distinctKey(row);
+        const c = seen.get(dk);
+        if (c === undefined) continue; // retracting a value never aggregated: nothing to undo
+        if (c > 1) {
+          seen.set(dk, c - 1);
+          continue; // other rows still carry the value
+        }
+        seen.delete(dk);
+      }
+      if (s.retract === null) {
+        throw new RivuletError(
+          'runtime',
+          'AGGREGATE_RETRACT_UNSUPPORTED',
+          `aggregate function ${s.name} cannot retract, but its input is an update stream (operator ${this.ctx.operatorId})`,
+        );
+      }
+      accs[i] = s.retract(accs[i], row);
+    }
+  }
+
+  /** Emits +I, or -U/+U when some value changed, or nothing when the result is unchanged. */
+  private emitResult(st: GroupState, row: Row): void {
+    const slots = this.slots;
+    const values = this.values;
+    const g = this.groupBy.length;
+    const prev = st.result;
+    let changed = prev === null;
+    for (let i = 0; i < slots.length; i++) {
+      const v = (slots[i] as Slot).fn.getValue(st.accs[i]);
+      values[i] = v;
+      if (!changed && !valuesEqual((prev as Row)[g + i], v)) changed = true;
+    }
+    if (!changed) return;
+    const result = new Array<Value>(g + slots.length);
+    for (let j = 0; j < g; j++) result[j] = row[this.groupBy[j] as number];
+    for (let i = 0; i < slots.length; i++) result[g + i] = values[i];
+    st.result = result;
+    if (prev === null) {
+      this.out.push(RowKind.INSERT, result);
+    } else {
+      if (this.emitUpdateBefore) this.out.push(RowKind.UPDATE_BEFORE, prev);
+      this.out.push(RowKind.UPDATE_AFTER, result);
+    }
+  }
+
+  private sweep(now: number): void {
+    const before = (this.expiry as IdleStateExpiry<GroupState>).expired;
+    (this.expiry as IdleStateExpiry<GroupState>).sweep(now);
+    const dropped = (this.expiry as IdleStateExpiry<GroupState>).expired - before;
+    if (dropped > 0) this.ctx.count('numExpiredStates', dropped);
+  }
+
+  processWatermark(ts: number, _input: number): void {
+    if (ts === Infinity) this.finish();
+    if (this.expiry !== null) this.sweep(this.ctx.now());
+    this.out.watermark(ts);
+  }
+
+  endInput(_input: number): void {
+    this.finish();
+    this.out.end();
+  }
+
+  /** End of a bounded input: the batch answer of a global aggregation over no rows, if asked for. */
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.emptyGlobalResultAtEnd || this.groupBy.length > 0 || this.groups.size > 0) return;
+    this.out.push(
+      RowKind.INSERT,
+      this.slots.map((s) => s.fn.getValue(s.fn.create())),
+    );
+  }
+
+  snapshot(): unknown {
+    return structuredClone({ groups: this.store.snapshot(), finished: this.finished });
+  }
+
+  restore(state: unknown): void {
+    const s = state as { groups: ReturnType<StateStore['snapshot']>; finished: boolean };
+    this.store.restore(s.groups);
+    this.finished = s.finished;
+  }
+
+  stateSize(): number {
+    return this.groups.size;
+  }
+
+  close(): void {}
+}
+
+function prepareSlot(call: AggregateCall, index: number): Slot {
+  const fn = call.create();
+  const name = call.name ?? `#${index}`;
+  if ((call.args === undefined) === (call.argsOf === undefined)) {
+    throw new InternalError(`aggregate ${name} needs exactly one of args/argsOf`);
+  }
+  const retractFn = fn.retract;
+  let accumulate: (acc: unknown, row: Row) => unknown;
+  let retract: ((acc: unknown, row: Row) => unknown) | null = null;
+  let argValues: (row: Row) => Value[];
+  if (call.argsOf !== undefined) {
+    const argsOf = call.argsOf;
+    argValues = argsOf;
+    accumulate = (acc, row) => fn.accumulate(acc, ...argsOf(row));
+    if (retractFn) retract = (acc, row) => retractFn.call(fn, acc, ...argsOf(row));
+  } else {
+    const cols = [...(call.args as readonly number[])];
+    argValues = (row) => cols.map((c) => row[c]);
+    // Specialised for the usual arities so the hot path neither allocates nor spreads.
+    if (cols.length === 0) {
+      accumulate = (acc) => fn.accumulate(acc);
+      if (retractFn) retract = (acc) => retractFn.call(fn, acc);
+    } else if (cols.length === 1) {
+      const a = cols[0] as number;
+      accumulate = (acc, row) => fn.accumulate(acc, row[a]);
+      if (retractFn) retract = (acc, row) => retractFn.call(fn, acc, row[a]);
+    } else if (cols.length === 2) {
+      const a = cols[0] as number;
+      const b = cols[1] as number;
+      accumulate = (acc, row) => fn.accumulate(acc, row[a], row[b]);
+      if (retractFn) retract = (acc, row) => retractFn.call(fn, acc, row[a], row[b]);
+    } else {
+      accumulate = (acc, row) => fn.accumulate(acc, ...argValues(row));
+      if (retractFn) retract = (acc, row) => retractFn.call(fn, acc, ...argValues(row));
+    }
+  }
+  let distinctKey: ((row: Row) => StateKey) | null = null;
+  if (call.distinct) {
+    const single = call.args !== undefined && call.args.length === 1 ? (call.args[0] as number) : -1;
+    distinctKey =
+      single >= 0
+        ? (row) => {
+            const v = row[single];
+            return v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean'
+              ? (v as StateKey)
+              : encodeKey([v]);
+          }
+        : (row) => encodeKey(argValues(row));
+  }
+  return { fn, name, accumulate, retract, filter: call.filter, distinctKey };
+}

@@ -1,0 +1,333 @@
+/**
+ * Join: the regular (unwindowed) join of two changelogs: INNER, LEFT, RIGHT and FULL outer joins, and
+ * the SEMI and ANTI joins that IN / EXISTS subqueries decorrelate into. Input 0 is the left side, 1 the
+ * right side. Equi-join keys select a bucket; an optional residual predicate decides the rest; with no
+ * keys every row falls into one bucket (a non-equi or cross join).
+ *
+ * State, per side: join key -> bucket; a bucket maps each distinct live row to
+ *   { row, count (live copies), matches (live rows of the other side it joins with, with multiplicity) }.
+ *
+ * Inner and outer joins, for one change of a row r on side S (O is the other side):
+ *   1. a row with NULL in a null-rejecting key column can never match: if S is outer, emit its NULL-padded
+ *      row with the change's sign (+I or -D); nothing is stored, since nothing can join with it;
+ *   2. for each entry o in O's bucket for r's key that satisfies the residual:
+ *      accumulate: if O is outer and o had no match yet, retract o's padded rows (-D, o.count copies);
+ *                  o.matches += 1; emit +I (r joined with o), o.count copies.
+ *      retract:    emit -D (r joined with o), o.count copies; o.matches -= 1; if O is outer and o has
+ *                  no match left, re-emit o's padded rows (+I, o.count copies).
+ *      The sum of those o.count is the number of matches m of r;
+ *   3. add r to (or remove it from) S's bucket, dropping empty entries and buckets;
+ *   4. if S is outer and m = 0, emit r's padded row: +I on accumulate, -D on retract.
+ * Like Flink's regular join, the output holds only +I and -D: an update of an input row becomes the
+ * retraction of the old joined rows and the insertion of the new ones.
+ *
+ * SEMI / ANTI joins emit left rows only: a left row is in the SEMI output while it has at least one match
+ * and in the ANTI output while it has none. A left change scans the right bucket once to count matches
+ * (or reuses the stored count of an equal row); a right change updates the match count of each left row
+ * it joins with and emits the left rows whose count moved between 0 and 1.
+ *
+ * A retraction of a row the side does not hold is ignored and counted (`numRetractionsOfUnknownRow`).
+ * Equal join keys must have equal representations: the planner casts both sides' keys to one type.
+ * NOT IN's null-aware anti join is planned with no equi keys and the residual `a = b OR a IS NULL OR
+ * b IS NULL` (SQL's three-valued semantics), which this operator evaluates like any residual.
+ */
+import { InternalError } from '../../common/errors.ts';
+import {
+  type Collector,
+  isAccumulate,
+  type Operator,
+  type OperatorContext,
+  type Row,
+  RowKind,
+} from '../api.ts';
+import { keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
+import { InputTracker } from './inputs.ts';
+import { concatRows, padLeft, padRight, rowKey } from './rows.ts';
+
+export const JoinType = {
+  INNER: 'INNER',
+  LEFT: 'LEFT',
+  RIGHT: 'RIGHT',
+  FULL: 'FULL',
+  SEMI: 'SEMI',
+  ANTI: 'ANTI',
+} as const;
+export type JoinType = (typeof JoinType)[keyof typeof JoinType];
+
+export interface JoinOptions {
+  readonly type: JoinType;
+  /** Equi-join key columns of the left row; pairs up with `rightKeys` by position. */
+  readonly leftKeys: readonly number[];
+  readonly rightKeys: readonly number[];
+  /** Number of columns of each side (for NULL padding). */
+  readonly leftArity: number;
+  readonly rightArity: number;
+  /**
+   * The non-equi part of the ON condition. It sees the left and the right row; in the planner's
+   * concatenated numbering, column i < leftArity is `left[i]` and column i >= leftArity is
+   * `right[i - leftArity]`. Only `true` is a match (NULL is not).
+   */
+  readonly residual?: (left: Row, right: Row) => boolean | null;
+  /**
+   * Per key pair, whether NULL matches NULL (`IS NOT DISTINCT FROM`); by default no key does (`=`).
+   */
+  readonly nullSafe?: readonly boolean[];
+}
+
+/** A live row of one side, with its multiplicity and its number of matches on the other side. */
+interface Entry {
+  row: Row;
+  count: number;
+  matches: number;
+}
+type Bucket = Map<StateKey, Entry>;
+
+/**
+ * Adapts a predicate compiled over the concatenated row (left ++ right) to the two-row form `residual`
+ * takes. It allocates the concatenated row per evaluated pair; prefer compiling over (left, right).
+ */
+export function residualOverConcatenation(
+  pred: (row: Row) => boolean | null,
+): (left: Row, right: Row) => boolean | null {
+  return (left, right) => pred(concatRows(left, right));
+}
+
+export class Join implements Operator {
+  readonly name: string;
+  private readonly type: JoinType;
+  private readonly leftKeyOf: (row: Row) => StateKey;
+  private readonly rightKeyOf: (row: Row) => StateKey;
+  private readonly leftNullRejecting: readonly number[];
+  private readonly rightNullRejecting: readonly number[];
+  private readonly leftArity: number;
+  private readonly rightArity: number;
+  private readonly residual: ((left: Row, right: Row) => boolean | null) | undefined;
+  private readonly leftOuter: boolean;
+  private readonly rightOuter: boolean;
+  private readonly semi: boolean;
+  private readonly anti: boolean;
+  private readonly store = new StateStore();
+  private readonly left: MapState<Bucket>;
+  private readonly right: MapState<Bucket>;
+  private readonly inputs = new InputTracker(2);
+  private ctx!: OperatorContext;
+  private out!: Collector;
+
+  constructor(options: JoinOptions) {
+    const { leftKeys, rightKeys } = options;
+    if (leftKeys.length !== rightKeys.length) {
+      throw new InternalError(
+        `join keys differ in number: ${leftKeys.length} left, ${rightKeys.length} right`,
+      );
+    }
+    const nullSafe = options.nullSafe ?? [];
+    this.type = options.type;
+    this.name = `Join(${options.type})`;
+    this.leftKeyOf = keySelector(leftKeys);
+    this.rightKeyOf = keySelector(rightKeys);
+    this.leftNullRejecting = leftKeys.filter((_, i) => nullSafe[i] !== true);
+    this.rightNullRejecting = rightKeys.filter((_, i) => nullSafe[i] !== true);
+    this.leftArity = options.leftArity;
+    this.rightArity = options.rightArity;
+    this.residual = options.residual;
+    this.leftOuter = this.type === JoinType.LEFT || this.type === JoinType.FULL;
+    this.rightOuter = this.type === JoinType.RIGHT || this.type === JoinType.FULL;
+    this.semi = this.type === JoinType.SEMI;
+    this.anti = this.type === JoinType.ANTI;
+    this.left = this.store.map<Bucket>('left');
+    this.right = this.store.map<Bucket>('right');
+  }
+
+  open(ctx: OperatorContext, out: Collector): void {
+    this.ctx = ctx;
+    this.out = out;
+  }
+
+  process(kind: RowKind, row: Row, input: number): void {
+    if (this.semi || this.anti) {
+      if (input === 0) this.semiAntiLeft(kind, row);
+      else this.semiAntiRight(kind, row);
+    } else {
+      this.joinChange(isAccumulate(kind), row, input === 0);
+    }
+  }
+
+  /** Steps 1-4 of the header comment, for either side. */
+  private joinChange(add: boolean, row: Row, fromLeft: boolean): void {
+    const out = this.out;
+    const ownOuter = fromLeft ? this.leftOuter : this.rightOuter;
+    if (hasNull(row, fromLeft ? this.leftNullRejecting : this.rightNullRejecting)) {
+      if (ownOuter) out.push(add ? RowKind.INSERT : RowKind.DELETE, this.pad(row, fromLeft));
+      return;
+    }
+    const own = fromLeft ? this.left : this.right;
+    const key = fromLeft ? this.leftKeyOf(row) : this.rightKeyOf(row);
+    const rk = rowKey(row);
+    const bucket = own.get(key);
+    const entry = bucket?.get(rk);
+    if (!add && entry === undefined) {
+      this.ctx.count('numRetractionsOfUnknownRow');
+      return;
+    }
+    const otherOuter = fromLeft ? this.rightOuter : this.leftOuter;
+    const otherBucket = (fromLeft ? this.right : this.left).get(key);
+    const residual = this.residual;
+    let matches = 0;
+    if (otherBucket !== undefined) {
+      for (const o of otherBucket.values()) {
+        if (residual !== undefined && (fromLeft ? residual(row, o.row) : residual(o.row, row)) !== true)
+          continue;
+        matches += o.count;
+        const joined = fromLeft ? concatRows(row, o.row) : concatRows(o.row, row);
+        if (add) {
+          if (otherOuter && o.matches === 0)
+            this.emitCopies(RowKind.DELETE, this.pad(o.row, !fromLeft), o.count);
+          o.matches++;
+          this.emitCopies(RowKind.INSERT, joined, o.count);
+        } else {
+          this.emitCopies(RowKind.DELETE, joined, o.count);
+          o.matches--;
+          if (otherOuter && o.matches === 0)
+            this.emitCopies(RowKind.INSERT, this.pad(o.row, !fromLeft), o.count);
+        }
+      }
+    }
+    if (add) this.addRow(own, bucket, key, rk, entry, row, matches);
+    else this.removeRow(own, bucket as Bucket, key, rk, entry as Entry);
+    if (ownOuter && matches === 0) out.push(add ? RowKind.INSERT : RowKind.DELETE, this.pad(row, fromLeft));
+  }
+
+  private semiAntiLeft(kind: RowKind, row: Row): void {
+    const add = isAccumulate(kind);
+    if (hasNull(row, this.leftNullRejecting)) {
+      // Never matches: always in the ANTI output, never in the SEMI output.
+      if (this.anti) this.out.push(add ? RowKind.INSERT : RowKind.DELETE, row);
+      return;
+    }
+    const key = this.leftKeyOf(row);
+    const rk = rowKey(row);
+    const bucket = this.left.get(key);
+    const entry = bucket?.get(rk);
+    let matches: number;
+    if (entry !== undefined) {
+      matches = entry.matches; // an equal row has the same matches
+    } else {
+      if (!add) {
+        this.ctx.count('numRetractionsOfUnknownRow');
+        return;
+      }
+      matches = this.countMatches(row, this.right.get(key));
+    }
+    if (add) this.addRow(this.left, bucket, key, rk, entry, row, matches);
+    else this.removeRow(this.left, bucket as Bucket, key, rk, entry as Entry);
+    if (this.semi ? matches > 0 : matches === 0) this.out.push(add ? RowKind.INSERT : RowKind.DELETE, row);
+  }
+
+  private semiAntiRight(kind: RowKind, row: Row): void {
+    const add = isAccumulate(kind);
+    if (hasNull(row, this.rightNullRejecting)) return; // matches no left row
+    const key = this.rightKeyOf(row);
+    const rk = rowKey(row);
+    const bucket = this.right.get(key);
+    const entry = bucket?.get(rk);
+    if (!add && entry === undefined) {
+      this.ctx.count('numRetractionsOfUnknownRow');
+      return;
+    }
+    const leftBucket = this.left.get(key);
+    if (leftBucket !== undefined) {
+      const residual = this.residual;
+      // Entering the SEMI output is leaving the ANTI output and vice versa.
+      const enter = this.semi ? RowKind.INSERT : RowKind.DELETE;
+      const leave = this.semi ? RowKind.DELETE : RowKind.INSERT;
+      for (const l of leftBucket.values()) {
+        if (residual !== undefined && residual(l.row, row) !== true) continue;
+        if (add) {
+          if (l.matches++ === 0) this.emitCopies(enter, l.row, l.count);
+        } else if (--l.matches === 0) {
+          this.emitCopies(leave, l.row, l.count);
+        }
+      }
+    }
+    if (add) this.addRow(this.right, bucket, key, rk, entry, row, 0);
+    else this.removeRow(this.right, bucket as Bucket, key, rk, entry as Entry);
+  }
+
+  private countMatches(left: Row, rightBucket: Bucket | undefined): number {
+    if (rightBucket === undefined) return 0;
+    const residual = this.residual;
+    let m = 0;
+    for (const r of rightBucket.values())
+      if (residual === undefined || residual(left, r.row) === true) m += r.count;
+    return m;
+  }
+
+  private addRow(
+    side: MapState<Bucket>,
+    bucket: Bucket | undefined,
+    key: StateKey,
+    rk: StateKey,
+    entry: Entry | undefined,
+    row: Row,
+    matches: number,
+  ): void {
+    if (entry !== undefined) {
+      entry.count++;
+      return;
+    }
+    if (bucket === undefined) {
+      bucket = new Map();
+      side.set(key, bucket);
+    }
+    bucket.set(rk, { row, count: 1, matches });
+  }
+
+  private removeRow(side: MapState<Bucket>, bucket: Bucket, key: StateKey, rk: StateKey, entry: Entry): void {
+    if (--entry.count > 0) return;
+    bucket.delete(rk);
+    if (bucket.size === 0) side.delete(key);
+  }
+
+  private pad(row: Row, isLeft: boolean): Row {
+    return isLeft ? padRight(row, this.rightArity) : padLeft(this.leftArity, row);
+  }
+
+  private emitCopies(kind: RowKind, row: Row, n: number): void {
+    for (let i = 0; i < n; i++) this.out.push(kind, row);
+  }
+
+  processWatermark(ts: number, input: number): void {
+    const wm = this.inputs.watermark(ts, input);
+    if (wm !== null) this.out.watermark(wm);
+  }
+
+  endInput(input: number): void {
+    const all = this.inputs.end(input);
+    const wm = this.inputs.advance();
+    if (wm !== null) this.out.watermark(wm);
+    if (all) this.out.end();
+  }
+
+  snapshot(): unknown {
+    return structuredClone(this.store.snapshot());
+  }
+
+  restore(state: unknown): void {
+    this.store.restore(state as ReturnType<StateStore['snapshot']>);
+  }
+
+  /** The number of distinct live rows held, both sides together. */
+  stateSize(): number {
+    let n = 0;
+    for (const [, b] of this.left.entries()) n += b.size;
+    for (const [, b] of this.right.entries()) n += b.size;
+    return n;
+  }
+
+  close(): void {}
+}
+
+function hasNull(row: Row, cols: readonly number[]): boolean {
+  for (let i = 0; i < cols.length; i++) if (row[cols[i] as number] === null) return true;
+  return false;
+}
