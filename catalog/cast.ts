@@ -265,6 +265,7 @@ function toBoolean(from: LogicalType): Conv {
 const INTEGER_TEXT = /^[+-]?\d+(?:\.\d*)?$/;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
+const TWO_63 = 2 ** 63;
 
 /** Parses integer text (fraction dropped) and checks it fits `bits`; fails otherwise. */
 function parseInteger(text: string, bits: number, typeName: string): bigint {
@@ -288,8 +289,8 @@ function doubleToInt32(d: number): number {
 /** Java's `(long) d`. */
 function doubleToInt64(d: number): bigint {
   if (Number.isNaN(d)) return 0n;
-  if (d >= 9223372036854775807) return INT64_MAX;
-  if (d <= -9223372036854775808) return INT64_MIN;
+  if (d >= TWO_63) return INT64_MAX;
+  if (d <= -TWO_63) return INT64_MIN;
   return BigInt(Math.trunc(d));
 }
 
