@@ -1,0 +1,578 @@
+/**
+ * Binds a parsed query to a logical plan against the catalog: FROM (tables, views, CTEs, subqueries,
+ * VALUES, joins), WHERE, GROUP BY with aggregates, HAVING, the select list, DISTINCT, set operations,
+ * ORDER BY and LIMIT. Names resolve case-sensitively as in Flink; errors carry the position of the
+ * offending text.
+ */
+import { RivuletError, type Span } from '../common/errors.ts';
+import type { Catalog, TableDefinition, ViewDefinition } from '../catalog/catalog.ts';
+import { commonTypeOrThrow } from '../catalog/coercion.ts';
+import type { FunctionContext } from '../catalog/functions/registry.ts';
+import { type LogicalType, T, typeToString, withNullable, withTimeAttribute } from '../catalog/types.ts';
+import type {
+  Expr,
+  FunctionCall,
+  Identifier,
+  OrderItem,
+  Query,
+  SelectQuery,
+  TableRef,
+} from '../parser/ast.ts';
+import type { Value } from '../operators/api.ts';
+import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
+import { compileExpr } from './compile.ts';
+import { type BoundExpr, inputRef, TRUE } from './expr.ts';
+import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
+import { didYouMean, Scope } from './scope.ts';
+
+interface Bound {
+  readonly rel: RelNode;
+  readonly fields: readonly Field[];
+}
+
+export interface QueryBinderOptions {
+  readonly catalog: Catalog;
+  readonly fnContext: FunctionContext;
+}
+
+function planError(code: string, message: string, span: Span): RivuletError {
+  return new RivuletError('plan', code, message, span);
+}
+
+/** Output fields of an operator that loses time attributes (joins, aggregations) keep plain types. */
+function plain(f: Field): Field {
+  return f.type.timeAttribute ? { ...f, type: withTimeAttribute(f.type, undefined) } : f;
+}
+
+export class QueryBinder {
+  readonly catalog: Catalog;
+  readonly fnContext: FunctionContext;
+  /** Views being expanded, to report a cycle instead of overflowing the stack. */
+  private readonly expanding: string[] = [];
+
+  constructor(options: QueryBinderOptions) {
+    this.catalog = options.catalog;
+    this.fnContext = options.fnContext;
+  }
+
+  exprBinder(scope: Scope, clause?: string): ExprBinder {
+    return new ExprBinder({ scope, registry: this.catalog.functions, fnContext: this.fnContext, ...(clause ? { clause } : {}) });
+  }
+
+  bindQuery(q: Query, ctes: ReadonlyMap<string, Bound> = new Map()): Bound {
+    switch (q.kind) {
+      case 'with': {
+        const scope = new Map(ctes);
+        for (const cte of q.ctes) {
+          const b = this.bindQuery(cte.query, scope);
+          scope.set(cte.name.text, this.rename(b, cte.columns, cte.name.text, cte.span));
+        }
+        return this.bindQuery(q.body, scope);
+      }
+      case 'select':
+        return this.withTail(q, this.bindSelect(q, ctes), ctes);
+      case 'values':
+        return this.withTail(q, this.bindValues(q.rows.map((r) => r.fields), q.span), ctes);
+      case 'setOperation':
+        return this.withTail(q, this.bindSetOp(q, ctes), ctes);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // FROM
+
+  private bindFrom(ref: TableRef, ctes: ReadonlyMap<string, Bound>): Bound {
+    switch (ref.kind) {
+      case 'tableName': {
+        if (ref.systemTime) {
+          throw planError('TEMPORAL_UNSUPPORTED', 'FOR SYSTEM_TIME is not supported by Rivulet yet', ref.systemTime.span);
+        }
+        const parts = ref.name.parts;
+        const name = (parts[parts.length - 1] as Identifier).text;
+        const alias = ref.alias?.name.text ?? name;
+        let bound: Bound;
+        const cte = parts.length === 1 ? ctes.get(name) : undefined;
+        if (cte) bound = cte;
+        else {
+          const obj = this.catalog.get(name);
+          if (!obj) {
+            const suggestion = didYouMean(name, [...ctes.keys(), ...this.catalog.list()]);
+            throw planError(
+              'TABLE_NOT_FOUND',
+              `Object '${name}' not found${suggestion ? `; did you mean '${suggestion}'?` : ''}`,
+              ref.name.span,
+            );
+          }
+          bound = obj.kind === 'table' ? this.scan(obj) : this.expandView(obj, ref.span);
+        }
+        return this.rename(bound, ref.alias?.columns ?? [], alias, ref.span);
+      }
+      case 'subquery': {
+        if (ref.lateral) throw planError('LATERAL_UNSUPPORTED', 'LATERAL subqueries are not supported by Rivulet yet', ref.span);
+        const b = this.bindQuery(ref.query, ctes);
+        return this.rename(b, ref.alias?.columns ?? [], ref.alias?.name.text, ref.span);
+      }
+      case 'join':
+        return this.bindJoin(ref, ctes);
+      case 'tableFunction':
+        throw planError(
+          'TABLE_FUNCTION_UNSUPPORTED',
+          `table function ${ref.name.parts.map((p) => p.text).join('.')}(...) is not supported by Rivulet yet`,
+          ref.span,
+        );
+      case 'unnest':
+        throw planError('UNNEST_UNSUPPORTED', 'UNNEST is not supported by Rivulet yet', ref.span);
+      case 'matchRecognize':
+        throw planError('MATCH_RECOGNIZE_UNSUPPORTED', 'MATCH_RECOGNIZE is not supported by Rivulet yet', ref.span);
+    }
+  }
+
+  /** A catalog table: its columns in declaration order, computed columns and watermark bound. */
+  scan(table: TableDefinition): Bound {
+    const rowtime = table.watermark?.column;
+    const fields: Field[] = table.columns.map((c) => ({
+      name: c.name,
+      type: c.name === rowtime ? withTimeAttribute(c.type, 'ROWTIME') : c.type,
+      qualifier: table.name,
+    }));
+    const scope = new Scope(fields.map((f) => ({ ...f, type: withTimeAttribute(f.type, undefined) })));
+    const binder = this.exprBinder(scope, 'a computed column');
+    const computed = new Map<number, BoundExpr>();
+    table.columns.forEach((c, i) => {
+      if (c.kind !== 'computed' || !c.expr) return;
+      const e = binder.bind(c.expr);
+      computed.set(i, e);
+      if (e.kind === 'proctime') fields[i] = { ...(fields[i] as Field), type: e.type };
+    });
+    let watermark: { column: number; expr: BoundExpr } | undefined;
+    if (table.watermark) {
+      const column = fields.findIndex((f) => f.name === table.watermark?.column);
+      const expr = this.exprBinder(scope, 'WATERMARK').bind(table.watermark.expr);
+      watermark = { column, expr };
+    }
+    return {
+      rel: { kind: 'scan', table, computed, ...(watermark ? { watermark } : {}), fields },
+      fields,
+    };
+  }
+
+  private expandView(view: ViewDefinition, span: Span): Bound {
+    if (this.expanding.includes(view.name)) {
+      throw planError('VIEW_CYCLE', `View '${view.name}' refers to itself: ${[...this.expanding, view.name].join(' -> ')}`, span);
+    }
+    this.expanding.push(view.name);
+    try {
+      const b = this.bindQuery(view.query);
+      if (view.columnNames.length === 0) return b;
+      const fields = b.fields.map((f, i) => ({ ...f, name: view.columnNames[i] ?? f.name }));
+      return { rel: { ...b.rel, fields } as RelNode, fields };
+    } finally {
+      this.expanding.pop();
+    }
+  }
+
+  /** Applies `AS alias (c1, c2, ...)`: requalifies fields and optionally renames them. */
+  private rename(b: Bound, columns: readonly Identifier[], qualifier: string | undefined, span: Span): Bound {
+    if (columns.length > 0 && columns.length !== b.fields.length) {
+      throw planError(
+        'ALIAS_COLUMNS',
+        `The alias lists ${columns.length} column names but the relation has ${b.fields.length} columns`,
+        span,
+      );
+    }
+    const fields = b.fields.map((f, i) => {
+      const name = columns[i]?.text ?? f.name;
+      return qualifier === undefined ? { name, type: f.type } : { name, type: f.type, qualifier };
+    });
+    return { rel: b.rel, fields };
+  }
+
+  private bindJoin(ref: Extract<TableRef, { kind: 'join' }>, ctes: ReadonlyMap<string, Bound>): Bound {
+    const left = this.bindFrom(ref.left, ctes);
+    const right = this.bindFrom(ref.right, ctes);
+    if (ref.right.kind === 'tableName' && ref.right.systemTime) {
+      throw planError('TEMPORAL_UNSUPPORTED', 'temporal joins are not supported by Rivulet yet', ref.right.span);
+    }
+    const joinType: JoinType = ref.joinType === 'CROSS' || ref.joinType === 'COMMA' ? 'INNER' : ref.joinType;
+    // Outer joins make the other side's columns nullable; every regular join loses time attributes.
+    const lf = left.fields.map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f)).map(plain);
+    const rf = right.fields.map((f) => (joinType === 'LEFT' || joinType === 'FULL' ? nullableField(f) : f)).map(plain);
+    const fields = [...lf, ...rf];
+    const scope = new Scope([...left.fields, ...right.fields]);
+    let condition: BoundExpr = TRUE;
+    const cond = ref.condition;
+    if (cond?.kind === 'joinOn') {
+      condition = this.exprBinder(scope, 'a join condition').bindPredicate(cond.expr, 'JOIN ON');
+    } else if (cond?.kind === 'joinUsing' || ref.natural) {
+      const names =
+        cond?.kind === 'joinUsing'
+          ? cond.columns.map((c) => c.text)
+          : left.fields.map((f) => f.name).filter((n) => right.fields.some((g) => g.name === n));
+      const eqs = names.map((n) => {
+        const li = left.fields.findIndex((f) => f.name === n);
+        const ri = right.fields.findIndex((f) => f.name === n);
+        if (li < 0 || ri < 0) throw planError('COLUMN_NOT_FOUND', `USING column '${n}' is not in both sides of the join`, ref.span);
+        const binder = this.exprBinder(scope);
+        const l = inputRef(li, (left.fields[li] as Field).type, n);
+        const r = inputRef(left.fields.length + ri, (right.fields[ri] as Field).type, n);
+        return binder.call('=', [l, r], ref.span);
+      });
+      if (eqs.length > 0) condition = eqs.length === 1 ? (eqs[0] as BoundExpr) : { kind: 'and', args: eqs, type: T.boolean() };
+    } else if (ref.joinType !== 'CROSS' && ref.joinType !== 'COMMA') {
+      throw planError('JOIN_CONDITION', `${ref.joinType} JOIN needs an ON or USING condition`, ref.span);
+    }
+    return {
+      rel: { kind: 'join', joinType, left: left.rel, right: right.rel, condition, fields },
+      fields: [...left.fields.map((f, i) => ({ ...f, type: (lf[i] as Field).type })), ...right.fields.map((f, i) => ({ ...f, type: (rf[i] as Field).type }))],
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // SELECT
+
+  private bindSelect(q: SelectQuery, ctes: ReadonlyMap<string, Bound>): Bound & { preSort?: PreSort } {
+    let input: Bound = q.from ? this.bindFrom(q.from, ctes) : this.bindValues([[]], q.span);
+    const inScope = new Scope(input.fields);
+    if (q.where) {
+      if (containsAggregate(q.where, this.catalog.functions)) {
+        throw planError('AGGREGATE_MISPLACED', 'Aggregate functions are not allowed in WHERE; use HAVING', q.where.span);
+      }
+      const condition = this.exprBinder(inScope, 'WHERE').bindPredicate(q.where, 'WHERE');
+      input = { rel: { kind: 'filter', input: input.rel, condition, fields: input.fields }, fields: input.fields };
+    }
+    const registry = this.catalog.functions;
+    const grouped =
+      q.groupBy !== null ||
+      q.having !== null ||
+      q.items.some((i) => containsAggregate(i.expr, registry));
+    let scope = new Scope(input.fields);
+    let rel = input.rel;
+    let agg: AggregateBuilder | undefined;
+    if (grouped) {
+      agg = new AggregateBuilder(this, input, q);
+      const b = agg.build();
+      rel = b.rel;
+      scope = new Scope(b.fields);
+    }
+    const binder = new ExprBinder({
+      scope,
+      registry,
+      fnContext: this.fnContext,
+      clause: 'the select list',
+      ...(agg ? { aggregates: agg.sink } : {}),
+    });
+    // Select list.
+    const exprs: BoundExpr[] = [];
+    const fields: Field[] = [];
+    q.items.forEach((item, n) => {
+      if (item.expr.kind === 'star') {
+        if (agg) throw planError('STAR_GROUPED', "'*' cannot be used in a grouped query; list the columns", item.span);
+        const qualifier = item.expr.qualifier.map((p) => p.text).join('.') || null;
+        for (const i of scope.star(qualifier, item.span)) {
+          const f = scope.fields[i] as Field;
+          exprs.push(inputRef(i, f.type, f.name));
+          fields.push({ name: f.name, type: f.type });
+        }
+        return;
+      }
+      const e = binder.bind(item.expr);
+      exprs.push(e);
+      fields.push({ name: item.alias?.text ?? deriveName(item.expr, n), type: e.type });
+    });
+    let having: BoundExpr | undefined;
+    if (q.having) {
+      having = binder.with({ clause: 'HAVING' }).bindPredicate(q.having, 'HAVING');
+    }
+    if (q.qualify) throw planError('QUALIFY_UNSUPPORTED', 'QUALIFY is not supported by Rivulet yet', q.qualify.span);
+    if (q.windows.length > 0) {
+      throw planError('WINDOW_UNSUPPORTED', 'named WINDOW clauses are not supported by Rivulet yet', (q.windows[0] as { span: Span }).span);
+    }
+    // ORDER BY may use input expressions not in the select list: project them as hidden columns.
+    const hidden: BoundExpr[] = [];
+    const sortKeys: SortKey[] = [];
+    if (q.orderBy.length > 0 && !q.distinct) {
+      for (const item of q.orderBy) {
+        const index = this.orderIndex(item, fields, exprs, () => {
+          const e = binder.with({ clause: 'ORDER BY' }).bind(item.expr);
+          const existing = [...exprs, ...hidden].findIndex((x) => exprKey(x) === exprKey(e));
+          if (existing >= 0) return existing;
+          hidden.push(e);
+          return exprs.length + hidden.length - 1;
+        });
+        sortKeys.push(sortKey(index, item));
+      }
+    }
+    if (agg) rel = agg.finish(rel);
+    if (having) rel = { kind: 'filter', input: rel, condition: having, fields: rel.fields };
+    const allExprs = [...exprs, ...hidden];
+    const projFields = [...fields, ...hidden.map((h, i) => ({ name: `$order${i}`, type: h.type }))];
+    rel = { kind: 'project', input: rel, exprs: allExprs, fields: projFields };
+    if (q.distinct) {
+      rel = {
+        kind: 'aggregate',
+        input: rel,
+        groupKeys: fields.map((_, i) => i),
+        aggs: [],
+        fields: fields.map(plain),
+      };
+      if (q.orderBy.length > 0) {
+        for (const item of q.orderBy) {
+          const index = this.orderIndex(item, fields, exprs, () => {
+            throw planError('ORDER_BY_DISTINCT', 'with SELECT DISTINCT, ORDER BY expressions must appear in the select list', item.span);
+          });
+          sortKeys.push(sortKey(index, item));
+        }
+      }
+    }
+    const outFields = q.distinct ? fields.map(plain) : fields;
+    return { rel, fields: projFields.length === fields.length ? outFields : projFields, preSort: { keys: sortKeys, visible: fields.length } };
+  }
+
+  /** ORDER BY item as an output position: an ordinal, an output alias, or (via `bindHidden`) any expression. */
+  private orderIndex(item: OrderItem, fields: readonly Field[], exprs: readonly BoundExpr[], bindHidden: () => number): number {
+    const e = item.expr;
+    if (e.kind === 'numericLiteral' && /^\d+$/.test(e.text)) {
+      const n = Number(e.text);
+      if (n < 1 || n > fields.length) {
+        throw planError('ORDER_BY_ORDINAL', `ORDER BY position ${n} is not in the select list (1..${fields.length})`, e.span);
+      }
+      return n - 1;
+    }
+    if (e.kind === 'columnRef' && e.path.length === 1) {
+      const name = (e.path[0] as Identifier).text;
+      const matches = fields.map((f, i) => (f.name === name ? i : -1)).filter((i) => i >= 0);
+      if (matches.length === 1) return matches[0] as number;
+    }
+    void exprs;
+    return bindHidden();
+  }
+
+  private withTail(q: Query & { orderBy: readonly OrderItem[]; limit: Expr | null; offset: Expr | null }, b: Bound & { preSort?: PreSort }, _ctes: ReadonlyMap<string, Bound>): Bound {
+    const limit = q.limit ? this.constantInt(q.limit, 'LIMIT') : null;
+    const offset = q.offset ? this.constantInt(q.offset, 'OFFSET') : 0;
+    let keys = b.preSort?.keys ?? [];
+    if (!b.preSort && q.orderBy.length > 0) {
+      keys = q.orderBy.map((item) => sortKey(this.orderIndex(item, b.fields, [], () => {
+        throw planError('ORDER_BY_SET', 'ORDER BY of a set operation or VALUES must name an output column or position', item.span);
+      }), item));
+    }
+    let rel = b.rel;
+    let fields = b.fields;
+    if (keys.length > 0 || limit !== null || offset > 0) {
+      rel = { kind: 'sort', input: rel, keys, limit, offset, fields };
+    }
+    const visible = b.preSort?.visible ?? fields.length;
+    if (visible < fields.length) {
+      fields = fields.slice(0, visible);
+      rel = {
+        kind: 'project',
+        input: rel,
+        exprs: fields.map((f, i) => inputRef(i, f.type, f.name)),
+        fields,
+      };
+    }
+    return { rel, fields };
+  }
+
+  private constantInt(e: Expr, what: string): number {
+    const b = this.exprBinder(new Scope([]), what).bind(e);
+    if (b.kind !== 'literal' || (typeof b.value !== 'number' && typeof b.value !== 'bigint') || Number(b.value) < 0) {
+      throw planError('LIMIT_INVALID', `${what} needs a non-negative integer constant`, e.span);
+    }
+    return Number(b.value);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // VALUES and set operations
+
+  /** Constant rows; each column gets the common type of its values. */
+  bindValues(rows: readonly (readonly Expr[])[], span: Span): Bound {
+    const binder = this.exprBinder(new Scope([]), 'VALUES');
+    const bound = rows.map((r) => r.map((e) => binder.bind(e)));
+    const width = bound[0]?.length ?? 0;
+    if (bound.some((r) => r.length !== width)) {
+      throw planError('VALUES_ARITY', 'every row of VALUES must have the same number of columns', span);
+    }
+    const types: LogicalType[] = [];
+    for (let c = 0; c < width; c++) {
+      types.push(commonTypeOrThrowAt(bound.map((r) => (r[c] as BoundExpr).type), `VALUES column ${c + 1}`, span));
+    }
+    const values: Value[][] = bound.map((r) =>
+      r.map((e, c) => compileExpr(binder.coerce(e, types[c] as LogicalType, span))([])),
+    );
+    const fields = types.map((type, c) => ({ name: `EXPR$${c}`, type }));
+    return { rel: { kind: 'values', rows: values, fields }, fields };
+  }
+
+  private bindSetOp(q: Extract<Query, { kind: 'setOperation' }>, ctes: ReadonlyMap<string, Bound>): Bound {
+    const left = this.bindQuery(q.left, ctes);
+    const right = this.bindQuery(q.right, ctes);
+    if (left.fields.length !== right.fields.length) {
+      throw planError(
+        'SET_OP_ARITY',
+        `${q.op} needs inputs with the same number of columns: left has ${left.fields.length}, right has ${right.fields.length}`,
+        q.span,
+      );
+    }
+    const types = left.fields.map((f, i) =>
+      commonTypeOrThrowAt([f.type, (right.fields[i] as Field).type].map((t) => withTimeAttribute(t, undefined)), `${q.op} column ${i + 1} ('${f.name}')`, q.span),
+    );
+    const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType }));
+    const conform = (b: Bound): RelNode => {
+      const binder = this.exprBinder(new Scope(b.fields));
+      const exprs = b.fields.map((f, i) => binder.coerce(inputRef(i, f.type, f.name), types[i] as LogicalType, q.span));
+      return { kind: 'project', input: b.rel, exprs, fields };
+    };
+    const l = conform(left);
+    const r = conform(right);
+    if (q.op === 'UNION' && q.all) return { rel: { kind: 'union', inputs: [l, r], fields }, fields };
+    return { rel: { kind: 'setOp', op: q.op, all: q.all, left: l, right: r, fields }, fields };
+  }
+}
+
+interface PreSort {
+  readonly keys: readonly SortKey[];
+  readonly visible: number;
+}
+
+function sortKey(index: number, item: OrderItem): SortKey {
+  const descending = item.direction === 'DESC';
+  // Flink (like most engines) puts NULLs first in ascending order, last in descending order.
+  const nullsFirst = item.nulls ? item.nulls === 'FIRST' : !descending;
+  return { index, descending, nullsFirst };
+}
+
+function nullableField(f: Field): Field {
+  return { ...f, type: withNullable(f.type, true) };
+}
+
+function commonTypeOrThrowAt(types: readonly LogicalType[], what: string, span: Span): LogicalType {
+  try {
+    return commonTypeOrThrow(types, what);
+  } catch (err) {
+    if (err instanceof RivuletError) throw planError(err.code, err.message, span);
+    throw err;
+  }
+}
+
+/** The name Flink gives an unaliased select item: the column name, or EXPR$n. */
+function deriveName(e: Expr, n: number): string {
+  if (e.kind === 'columnRef') return (e.path[e.path.length - 1] as Identifier).text;
+  if (e.kind === 'fieldAccess') return e.field.text;
+  return `EXPR$${n}`;
+}
+
+/**
+ * Collects the grouping expressions and aggregate calls of a grouped SELECT. The aggregation reads a
+ * pre-projection of its input (group expressions, then aggregate arguments and filters), so the
+ * aggregate operator itself works on plain column positions.
+ */
+class AggregateBuilder {
+  private readonly binder: QueryBinder;
+  private readonly input: Bound;
+  private readonly q: SelectQuery;
+  private readonly inputScope: Scope;
+  /** Pre-projection expressions: group keys first. */
+  private readonly pre: BoundExpr[] = [];
+  private groupCount = 0;
+  private readonly groupIndex = new Map<string, number>();
+  private readonly aggs: AggCall[] = [];
+  private readonly aggIndex = new Map<string, number>();
+  private fields: Field[] = [];
+  readonly sink: AggregateSink;
+
+  constructor(binder: QueryBinder, input: Bound, q: SelectQuery) {
+    this.binder = binder;
+    this.input = input;
+    this.q = q;
+    this.inputScope = new Scope(input.fields);
+    const self = this;
+    this.sink = {
+      inputScope: this.inputScope,
+      aggregate: (call) => self.addAggregate(call),
+      groupKey: (e) => {
+        const i = self.groupIndex.get(exprKey(e));
+        return i === undefined ? undefined : inputRef(i, (self.fields[i] as Field).type, (self.fields[i] as Field).name);
+      },
+    };
+  }
+
+  build(): { rel: RelNode; fields: readonly Field[] } {
+    const gb = this.q.groupBy;
+    const binder = this.binder.exprBinder(this.inputScope, 'GROUP BY');
+    for (const el of gb?.elements ?? []) {
+      if (el.kind === 'groupingSets' || el.kind === 'rollup' || el.kind === 'cube' || el.kind === 'emptyGroupingSet') {
+        throw planError('GROUPING_SETS_UNSUPPORTED', 'GROUPING SETS, ROLLUP and CUBE are not supported by Rivulet yet', el.span);
+      }
+      if (containsAggregate(el, this.binder.catalog.functions)) {
+        throw planError('AGGREGATE_MISPLACED', 'Aggregate functions are not allowed in GROUP BY', el.span);
+      }
+      const e = binder.bind(el);
+      const key = exprKey(e);
+      if (this.groupIndex.has(key)) continue;
+      this.groupIndex.set(key, this.pre.length);
+      this.pre.push(e);
+      const name = e.kind === 'input' ? e.name : `EXPR$${this.pre.length - 1}`;
+      this.fields.push({ name, type: withTimeAttribute(e.type, undefined) });
+    }
+    this.groupCount = this.pre.length;
+    // Aggregates are added lazily while the select list binds; the rel is assembled by `finish`.
+    return { rel: this.input.rel, fields: this.fields };
+  }
+
+  private addAggregate(call: FunctionCall): BoundExpr {
+    const name = functionName(call).toUpperCase();
+    const binder = this.binder.exprBinder(this.inputScope, `the arguments of ${name}`);
+    const isCountStar = call.args.length === 1 && (call.args[0] as Expr).kind === 'star';
+    const argExprs = isCountStar ? [] : call.args.map((a) => {
+      if (containsAggregate(a, this.binder.catalog.functions)) {
+        throw planError('AGGREGATE_NESTED', `Aggregate function calls cannot be nested (in ${name})`, a.span);
+      }
+      return binder.bind(a);
+    });
+    const filter = call.filter ? binder.bindPredicate(call.filter, 'FILTER') : null;
+    const def = this.binder.catalog.functions.lookupAggregate(name);
+    if (!def) throw planError('FUNCTION_NOT_FOUND', `No aggregate function named '${name}'`, call.span);
+    let fn;
+    try {
+      fn = def.resolve(argExprs.map((a) => a.type), this.binder.fnContext);
+    } catch (err) {
+      if (err instanceof RivuletError && !err.span) throw planError(err.code, err.message, call.span);
+      throw err;
+    }
+    const key = `${name}|${call.distinct}|${argExprs.map(exprKey).join(',')}|${filter ? exprKey(filter) : ''}`;
+    let index = this.aggIndex.get(key);
+    if (index === undefined) {
+      const pos = (e: BoundExpr): number => {
+        const k = exprKey(e);
+        const existing = this.pre.findIndex((p) => exprKey(p) === k);
+        if (existing >= 0) return existing;
+        this.pre.push(e);
+        return this.pre.length - 1;
+      };
+      const args = argExprs.map(pos);
+      const filterPos = filter ? pos(filter) : null;
+      index = this.aggs.length;
+      this.aggs.push({ name, fn, args, distinct: call.distinct, filter: filterPos, type: fn.resultType });
+      this.aggIndex.set(key, index);
+    }
+    const type = fn.resultType;
+    return inputRef(this.groupCount + index, type, `${name}(${call.args.length === 0 || isCountStar ? '*' : '...'})`);
+  }
+
+  /** Builds pre-projection + aggregate over the input; output = group keys then aggregates. */
+  finish(_rel: RelNode): RelNode {
+    const preFields = this.pre.map((e, i) => ({ name: i < this.groupCount ? (this.fields[i] as Field).name : `$a${i}`, type: e.type }));
+    const project: RelNode = { kind: 'project', input: this.input.rel, exprs: this.pre, fields: preFields };
+    const aggFields = this.aggs.map((a, i) => ({ name: `EXPR$${this.groupCount + i}`, type: a.type }));
+    const fields = [...this.fields, ...aggFields];
+    return {
+      kind: 'aggregate',
+      input: project,
+      groupKeys: this.fields.map((_, i) => i),
+      aggs: this.aggs,
+      fields,
+    };
+  }
+}
+

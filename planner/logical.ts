@@ -1,0 +1,135 @@
+/**
+ * The logical plan: relational operators over typed fields, built by the binder (bind-query.ts) and
+ * rewritten by rules (rules/). Streaming properties (changelog mode, time attributes) are derived
+ * from it in physical.ts. Every node lists its output fields.
+ */
+import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
+import type { TableDefinition } from '../catalog/catalog.ts';
+import type { LogicalType } from '../catalog/types.ts';
+import type { Value } from '../operators/api.ts';
+import type { BoundExpr } from './expr.ts';
+
+export interface Field {
+  readonly name: string;
+  readonly type: LogicalType;
+  /** The table alias the field can be qualified with (`o.amount`), if any. */
+  readonly qualifier?: string;
+}
+
+export type RelNode =
+  | ScanRel
+  | ValuesRel
+  | ProjectRel
+  | FilterRel
+  | AggregateRel
+  | JoinRel
+  | UnionRel
+  | SetOpRel
+  | SortRel;
+
+export interface ScanRel {
+  readonly kind: 'scan';
+  readonly table: TableDefinition;
+  /** Computed columns' expressions over the connector's row (physical + metadata columns). */
+  readonly computed: ReadonlyMap<number, BoundExpr>;
+  /** The watermark expression over the table's row (all columns), if the table declares one. */
+  readonly watermark?: { readonly column: number; readonly expr: BoundExpr };
+  readonly fields: readonly Field[];
+}
+
+export interface ValuesRel {
+  readonly kind: 'values';
+  readonly rows: readonly (readonly Value[])[];
+  readonly fields: readonly Field[];
+}
+
+export interface ProjectRel {
+  readonly kind: 'project';
+  readonly input: RelNode;
+  readonly exprs: readonly BoundExpr[];
+  readonly fields: readonly Field[];
+}
+
+export interface FilterRel {
+  readonly kind: 'filter';
+  readonly input: RelNode;
+  readonly condition: BoundExpr;
+  readonly fields: readonly Field[];
+}
+
+export interface AggCall {
+  readonly name: string;
+  readonly fn: ResolvedAggregate;
+  /** Input positions of the arguments. */
+  readonly args: readonly number[];
+  readonly distinct: boolean;
+  /** Input position of a BOOLEAN column: only rows where it is TRUE are aggregated (FILTER (WHERE)). */
+  readonly filter: number | null;
+  readonly type: LogicalType;
+}
+
+export interface AggregateRel {
+  readonly kind: 'aggregate';
+  readonly input: RelNode;
+  /** Input positions grouped by; output fields are these first, then the aggregates. */
+  readonly groupKeys: readonly number[];
+  readonly aggs: readonly AggCall[];
+  readonly fields: readonly Field[];
+}
+
+export type JoinType = 'INNER' | 'LEFT' | 'RIGHT' | 'FULL' | 'SEMI' | 'ANTI';
+
+export interface JoinRel {
+  readonly kind: 'join';
+  readonly joinType: JoinType;
+  readonly left: RelNode;
+  readonly right: RelNode;
+  /** Over the concatenation of left and right fields. */
+  readonly condition: BoundExpr;
+  readonly fields: readonly Field[];
+}
+
+export interface UnionRel {
+  readonly kind: 'union';
+  readonly inputs: readonly RelNode[];
+  readonly fields: readonly Field[];
+}
+
+export interface SetOpRel {
+  readonly kind: 'setOp';
+  readonly op: 'UNION' | 'INTERSECT' | 'EXCEPT';
+  readonly all: boolean;
+  readonly left: RelNode;
+  readonly right: RelNode;
+  readonly fields: readonly Field[];
+}
+
+export interface SortKey {
+  readonly index: number;
+  readonly descending: boolean;
+  readonly nullsFirst: boolean;
+}
+
+export interface SortRel {
+  readonly kind: 'sort';
+  readonly input: RelNode;
+  readonly keys: readonly SortKey[];
+  readonly limit: number | null;
+  readonly offset: number;
+  readonly fields: readonly Field[];
+}
+
+export function childrenOf(node: RelNode): RelNode[] {
+  switch (node.kind) {
+    case 'scan':
+    case 'values':
+      return [];
+    case 'join':
+    case 'setOp':
+      return [node.left, node.right];
+    case 'union':
+      return [...node.inputs];
+    default:
+      return [node.input];
+  }
+}
