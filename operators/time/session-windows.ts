@@ -1,0 +1,148 @@
+/**
+ * Session window state: per partition key, the open sessions and the timers that fire them.
+ *
+ * 1. A row at `ts` opens the window `[ts, ts + gap)`.
+ * 2. Every session of the same key whose bounds intersect it (inclusively, as Flink's
+ *    `TimeWindow.intersects`) is merged with it: the union of bounds, accumulators merged with
+ *    `AggregateFunction.merge` or, when some function cannot merge, rebuilt from the sessions' rows.
+ * 3. If the merged window is already past the watermark (plus allowed lateness) the row is late.
+ * 4. A timer at `end - 1` fires a session; timers of sessions that later grew are stale and are
+ *    ignored when they pop (a session is identified by key and end, which no other session of the
+ *    same key can share).
+ */
+import type { Row } from '../api.ts';
+import type { StateKey } from '../state.ts';
+import type { AggregateCalls } from './aggregate-calls.ts';
+import { TimerHeap } from './timer-heap.ts';
+import { newEntry, type WindowEntry } from './window-entry.ts';
+
+/** The outcome of adding a row: the entry it went to, and the entries it absorbed (now gone). */
+export interface SessionAdd {
+  entry: WindowEntry;
+  absorbed: WindowEntry[];
+  /** The entry is new or its bounds changed (its old identity, if emitted, must be withdrawn). */
+  reshaped: boolean;
+}
+
+export class SessionWindows {
+  private readonly gap: number;
+  private readonly aggs: AggregateCalls;
+  readonly sessions = new Map<StateKey, WindowEntry[]>();
+  readonly timers = new TimerHeap<[StateKey, number]>();
+  private bufferedRows = 0;
+
+  constructor(gap: number, aggs: AggregateCalls) {
+    this.gap = gap;
+    this.aggs = aggs;
+  }
+
+  /** The bounds the row's session would have after merging, without changing state. */
+  mergedEnd(stateKey: StateKey, ts: number): number {
+    let end = ts + this.gap;
+    const list = this.sessions.get(stateKey);
+    if (list) {
+      for (const s of list) if (s.start <= ts + this.gap && s.end >= ts && s.end > end) end = s.end;
+    }
+    return end;
+  }
+
+  /** Adds an on-time row (the caller has checked lateness with `mergedEnd`). */
+  add(stateKey: StateKey, key: Row, ts: number, row: Row): SessionAdd {
+    const aggs = this.aggs;
+    let list = this.sessions.get(stateKey);
+    if (!list) {
+      list = [];
+      this.sessions.set(stateKey, list);
+    }
+    let start = ts;
+    let end = ts + this.gap;
+    const hits: WindowEntry[] = [];
+    const rest: WindowEntry[] = [];
+    for (const s of list) {
+      if (s.start <= end && s.end >= start) hits.push(s);
+      else rest.push(s);
+    }
+    // The common case: the row falls inside one existing session and changes no bounds.
+    if (hits.length === 1) {
+      const only = hits[0] as WindowEntry;
+      if (only.start <= start && only.end >= end) {
+        this.accumulate(only, row);
+        return { entry: only, absorbed: [], reshaped: false };
+      }
+    }
+    for (const s of hits) {
+      if (s.start < start) start = s.start;
+      if (s.end > end) end = s.end;
+    }
+    const keepRows = !aggs.canMerge;
+    let entry: WindowEntry;
+    if (keepRows) {
+      entry = newEntry(key, start, end, aggs.create(), true);
+      for (const s of hits) {
+        for (const r of s.rows as Row[]) this.accumulate(entry, r);
+        this.bufferedRows -= (s.rows as Row[]).length;
+      }
+    } else {
+      entry = newEntry(key, start, end, aggs.create(), false);
+      for (const s of hits) {
+        aggs.merge(entry.accs, s.accs);
+        entry.count += s.count;
+      }
+    }
+    this.accumulate(entry, row);
+    rest.push(entry);
+    this.sessions.set(stateKey, rest);
+    this.timers.push(end - 1, [stateKey, end]);
+    return { entry, absorbed: hits, reshaped: true };
+  }
+
+  private accumulate(e: WindowEntry, row: Row): void {
+    this.aggs.accumulate(e.accs, row);
+    e.count++;
+    e.dirty = true;
+    if (e.rows) {
+      e.rows.push(row);
+      this.bufferedRows++;
+    }
+  }
+
+  /** The session of `stateKey` ending at `end`, if it still exists. */
+  find(stateKey: StateKey, end: number): WindowEntry | undefined {
+    const list = this.sessions.get(stateKey);
+    if (!list) return undefined;
+    for (const s of list) if (s.end === end) return s;
+    return undefined;
+  }
+
+  remove(stateKey: StateKey, entry: WindowEntry): void {
+    const list = this.sessions.get(stateKey);
+    if (!list) return;
+    const i = list.indexOf(entry);
+    if (i < 0) return;
+    list.splice(i, 1);
+    if (entry.rows) this.bufferedRows -= entry.rows.length;
+    if (list.length === 0) this.sessions.delete(stateKey);
+  }
+
+  /** Entries + buffered rows + pending timers. */
+  size(): number {
+    let n = 0;
+    for (const l of this.sessions.values()) n += l.length;
+    return n + this.bufferedRows + this.timers.size;
+  }
+
+  snapshot(): unknown {
+    return { sessions: [...this.sessions.entries()], timers: this.timers.snapshot() };
+  }
+
+  restore(state: unknown): void {
+    const s = state as { sessions: [StateKey, WindowEntry[]][]; timers: [number, [StateKey, number]][] };
+    this.sessions.clear();
+    this.bufferedRows = 0;
+    for (const [k, list] of s.sessions) {
+      this.sessions.set(k, list);
+      for (const e of list) if (e.rows) this.bufferedRows += e.rows.length;
+    }
+    this.timers.restore(s.timers);
+  }
+}

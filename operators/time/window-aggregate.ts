@@ -1,0 +1,357 @@
+/**
+ * WindowAggregate: GROUP BY window_start, window_end, keys over a window TVF (TUMBLE, HOP, CUMULATE,
+ * SESSION, or windows already assigned upstream), emitting one row per window and group:
+ * `group keys ++ aggregate values ++ [window_start, window_end, window_time]`.
+ *
+ * 1. Each row is assigned to its windows (see window-spec.ts). For each window that is not yet past
+ *    `end - 1 + allowedLateness` under the current watermark, the row is accumulated into the
+ *    (window, group) entry; aligned windows live in buckets by window end, sessions per key.
+ *    A row that goes into no window is late: counted as `numLateRecordsDropped`, or sent to
+ *    `lateOutput`.
+ * 2. A watermark `wm` fires, in window-end order, every window with `end - 1 <= wm`: each entry
+ *    emits its result, and its state is freed (or kept until `end - 1 + allowedLateness <= wm`, so
+ *    late rows within the lateness update the result immediately).
+ * 3. With `earlyFireDelayMs`, results of open windows that changed are emitted every that many ms of
+ *    processing time (checked as input arrives and on `onProcessingTime`); the output is then an
+ *    update stream (see window-entry.ts), as it is with allowed lateness.
+ * 4. -U/-D input rows retract from their windows (aligned windows only; requires `retract`).
+ * Rows with a NULL rowtime are dropped and counted as `numNullRowtimeRecordsDropped`.
+ */
+import { RivuletError } from '../../common/errors.ts';
+import {
+  type Collector,
+  isAccumulate,
+  type Operator,
+  type OperatorContext,
+  type Row,
+  type RowKind,
+} from '../api.ts';
+import { encodeKey, keySelector, type StateKey } from '../state.ts';
+import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
+import { SessionWindows } from './session-windows.ts';
+import { handleLate, notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
+import { TimerHeap } from './timer-heap.ts';
+import { newEntry, WindowEmitter, type WindowEntry } from './window-entry.ts';
+import { type AlignedWindowSpec, assignWindows, validateWindowSpec, type WindowSpec } from './window-spec.ts';
+
+export interface WindowAggregateOptions {
+  readonly window: WindowSpec;
+  /** The rowtime column windows are assigned by (unused for `columns` windows). */
+  readonly rowtimeIndex: number;
+  /** Group key columns; for SESSION they are also the session's partition keys. */
+  readonly groupKeys: readonly number[];
+  readonly aggregates: readonly AggregateCall[];
+  /** Emit changed results of open windows every this many ms of processing time (update output). */
+  readonly earlyFireDelayMs?: number;
+  /** Keep fired windows this long in event time; late rows within it update the result. */
+  readonly allowedLatenessMs?: number;
+  /** Where late rows go instead of being dropped and counted. */
+  readonly lateOutput?: Collector;
+}
+
+/** Aligned windows sharing one end (tumble/hop/cumulate ends identify windows uniquely). */
+interface Bucket {
+  end: number;
+  entries: Map<StateKey, WindowEntry>;
+  fired: boolean;
+}
+
+export class WindowAggregate implements Operator, ProcessingTimeAware {
+  readonly name = 'WindowAggregate';
+  private readonly opts: WindowAggregateOptions;
+  private readonly aggs: AggregateCalls;
+  private readonly emitter: WindowEmitter;
+  private readonly keyOf: (row: Row) => StateKey;
+  private readonly lateness: number;
+  private readonly earlyDelay: number;
+  private ctx: OperatorContext | null = null;
+  private out: Collector | null = null;
+  private wm = Number.NEGATIVE_INFINITY;
+
+  // Aligned and `columns` windows.
+  private readonly buckets = new Map<number, Bucket>();
+  private readonly bucketTimers = new TimerHeap<number>();
+  private lastBucket: Bucket | null = null;
+  private readonly windowScratch: number[] = [];
+  // Session windows.
+  private readonly sessions: SessionWindows | null;
+  // Early firing: entries changed since their last emission, and when to emit them next.
+  private readonly dirty = new Set<WindowEntry>();
+  private nextEarlyFire = Number.NEGATIVE_INFINITY;
+
+  constructor(options: WindowAggregateOptions) {
+    validateWindowSpec(options.window);
+    requireNonNegative('earlyFireDelayMs', options.earlyFireDelayMs);
+    requireNonNegative('allowedLatenessMs', options.allowedLatenessMs);
+    this.opts = options;
+    this.aggs = new AggregateCalls(options.aggregates);
+    this.lateness = options.allowedLatenessMs ?? 0;
+    this.earlyDelay = options.earlyFireDelayMs ?? 0;
+    this.emitter = new WindowEmitter(this.aggs, this.lateness > 0 || this.earlyDelay > 0);
+    this.keyOf = keySelector(options.groupKeys);
+    const w = options.window;
+    this.sessions = w.kind === 'session' ? new SessionWindows(w.gap, this.aggs) : null;
+  }
+
+  open(ctx: OperatorContext, out: Collector): void {
+    this.ctx = ctx;
+    this.out = out;
+    this.emitter.setOutput(out);
+    if (this.earlyDelay > 0) this.nextEarlyFire = ctx.now() + this.earlyDelay;
+  }
+
+  process(kind: RowKind, row: Row, _input: number): void {
+    const ctx = this.ctx;
+    if (!ctx) throw notOpened(this.name);
+    const w = this.opts.window;
+    if (w.kind === 'columns') {
+      const start = row[w.startIndex] as number;
+      const end = row[w.endIndex] as number;
+      if (!this.addToWindow(kind, row, start, end, encodeKey([start, ...this.groupValues(row)]))) {
+        handleLate(ctx, this.opts.lateOutput, kind, row);
+      }
+    } else {
+      const ts = row[this.opts.rowtimeIndex];
+      if (ts === null) {
+        ctx.count('numNullRowtimeRecordsDropped');
+        return;
+      }
+      if (w.kind === 'session') this.processSession(kind, row, ts as number);
+      else this.processAligned(kind, row, ts as number, w);
+    }
+    if (this.earlyDelay > 0) this.maybeEarlyFire(ctx.now());
+  }
+
+  private processAligned(kind: RowKind, row: Row, ts: number, w: AlignedWindowSpec): void {
+    const key = this.keyOf(row);
+    let added = false;
+    if (w.kind === 'tumble') {
+      // Tumbling windows: one window, computed inline (the hot path of the benchmark).
+      const offset = w.offset ?? 0;
+      let m = (ts - offset) % w.size;
+      if (m < 0) m += w.size;
+      const start = ts - m;
+      added = this.addToWindow(kind, row, start, start + w.size, key);
+    } else {
+      const scratch = this.windowScratch;
+      scratch.length = 0;
+      const n = assignWindows(w, ts, scratch);
+      for (let i = 0; i < n; i++) {
+        if (this.addToWindow(kind, row, scratch[2 * i] as number, scratch[2 * i + 1] as number, key))
+          added = true;
+      }
+      if (n === 0) added = true;
+    }
+    if (!added) handleLate(this.ctx as OperatorContext, this.opts.lateOutput, kind, row);
+  }
+
+  private groupValues(row: Row): Row {
+    const keys = this.opts.groupKeys;
+    const v: Row = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) v[i] = row[keys[i] as number];
+    return v;
+  }
+
+  /** Adds the change to one window; false when the window is past its lateness (the row is late there). */
+  private addToWindow(kind: RowKind, row: Row, start: number, end: number, key: StateKey): boolean {
+    if (end - 1 + this.lateness <= this.wm) return false;
+    let bucket = this.lastBucket;
+    if (bucket === null || bucket.end !== end) {
+      bucket = this.buckets.get(end) ?? null;
+      if (bucket === null) {
+        bucket = { end, entries: new Map(), fired: false };
+        this.buckets.set(end, bucket);
+        this.bucketTimers.push(end - 1, end);
+      }
+      this.lastBucket = bucket;
+    }
+    let e = bucket.entries.get(key);
+    if (isAccumulate(kind)) {
+      if (e === undefined) {
+        e = newEntry(this.groupValues(row), start, end, this.aggs.create(), false);
+        bucket.entries.set(key, e);
+      }
+      this.aggs.accumulate(e.accs, row);
+      e.count++;
+    } else {
+      // Retracting a row the window never saw (e.g. it was late) changes nothing.
+      if (e === undefined) return true;
+      this.aggs.retract(e.accs, row);
+      e.count--;
+    }
+    this.touched(e, bucket.fired);
+    return true;
+  }
+
+  /** Records a change to an entry: late updates go out at once; early firing batches the rest. */
+  private touched(e: WindowEntry, fired: boolean): void {
+    if (!this.emitter.updating) return;
+    e.dirty = true;
+    if (fired) this.emitter.emit(e);
+    else if (this.earlyDelay > 0) this.dirty.add(e);
+  }
+
+  private processSession(kind: RowKind, row: Row, ts: number): void {
+    const sessions = this.sessions as SessionWindows;
+    if (!isAccumulate(kind)) {
+      throw new RivuletError(
+        'runtime',
+        'WINDOW_SESSION_RETRACT',
+        'session windows accept only inserts: the input of this session window aggregation is an update stream',
+      );
+    }
+    const key = this.keyOf(row);
+    if (sessions.mergedEnd(key, ts) - 1 + this.lateness <= this.wm) {
+      handleLate(this.ctx as OperatorContext, this.opts.lateOutput, kind, row);
+      return;
+    }
+    const added = sessions.add(key, this.groupValues(row), ts, row);
+    const e = added.entry;
+    for (const gone of added.absorbed) {
+      this.emitter.withdraw(gone);
+      this.dirty.delete(gone);
+    }
+    if (added.reshaped) {
+      // A reshaped session is a new window: it fires by its own timer, or now if already past it.
+      e.fired = e.end - 1 <= this.wm;
+      if (e.fired) this.fireSession(key, e);
+      else if (this.earlyDelay > 0) this.dirty.add(e);
+    } else {
+      this.touched(e, e.fired);
+    }
+  }
+
+  processWatermark(ts: number, _input: number): void {
+    if (ts <= this.wm) return;
+    this.wm = ts;
+    if (this.earlyDelay > 0 && this.ctx) this.maybeEarlyFire(this.ctx.now());
+    this.fireBuckets(ts);
+    if (this.sessions) this.fireSessions(ts);
+    this.out?.watermark(ts);
+  }
+
+  private fireBuckets(wm: number): void {
+    const timers = this.bucketTimers;
+    while (timers.size > 0 && timers.peekTime() <= wm) {
+      const end = timers.pop();
+      const bucket = this.buckets.get(end);
+      if (bucket === undefined) continue;
+      if (!bucket.fired && end - 1 <= wm) {
+        bucket.fired = true;
+        for (const e of bucket.entries.values()) {
+          e.fired = true;
+          this.emitter.emit(e);
+          this.dirty.delete(e);
+        }
+        if (this.lateness > 0) timers.push(end - 1 + this.lateness, end);
+      }
+      if (bucket.fired && end - 1 + this.lateness <= wm) {
+        this.buckets.delete(end);
+        if (this.lastBucket === bucket) this.lastBucket = null;
+      }
+    }
+  }
+
+  private fireSessions(wm: number): void {
+    const sessions = this.sessions as SessionWindows;
+    const timers = sessions.timers;
+    while (timers.size > 0 && timers.peekTime() <= wm) {
+      const [key, end] = timers.pop();
+      const e = sessions.find(key, end);
+      if (e === undefined) continue;
+      if (!e.fired && end - 1 <= wm) this.fireSession(key, e);
+      if (e.fired && end - 1 + this.lateness <= wm) sessions.remove(key, e);
+    }
+  }
+
+  private fireSession(key: StateKey, e: WindowEntry): void {
+    const sessions = this.sessions as SessionWindows;
+    e.fired = true;
+    this.emitter.emit(e);
+    this.dirty.delete(e);
+    if (this.lateness > 0) sessions.timers.push(e.end - 1 + this.lateness, [key, e.end]);
+    else sessions.remove(key, e);
+  }
+
+  private maybeEarlyFire(now: number): void {
+    if (now < this.nextEarlyFire) return;
+    this.nextEarlyFire = now + this.earlyDelay;
+    for (const e of this.dirty) this.emitter.emit(e);
+    this.dirty.clear();
+  }
+
+  onProcessingTime(now: number): void {
+    if (this.earlyDelay > 0) this.maybeEarlyFire(now);
+  }
+
+  endInput(_input: number): void {
+    this.out?.end();
+  }
+
+  snapshot(): unknown {
+    return structuredClone({
+      wm: this.wm,
+      nextEarlyFire: this.nextEarlyFire,
+      buckets: [...this.buckets.values()].map((b) => ({
+        end: b.end,
+        fired: b.fired,
+        entries: [...b.entries.entries()],
+      })),
+      bucketTimers: this.bucketTimers.snapshot(),
+      sessions: this.sessions?.snapshot() ?? null,
+      // Entries awaiting early firing, in the order they will be emitted.
+      dirty: [...this.dirty].map((e) => [e.end, this.stateKeyOf(e)]),
+    });
+  }
+
+  restore(state: unknown): void {
+    const s = structuredClone(state) as {
+      wm: number;
+      nextEarlyFire: number;
+      buckets: { end: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
+      bucketTimers: [number, number][];
+      sessions: unknown;
+      dirty: [number, StateKey][];
+    };
+    this.wm = s.wm;
+    this.nextEarlyFire = s.nextEarlyFire;
+    this.buckets.clear();
+    this.lastBucket = null;
+    this.dirty.clear();
+    for (const b of s.buckets)
+      this.buckets.set(b.end, { end: b.end, fired: b.fired, entries: new Map(b.entries) });
+    this.bucketTimers.restore(s.bucketTimers);
+    if (this.sessions && s.sessions) this.sessions.restore(s.sessions);
+    for (const [end, key] of s.dirty) {
+      const e = this.sessions ? this.sessions.find(key, end) : this.buckets.get(end)?.entries.get(key);
+      if (e) this.dirty.add(e);
+    }
+  }
+
+  /** The key an entry is stored under (in its bucket, or its session list). */
+  private stateKeyOf(e: WindowEntry): StateKey {
+    if (this.opts.window.kind === 'columns') return encodeKey([e.start, ...e.key]);
+    return this.keyOf(this.keyRowAsInput(e.key));
+  }
+
+  /** Rebuilds an input-shaped row holding only the group key columns, for the key selector. */
+  private keyRowAsInput(key: Row): Row {
+    const row: Row = [];
+    this.opts.groupKeys.forEach((c, i) => {
+      row[c] = key[i];
+    });
+    return row;
+  }
+
+  stateSize(): number {
+    let n = this.bucketTimers.size;
+    for (const b of this.buckets.values()) n += b.entries.size;
+    return n + (this.sessions?.size() ?? 0);
+  }
+
+  close(): void {
+    this.buckets.clear();
+    this.lastBucket = null;
+    this.dirty.clear();
+  }
+}
