@@ -312,22 +312,46 @@ function trackProcess(child: ChildProcess): Tracked {
   return entry;
 }
 
+/**
+ * Stops the wrapper and its JVM. The wrapper leads its own process group (it was spawned detached),
+ * so `-pid` reaches both. Normally the wrapper forwards SIGTERM, waits for the JVM and exits, leaving
+ * the group empty. If the wrapper died some other way (an untrapped signal, SIGKILL), the JVM may
+ * still be in the group: it gets SIGTERM too, and whatever is left after the grace period, SIGKILL.
+ */
 async function stopProcess(entry: Tracked, graceMs = 30_000): Promise<void> {
-  if (entry.exitedAlready) return;
-  sendSignal(entry, 'SIGTERM');
-  const timer = setTimeout(() => {
-    // The wrapper leads its own process group (detached), so -pid reaches it and the JVM.
-    const pid = entry.child.pid;
-    if (pid !== undefined && !entry.exitedAlready) {
-      try {
-        process.kill(-pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }, graceMs);
-  await entry.exited;
-  clearTimeout(timer);
+  const group = entry.child.pid;
+  const deadline = performance.now() + graceMs;
+  if (!entry.exitedAlready) {
+    sendSignal(entry, 'SIGTERM');
+    const timer = setTimeout(() => killGroup(group, 'SIGKILL'), graceMs);
+    await entry.exited;
+    clearTimeout(timer);
+  }
+  if (!groupAlive(group)) return;
+  killGroup(group, 'SIGTERM');
+  while (groupAlive(group) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  killGroup(group, 'SIGKILL');
+}
+
+function killGroup(group: number | undefined, name: NodeJS.Signals): void {
+  if (group === undefined) return;
+  try {
+    process.kill(-group, name);
+  } catch {
+    // the group is empty
+  }
+}
+
+function groupAlive(group: number | undefined): boolean {
+  if (group === undefined) return false;
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sendSignal(entry: Tracked, name: NodeJS.Signals): void {

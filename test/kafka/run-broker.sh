@@ -19,6 +19,8 @@ jvm=$!
 
 stopping=0
 trap 'stopping=1' TERM INT HUP
+# SIGQUIT asks a JVM for a thread dump (jstack, jcmd, `kill -QUIT` to the process group): not for us.
+trap '' QUIT
 
 # The shell reaps the JVM when it exits (while waiting for the sleep below), so `kill -0` then fails.
 while [ "$stopping" = 0 ] && kill -0 "$parent" 2>/dev/null && kill -0 "$jvm" 2>/dev/null; do
