@@ -46,6 +46,12 @@ export interface ResolvedAggregate {
   readonly create: () => AggregateFunction;
   /** true when the created function implements `retract` (needed over update streams). */
   readonly retractable: boolean;
+  /**
+   * A cheaper variant for insert-only input, when there is one: e.g. MAX keeps only the current
+   * maximum instead of the multiset of live values. The planner may use it when the aggregated
+   * input never retracts; it has no `retract`.
+   */
+  readonly createAppendOnly?: () => AggregateFunction;
 }
 
 export interface AggregateFunctionDef {
