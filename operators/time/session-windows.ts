@@ -31,9 +31,13 @@ export class SessionWindows {
   readonly timers = new TimerHeap<[StateKey, number]>();
   private bufferedRows = 0;
 
-  constructor(gap: number, aggs: AggregateCalls) {
+  private readonly keepRows: boolean;
+
+  /** `keepRows` forces buffering of rows (the SESSION TVF emits them); otherwise only non-mergeable aggregates need them. */
+  constructor(gap: number, aggs: AggregateCalls, keepRows = false) {
     this.gap = gap;
     this.aggs = aggs;
+    this.keepRows = keepRows || !aggs.canMerge;
   }
 
   /** The bounds the row's session would have after merging, without changing state. */
@@ -74,7 +78,7 @@ export class SessionWindows {
       if (s.start < start) start = s.start;
       if (s.end > end) end = s.end;
     }
-    const keepRows = !aggs.canMerge;
+    const keepRows = this.keepRows;
     let entry: WindowEntry;
     if (keepRows) {
       entry = newEntry(key, start, end, aggs.create(), true);

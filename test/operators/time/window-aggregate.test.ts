@@ -4,41 +4,11 @@ import { type Row, RowKind } from '../../../operators/api.ts';
 import { WindowAggregate, type WindowAggregateOptions } from '../../../operators/time/window-aggregate.ts';
 import type { WindowSpec } from '../../../operators/time/window-spec.ts';
 import { count, Harness, materialize, max, maxNoMerge, sortedJson, sum } from './harness.ts';
+import { refWindows } from './reference.ts';
 import { runScenario, shuffledArrivals } from './scenario.ts';
 
 // Rows: [key, ts, value]
 const TS = 1;
-
-/** Brute force: the windows of a timestamp, enumerated from their definitions. */
-function refWindows(spec: WindowSpec, ts: number): [number, number][] {
-  const out: [number, number][] = [];
-  switch (spec.kind) {
-    case 'tumble': {
-      const off = spec.offset ?? 0;
-      const start = Math.floor((ts - off) / spec.size) * spec.size + off;
-      out.push([start, start + spec.size]);
-      break;
-    }
-    case 'hop': {
-      const off = spec.offset ?? 0;
-      for (let k = Math.floor((ts - spec.size - off) / spec.slide); k * spec.slide + off <= ts; k++) {
-        const s = k * spec.slide + off;
-        if (s <= ts && ts < s + spec.size) out.push([s, s + spec.size]);
-      }
-      break;
-    }
-    case 'cumulate': {
-      const off = spec.offset ?? 0;
-      const start = Math.floor((ts - off) / spec.size) * spec.size + off;
-      for (let e = start + spec.step; e <= start + spec.size; e += spec.step)
-        if (ts < e) out.push([start, e]);
-      break;
-    }
-    default:
-      throw new Error('not aligned');
-  }
-  return out;
-}
 
 /** Brute-force window aggregation (count(*), sum(v), max(v) per key and window) over all rows. */
 function reference(spec: WindowSpec, rows: readonly Row[]): Row[] {
