@@ -18,8 +18,9 @@
  *      The sum of those o.count is the number of matches m of r;
  *   3. add r to (or remove it from) S's bucket, dropping empty entries and buckets;
  *   4. if S is outer and m = 0, emit r's padded row: +I on accumulate, -D on retract.
- * Like Flink's regular join, the output holds only +I and -D: an update of an input row becomes the
- * retraction of the old joined rows and the insertion of the new ones.
+ * Output kinds follow Flink's regular join: an INNER join forwards the input change's kind (an input
+ * update -U/+U yields -U/+U joined rows); outer joins emit only +I and -D (padded rows come and go as
+ * inserts and deletes). SEMI/ANTI forward a left change's kind and emit +I/-D for right-side effects.
  *
  * SEMI / ANTI joins emit left rows only: a left row is in the SEMI output while it has at least one match
  * and in the ANTI output while it has none. A left change scans the right bucket once to count matches
@@ -148,13 +149,16 @@ export class Join implements Operator {
       if (input === 0) this.semiAntiLeft(kind, row);
       else this.semiAntiRight(kind, row);
     } else {
-      this.joinChange(isAccumulate(kind), row, input === 0);
+      this.joinChange(kind, row, input === 0);
     }
   }
 
   /** Steps 1-4 of the header comment, for either side. */
-  private joinChange(add: boolean, row: Row, fromLeft: boolean): void {
+  private joinChange(kind: RowKind, row: Row, fromLeft: boolean): void {
     const out = this.out;
+    const add = isAccumulate(kind);
+    // Flink forwards the input's kind through an inner join (an update stays -U/+U); outer joins use +I/-D.
+    const joinedKind = this.type === JoinType.INNER ? kind : add ? RowKind.INSERT : RowKind.DELETE;
     const ownOuter = fromLeft ? this.leftOuter : this.rightOuter;
     if (hasNull(row, fromLeft ? this.leftNullRejecting : this.rightNullRejecting)) {
       if (ownOuter) out.push(add ? RowKind.INSERT : RowKind.DELETE, this.pad(row, fromLeft));
@@ -183,9 +187,9 @@ export class Join implements Operator {
           if (otherOuter && o.matches === 0)
             this.emitCopies(RowKind.DELETE, this.pad(o.row, !fromLeft), o.count);
           o.matches++;
-          this.emitCopies(RowKind.INSERT, joined, o.count);
+          this.emitCopies(joinedKind, joined, o.count);
         } else {
-          this.emitCopies(RowKind.DELETE, joined, o.count);
+          this.emitCopies(joinedKind, joined, o.count);
           o.matches--;
           if (otherOuter && o.matches === 0)
             this.emitCopies(RowKind.INSERT, this.pad(o.row, !fromLeft), o.count);
@@ -201,7 +205,7 @@ export class Join implements Operator {
     const add = isAccumulate(kind);
     if (hasNull(row, this.leftNullRejecting)) {
       // Never matches: always in the ANTI output, never in the SEMI output.
-      if (this.anti) this.out.push(add ? RowKind.INSERT : RowKind.DELETE, row);
+      if (this.anti) this.out.push(kind, row);
       return;
     }
     const key = this.leftKeyOf(row);
@@ -220,7 +224,8 @@ export class Join implements Operator {
     }
     if (add) this.addRow(this.left, bucket, key, rk, entry, row, matches);
     else this.removeRow(this.left, bucket as Bucket, key, rk, entry as Entry);
-    if (this.semi ? matches > 0 : matches === 0) this.out.push(add ? RowKind.INSERT : RowKind.DELETE, row);
+    // A left change is forwarded with its own kind, as Flink does.
+    if (this.semi ? matches > 0 : matches === 0) this.out.push(kind, row);
   }
 
   private semiAntiRight(kind: RowKind, row: Row): void {

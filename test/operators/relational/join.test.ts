@@ -259,3 +259,28 @@ describe('Join properties', () => {
     );
   });
 });
+
+describe('Join output kinds (as Flink)', () => {
+  it('INNER forwards the input kind, so an update stays an update', () => {
+    const h = join(JoinType.INNER);
+    h.insert(['a', 1], L).insert(['a', 10], R).take();
+    h.update(['a', 1], ['a', 2], L);
+    expect(h.takeFormatted()).toEqual(['-U[a, 1, a, 10]', '+U[a, 2, a, 10]']);
+  });
+
+  it('outer joins turn an update into -D/+I', () => {
+    const h = join(JoinType.LEFT);
+    h.insert(['a', 1], L).insert(['a', 10], R).take();
+    h.update(['a', 1], ['a', 2], L);
+    expect(h.takeFormatted()).toEqual(['-D[a, 1, a, 10]', '+I[a, 2, a, 10]']);
+  });
+
+  it('SEMI forwards a left update; right-side effects are +I/-D', () => {
+    const h = join(JoinType.SEMI);
+    h.insert(['a', 10], R).insert(['a', 1], L).take();
+    h.update(['a', 1], ['a', 2], L);
+    expect(h.takeFormatted()).toEqual(['-U[a, 1]', '+U[a, 2]']);
+    h.delete(['a', 10], R);
+    expect(h.takeFormatted()).toEqual(['-D[a, 2]']);
+  });
+});
