@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { caretSnippet, RivuletError } from '../common/errors.ts';
 import { commands } from './commands/index.ts';
+import { executeSql } from './commands/run.ts';
 import { readConfigFile } from './config.ts';
 
 /** How the result of the last SELECT is printed (see docs: the CLI contract). */
@@ -58,6 +59,7 @@ export async function main(
         .default('table'),
     )
     .option('--config <file>', "a file of 'key: value' options (Flink config.yaml style, flat keys)")
+    .option('-e, --execute <sql>', 'run SQL given on the command line (same as `rivulet exec`)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => stdout.write(s),
@@ -76,7 +78,12 @@ export async function main(
     }
   };
   for (const command of commands) command.register(program, run);
-  program.action(() => {
+  program.action(async () => {
+    const sql = program.opts<{ execute?: string }>().execute;
+    if (sql !== undefined) {
+      await run((ctx) => executeSql(sql, '<exec>', [], ctx));
+      return;
+    }
     program.outputHelp();
   });
 

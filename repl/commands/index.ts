@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli.ts';
+import { execCommand, runCommand } from './run.ts';
 
 /**
  * Every subcommand of `rivulet`. A subcommand is listed here only once it works end to end.
  */
-export const commands: readonly CliCommand[] = [];
+export const commands: readonly CliCommand[] = [runCommand, execCommand];

@@ -1,0 +1,53 @@
+/**
+ * EXPLAIN: the plan as an indented tree, one operator per line with its arguments and, on every
+ * edge, the changes it carries (`changelogMode=[I]` for insert-only, `[I,UB,UA,D]` with retractions)
+ * as Flink's `EXPLAIN CHANGELOG_MODE` prints them.
+ */
+import { typeToString } from '../catalog/types.ts';
+import { exprToString } from './expr.ts';
+import { childrenOf, type RelNode } from './logical.ts';
+import type { StreamProps } from './physical.ts';
+
+const MODES: Record<StreamProps['mode'], string> = {
+  'insert-only': 'I',
+  retract: 'I,UB,UA,D',
+  upsert: 'I,UA,D',
+};
+
+function describe(node: RelNode): string {
+  const names = node.fields.map((f) => f.name);
+  switch (node.kind) {
+    case 'scan':
+      return `TableSourceScan(table=[${node.table.name}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
+    case 'values':
+      return `Values(rows=${node.rows.length}, fields=[${names.join(', ')}])`;
+    case 'project':
+      return `Calc(select=[${node.exprs.map((e, i) => `${exprToString(e)} AS ${names[i]}`).join(', ')}])`;
+    case 'filter':
+      return `Calc(where=[${exprToString(node.condition)}])`;
+    case 'aggregate':
+      return `GroupAggregate(groupBy=[${node.groupKeys.map((k) => node.input.fields[k]?.name).join(', ')}], select=[${node.aggs
+        .map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => node.input.fields[i]?.name).join(', ')})`)
+        .join(', ')}])`;
+    case 'join':
+      return `Join(joinType=[${node.joinType}], where=[${exprToString(node.condition)}])`;
+    case 'union':
+      return `Union(all=[true], inputs=${node.inputs.length})`;
+    case 'setOp':
+      return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'sort':
+      return `SortLimit(orderBy=[${node.keys.map((k) => `${names[k.index]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}]${node.limit !== null ? `, limit=${node.limit}` : ''}${node.offset ? `, offset=${node.offset}` : ''})`;
+  }
+}
+
+export function explainPlan(root: RelNode, props: (node: RelNode) => StreamProps): string {
+  const lines: string[] = ['== Plan (with changelog mode of each edge) =='];
+  const walk = (node: RelNode, depth: number): void => {
+    const p = props(node);
+    lines.push(`${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`);
+    for (const c of childrenOf(node)) walk(c, depth + 1);
+  };
+  walk(root, 0);
+  lines.push('', '== Output schema ==', ...root.fields.map((f) => `${f.name}: ${typeToString(f.type)}`));
+  return lines.join('\n');
+}

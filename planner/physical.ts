@@ -1,0 +1,72 @@
+/**
+ * Streaming properties of a logical plan: for every node, whether its input is bounded and which
+ * changes it emits (insert-only, or updates with retractions). The sink check and the choice of
+ * operators (e.g. ORDER BY only over bounded input) use them; EXPLAIN prints them.
+ */
+import { RivuletError } from '../common/errors.ts';
+import type { ChangelogMode } from '../connectors/api.ts';
+import type { RelNode } from './logical.ts';
+
+export interface StreamProps {
+  readonly bounded: boolean;
+  readonly mode: ChangelogMode;
+}
+
+/** How the planner learns a scan's properties (the connector knows). */
+export type ScanProps = (node: Extract<RelNode, { kind: 'scan' }>) => StreamProps;
+
+export function streamProps(node: RelNode, scan: ScanProps, memo = new Map<RelNode, StreamProps>()): StreamProps {
+  const cached = memo.get(node);
+  if (cached) return cached;
+  const p = compute(node, scan, memo);
+  memo.set(node, p);
+  return p;
+}
+
+const worst = (a: ChangelogMode, b: ChangelogMode): ChangelogMode =>
+  a === 'retract' || b === 'retract' ? 'retract' : a === 'upsert' || b === 'upsert' ? 'upsert' : 'insert-only';
+
+function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>): StreamProps {
+  const of = (n: RelNode) => streamProps(n, scan, memo);
+  switch (node.kind) {
+    case 'scan':
+      return scan(node);
+    case 'values':
+      return { bounded: true, mode: 'insert-only' };
+    case 'project':
+    case 'filter':
+      return of(node.input);
+    case 'aggregate': {
+      const input = of(node.input);
+      return { bounded: input.bounded, mode: 'retract' };
+    }
+    case 'join': {
+      const l = of(node.left);
+      const r = of(node.right);
+      const outer = node.joinType !== 'INNER' && node.joinType !== 'SEMI';
+      const mode = outer ? 'retract' : worst(l.mode, r.mode);
+      return { bounded: l.bounded && r.bounded, mode: mode === 'upsert' ? 'retract' : mode };
+    }
+    case 'union': {
+      const ps = node.inputs.map(of);
+      return { bounded: ps.every((p) => p.bounded), mode: ps.map((p) => p.mode).reduce(worst) };
+    }
+    case 'setOp': {
+      const l = of(node.left);
+      const r = of(node.right);
+      return { bounded: l.bounded && r.bounded, mode: 'retract' };
+    }
+    case 'sort': {
+      const input = of(node.input);
+      if (!input.bounded && node.keys.length > 0) {
+        throw new RivuletError(
+          'plan',
+          'SORT_UNBOUNDED',
+          'ORDER BY over an unbounded (streaming) input is not supported: the result could never be final. ' +
+            'Sort a bounded input, or use a Top-N query (ROW_NUMBER() OVER (ORDER BY ...) <= n) or a window.',
+        );
+      }
+      return { bounded: input.bounded, mode: input.bounded ? 'insert-only' : 'retract' };
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * Lowers a logical plan to a job graph: one source node per scan or VALUES, one operator node per
+ * relational operator (a filter and the projection above it share one Calc), and the given sinks.
+ * Operators get compiled functions and column positions only.
+ */
+import { RivuletError } from '../common/errors.ts';
+import type { ColumnInfo, ScanSource, TableInfo } from '../connectors/api.ts';
+import { StaticRowsSource } from '../connectors/values.ts';
+import type { Collector, Operator, Row } from '../operators/api.ts';
+import { Calc } from '../operators/relational/calc.ts';
+import { buildComparator } from '../operators/relational/compare.ts';
+import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
+import { Join, residualOverConcatenation } from '../operators/relational/join.ts';
+import { Limit } from '../operators/relational/limit.ts';
+import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
+import { SortLimit } from '../operators/relational/sort-limit.ts';
+import { Union } from '../operators/relational/union.ts';
+import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
+import { type BoundExpr, conjuncts } from '../planner/expr.ts';
+import type { RelNode, ScanRel } from '../planner/logical.ts';
+import type { StreamProps } from '../planner/physical.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { OperatorNode } from './graph.ts';
+import { parseDurationMs } from '../common/duration.ts';
+import { SourceNode } from './job.ts';
+
+export interface BuildOptions {
+  readonly jobName: string;
+  readonly connectors: ConnectorRegistry;
+  readonly props: (node: RelNode) => StreamProps;
+  readonly compile?: CompileOptions;
+  /** `table.exec.state.ttl` in ms (0: forever). */
+  readonly stateTtlMs?: number;
+  /** `table.exec.source.idle-timeout` in ms (0: off). */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Something downstream collectors can be attached to. */
+interface Outlet {
+  connect(target: Collector): void;
+}
+
+export class JobBuilder {
+  readonly sources: SourceNode[] = [];
+  readonly operators: OperatorNode[] = [];
+  private readonly options: BuildOptions;
+  private readonly compileOptions: CompileOptions;
+
+  constructor(options: BuildOptions) {
+    this.options = options;
+    this.compileOptions = options.compile ?? {};
+  }
+
+  /** Lowers `rel` and connects its output to `sink`. */
+  attach(rel: RelNode, sink: Collector): void {
+    this.lower(rel).connect(sink);
+  }
+
+  private addOperator(operator: Operator, inputs: Outlet[]): Outlet {
+    const node = new OperatorNode(this.options.jobName, `${this.operators.length + 1}:${operator.name}`, operator, inputs.length);
+    this.operators.push(node);
+    inputs.forEach((input, i) => input.connect(node.input(i)));
+    return { connect: (t) => node.output.add(t) };
+  }
+
+  private addSource(id: string, source: ScanSource, spec: Partial<ConstructorParameters<typeof SourceNode>[1]> = {}): Outlet {
+    const node = new SourceNode(this.options.jobName, { id: `${this.sources.length + 1}:${id}`, source, ...spec });
+    this.sources.push(node);
+    return { connect: (t) => node.output.add(t) };
+  }
+
+  private lower(node: RelNode): Outlet {
+    switch (node.kind) {
+      case 'scan':
+        return this.scan(node);
+      case 'values':
+        return this.addSource('Values', new StaticRowsSource(node.rows.map((r) => [...r])));
+      case 'filter': {
+        return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [this.lower(node.input)]);
+      }
+      case 'project': {
+        if (isIdentity(node.exprs, node.input.fields.length)) return this.lower(node.input);
+        const project = compileProjection(node.exprs, this.compileOptions);
+        if (node.input.kind === 'filter') {
+          const filter = compilePredicate(node.input.condition, this.compileOptions);
+          return this.addOperator(new Calc({ filter, project }), [this.lower(node.input.input)]);
+        }
+        return this.addOperator(new Calc({ project }), [this.lower(node.input)]);
+      }
+      case 'aggregate': {
+        const props = this.options.props(node.input);
+        const op = new GroupAggregate({
+          groupBy: node.groupKeys,
+          aggregates: node.aggs.map((a) => {
+            const f = a.filter;
+            return {
+              create: a.fn.create,
+              args: a.args,
+              distinct: a.distinct,
+              name: a.name,
+              ...(f !== null ? { filter: (row: Row) => row[f] === true } : {}),
+            };
+          }),
+          emptyGlobalResultAtEnd: props.bounded && node.groupKeys.length === 0,
+          stateTtlMs: this.options.stateTtlMs ?? 0,
+        });
+        return this.addOperator(op, [this.lower(node.input)]);
+      }
+      case 'join': {
+        const leftArity = node.left.fields.length;
+        const { leftKeys, rightKeys, residual } = splitJoinCondition(node.condition, leftArity);
+        const op = new Join({
+          type: node.joinType,
+          leftKeys,
+          rightKeys,
+          leftArity,
+          rightArity: node.right.fields.length,
+          ...(residual ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) } : {}),
+        });
+        return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+      }
+      case 'union':
+        return this.addOperator(new Union(node.inputs.length), node.inputs.map((i) => this.lower(i)));
+      case 'setOp': {
+        const kind =
+          node.op === 'UNION'
+            ? SetOpKind.UNION
+            : node.op === 'INTERSECT'
+              ? node.all
+                ? SetOpKind.INTERSECT_ALL
+                : SetOpKind.INTERSECT
+              : node.all
+                ? SetOpKind.EXCEPT_ALL
+                : SetOpKind.EXCEPT;
+        return this.addOperator(new SetOp({ kind }), [this.lower(node.left), this.lower(node.right)]);
+      }
+      case 'sort': {
+        const input = this.lower(node.input);
+        const props = this.options.props(node.input);
+        if (!props.bounded) {
+          return this.addOperator(
+            new Limit({ limit: node.limit ?? Number.MAX_SAFE_INTEGER, offset: node.offset, insertOnlyInput: props.mode === 'insert-only' }),
+            [input],
+          );
+        }
+        return this.addOperator(
+          new SortLimit({
+            ...(node.keys.length > 0 ? { compare: buildComparator(node.keys) } : {}),
+            ...(node.limit !== null ? { limit: node.limit } : {}),
+            offset: node.offset,
+          }),
+          [input],
+        );
+      }
+    }
+  }
+
+  private scan(node: ScanRel): Outlet {
+    const { table } = node;
+    const source = this.options.connectors.createSource(tableInfo(table));
+    // The connector produces physical then metadata columns; the table's row is in declaration order
+    // with computed columns evaluated over it.
+    const physical = table.columns.filter((c) => c.kind === 'physical');
+    const metadata = table.columns.filter((c) => c.kind === 'metadata');
+    const position = table.columns.map((c) =>
+      c.kind === 'physical' ? physical.indexOf(c) : c.kind === 'metadata' ? physical.length + metadata.indexOf(c) : -1,
+    );
+    const identity = position.every((p, i) => p === i);
+    let transform: ((row: Row) => Row) | undefined;
+    if (!identity || node.computed.size > 0) {
+      const computed = [...node.computed].map(([i, e]) => [i, compileExpr(e, this.compileOptions)] as const);
+      const width = table.columns.length;
+      transform = (row) => {
+        const out = new Array(width);
+        for (let i = 0; i < width; i++) {
+          const p = position[i] as number;
+          out[i] = p >= 0 ? row[p] : null;
+        }
+        for (const [i, f] of computed) out[i] = f(out);
+        return out;
+      };
+    }
+    let watermark;
+    if (node.watermark) {
+      const wm = compileExpr(node.watermark.expr, this.compileOptions);
+      watermark = {
+        watermarkOf: (row: Row) => wm(row) as number | null,
+        idleTimeoutMs: idleTimeout(table.options, this.options.idleTimeoutMs ?? 0),
+      };
+    }
+    return this.addSource(`Source(${table.name})`, source, {
+      ...(transform ? { transform } : {}),
+      ...(watermark ? { watermark } : {}),
+    });
+  }
+}
+
+function idleTimeout(options: ReadonlyMap<string, string>, fallback: number): number {
+  const v = options.get('scan.watermark.idle-timeout');
+  return v === undefined ? fallback : parseDurationMs(v);
+}
+
+export function tableInfo(table: ScanRel['table']): TableInfo {
+  const columns: ColumnInfo[] = [
+    ...table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })),
+    ...table.columns
+      .filter((c) => c.kind === 'metadata')
+      .map((c) => ({ name: c.name, type: c.type, metadataKey: c.metadataKey ?? c.name, virtual: c.virtual ?? false })),
+  ];
+  return {
+    name: table.name,
+    columns,
+    ...(table.primaryKey ? { primaryKey: table.primaryKey } : {}),
+    options: table.options,
+  };
+}
+
+function isIdentity(exprs: readonly BoundExpr[], inputWidth: number): boolean {
+  return exprs.length === inputWidth && exprs.every((e, i) => e.kind === 'input' && e.index === i);
+}
+
+/**
+ * Splits a join condition into equality keys (left column = right column, same type) and the rest.
+ * Keys must compare by value in a Map, so both sides must have the same runtime representation.
+ */
+export function splitJoinCondition(
+  condition: BoundExpr,
+  leftArity: number,
+): { leftKeys: number[]; rightKeys: number[]; residual: BoundExpr | null } {
+  const leftKeys: number[] = [];
+  const rightKeys: number[] = [];
+  const rest: BoundExpr[] = [];
+  for (const c of conjuncts(condition)) {
+    if (c.kind === 'literal' && c.value === true) continue;
+    if (c.kind === 'call' && c.name === '=' && c.args.length === 2) {
+      const [a, b] = c.args as [BoundExpr, BoundExpr];
+      if (a.kind === 'input' && b.kind === 'input' && a.type.kind === b.type.kind && a.type.scale === b.type.scale) {
+        if (a.index < leftArity && b.index >= leftArity) {
+          leftKeys.push(a.index);
+          rightKeys.push(b.index - leftArity);
+          continue;
+        }
+        if (b.index < leftArity && a.index >= leftArity) {
+          leftKeys.push(b.index);
+          rightKeys.push(a.index - leftArity);
+          continue;
+        }
+      }
+    }
+    rest.push(c);
+  }
+  const residual = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as BoundExpr) : { kind: 'and' as const, args: rest, type: (rest[0] as BoundExpr).type };
+  return { leftKeys, rightKeys, residual };
+}

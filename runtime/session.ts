@@ -1,0 +1,465 @@
+/**
+ * A session: a catalog, session options (`SET`), and the execution of statements. DDL changes the
+ * catalog; a query becomes a job whose changes the caller consumes; INSERT INTO starts a job writing
+ * to a connector sink. The CLI, the shell, the HTTP API and the embedding API all go through here.
+ */
+import { RivuletError } from '../common/errors.ts';
+import { type CatalogColumn, Catalog, type TableDefinition } from '../catalog/catalog.ts';
+import { registerAggregates } from '../catalog/functions/aggregates.ts';
+import { registerOperators } from '../catalog/functions/operators.ts';
+import { type FunctionContext, FunctionRegistry } from '../catalog/functions/registry.ts';
+import { registerScalarBuiltins } from '../catalog/functions/scalar/index.ts';
+import { type LogicalType, typeToString, withNullable } from '../catalog/types.ts';
+import type { SinkWriter } from '../connectors/api.ts';
+import { defaultConnectors } from '../connectors/index.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
+import type { Row } from '../operators/api.ts';
+import type { CreateTableStatement, InsertStatement, Query, Statement } from '../parser/ast.ts';
+import { parse } from '../parser/index.ts';
+import { QueryBinder } from '../planner/bind-query.ts';
+import { explainPlan } from '../planner/explain.ts';
+import type { RelNode } from '../planner/logical.ts';
+import { type StreamProps, streamProps } from '../planner/physical.ts';
+import { Scope } from '../planner/scope.ts';
+import { typeFromNode } from '../planner/types.ts';
+import { parseDurationMs } from '../common/duration.ts';
+import { JobBuilder, tableInfo } from './build-job.ts';
+import { CollectSink } from './collect.ts';
+import { Job, SinkNode } from './job.ts';
+
+export interface Column {
+  readonly name: string;
+  readonly type: LogicalType;
+}
+
+/** What executing one statement gives. */
+export type StatementResult =
+  | { readonly kind: 'ok'; readonly message: string }
+  | { readonly kind: 'table'; readonly columns: readonly Column[]; readonly rows: readonly Row[] }
+  | { readonly kind: 'query'; readonly columns: readonly Column[]; readonly job: Job; readonly sink: CollectSink; readonly done: Promise<void>; readonly bounded: boolean }
+  | { readonly kind: 'jobs'; readonly jobs: readonly Job[]; readonly done: Promise<void> }
+  | { readonly kind: 'explain'; readonly text: string };
+
+const DEFAULT_OPTIONS: Record<string, string> = {
+  'table.local-time-zone': 'UTC',
+  'sql-client.execution.result-mode': 'table',
+};
+
+export interface SessionOptions {
+  readonly connectors?: ConnectorRegistry;
+  readonly options?: ReadonlyMap<string, string>;
+  readonly now?: () => number;
+}
+
+/** Creates a function registry with every built-in function and operator. */
+export function builtinRegistry(): FunctionRegistry {
+  const registry = new FunctionRegistry();
+  registerOperators(registry);
+  registerScalarBuiltins(registry);
+  registerAggregates(registry);
+  return registry;
+}
+
+export class Session {
+  readonly catalog: Catalog;
+  readonly connectors: ConnectorRegistry;
+  readonly options = new Map<string, string>(Object.entries(DEFAULT_OPTIONS));
+  readonly jobs: Job[] = [];
+  private readonly now: () => number;
+
+  constructor(opts: SessionOptions = {}) {
+    this.catalog = new Catalog(builtinRegistry());
+    this.connectors = opts.connectors ?? defaultConnectors();
+    this.now = opts.now ?? Date.now;
+    for (const [k, v] of opts.options ?? []) this.options.set(k, v);
+  }
+
+  get fnContext(): FunctionContext {
+    return { timeZone: this.options.get('table.local-time-zone') ?? 'UTC', now: this.now };
+  }
+
+  /** Parses and executes a script; returns one result per statement, in order. */
+  async executeScript(sql: string): Promise<StatementResult[]> {
+    const out: StatementResult[] = [];
+    for (const st of parse(sql)) out.push(await this.execute(st, sql));
+    return out;
+  }
+
+  async execute(st: Statement, source: string): Promise<StatementResult> {
+    const text = source.slice(st.span.offset, st.span.end);
+    switch (st.kind) {
+      case 'select':
+      case 'values':
+      case 'setOperation':
+      case 'with':
+        return this.runQuery(st);
+      case 'insert':
+        return this.runInserts([st]);
+      case 'statementSet':
+        return this.runInserts(st.inserts);
+      case 'execute':
+        return st.statement.kind === 'insert' ? this.runInserts([st.statement]) : this.runQuery(st.statement);
+      case 'createTable':
+        return this.createTable(st, text);
+      case 'createView': {
+        const name = last(st.name.parts.map((p) => p.text));
+        // Bind now so a broken view is rejected at CREATE time, as in Flink.
+        const bound = this.binder().bindQuery(st.query);
+        if (st.columns.length > 0 && st.columns.length !== bound.fields.length) {
+          throw new RivuletError('plan', 'ALIAS_COLUMNS', `View '${name}' lists ${st.columns.length} column names but its query has ${bound.fields.length} columns`, st.span);
+        }
+        const created = this.catalog.add(
+          {
+            kind: 'view',
+            name,
+            columnNames: st.columns.map((c) => c.text),
+            query: st.query,
+            ...(st.comment !== null ? { comment: st.comment } : {}),
+            temporary: st.temporary,
+            ddl: text,
+          },
+          st.ifNotExists,
+        );
+        return { kind: 'ok', message: created ? `View '${name}' created.` : `View '${name}' already exists.` };
+      }
+      case 'drop': {
+        const name = last(st.name.parts.map((p) => p.text));
+        if (st.objectType === 'FUNCTION') {
+          const dropped = this.catalog.dropFunction(name, st.ifExists);
+          return { kind: 'ok', message: dropped ? `Function '${name}' dropped.` : `Function '${name}' does not exist.` };
+        }
+        const kind = st.objectType === 'TABLE' ? 'table' : 'view';
+        const dropped = this.catalog.drop(kind, name, st.ifExists);
+        return { kind: 'ok', message: dropped ? `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.` : `'${name}' does not exist.` };
+      }
+      case 'set':
+        if (st.key === null) {
+          return {
+            kind: 'table',
+            columns: [col('key'), col('value')],
+            rows: [...this.options].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, v]),
+          };
+        }
+        this.setOption(st.key, st.value ?? '');
+        return { kind: 'ok', message: `Option '${st.key}' set to '${st.value}'.` };
+      case 'reset':
+        if (st.key === null) {
+          this.options.clear();
+          for (const [k, v] of Object.entries(DEFAULT_OPTIONS)) this.options.set(k, v);
+          return { kind: 'ok', message: 'All options reset.' };
+        }
+        if (DEFAULT_OPTIONS[st.key] !== undefined) this.options.set(st.key, DEFAULT_OPTIONS[st.key] as string);
+        else this.options.delete(st.key);
+        return { kind: 'ok', message: `Option '${st.key}' reset.` };
+      case 'show':
+        return this.show(st.what);
+      case 'describe':
+        return this.describe(last(st.name.parts.map((p) => p.text)));
+      case 'showCreate': {
+        const name = last(st.name.parts.map((p) => p.text));
+        const obj = this.catalog.get(name);
+        if (!obj || (obj.kind === 'table') !== (st.objectType === 'TABLE')) {
+          throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' does not exist`, st.name.span);
+        }
+        return { kind: 'table', columns: [col('result')], rows: [[obj.ddl]] };
+      }
+      case 'explain': {
+        const inner = st.statement;
+        const query = inner.kind === 'insert' ? inner.query : inner.kind === 'execute' ? (inner.statement.kind === 'insert' ? inner.statement.query : inner.statement) : inner.kind === 'statementSet' ? null : inner;
+        if (!query) {
+          const texts = (inner as unknown as { inserts: InsertStatement[] }).inserts.map((i) => this.explainQuery(i.query));
+          return { kind: 'explain', text: texts.join('\n') };
+        }
+        return { kind: 'explain', text: this.explainQuery(query) };
+      }
+      default:
+        throw new RivuletError('plan', 'STATEMENT_UNSUPPORTED', `${st.kind} statements are not supported by Rivulet yet`, st.span);
+    }
+  }
+
+  private setOption(key: string, value: string): void {
+    if (key === 'table.local-time-zone') {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: value });
+      } catch {
+        throw new RivuletError('plan', 'OPTION_INVALID', `Unknown time zone '${value}' for 'table.local-time-zone' (use an IANA name such as 'Europe/Berlin' or 'UTC')`);
+      }
+    }
+    this.options.set(key, value);
+  }
+
+  binder(): QueryBinder {
+    return new QueryBinder({ catalog: this.catalog, fnContext: this.fnContext });
+  }
+
+  private props(): (node: RelNode) => StreamProps {
+    const memo = new Map<RelNode, StreamProps>();
+    const scan = (node: Extract<RelNode, { kind: 'scan' }>): StreamProps => {
+      const source = this.connectors.createSource(tableInfo(node.table));
+      return { bounded: source.bounded, mode: source.changelogMode === 'insert-only' ? 'insert-only' : 'retract' };
+    };
+    return (node) => streamProps(node, scan, memo);
+  }
+
+  private explainQuery(q: Query): string {
+    const { rel } = this.binder().bindQuery(q);
+    return explainPlan(rel, this.props());
+  }
+
+  private stateTtlMs(): number {
+    const v = this.options.get('table.exec.state.ttl');
+    return v === undefined ? 0 : parseDurationMs(v);
+  }
+
+  private newJobBuilder(name: string, props: (node: RelNode) => StreamProps): JobBuilder {
+    const idle = this.options.get('table.exec.source.idle-timeout');
+    return new JobBuilder({
+      jobName: name,
+      connectors: this.connectors,
+      props,
+      compile: { now: this.now },
+      stateTtlMs: this.stateTtlMs(),
+      idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
+    });
+  }
+
+  private runQuery(q: Query): StatementResult {
+    const { rel, fields } = this.binder().bindQuery(q);
+    const props = this.props();
+    const p = props(rel);
+    const name = this.options.get('pipeline.name') ?? 'collect';
+    const builder = this.newJobBuilder(name, props);
+    const sink = new CollectSink();
+    const sinkNode = new SinkNode('collect', sink);
+    builder.attach(rel, sinkNode);
+    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, [sinkNode]);
+    this.jobs.push(job);
+    const done = job.run().catch((err: Error) => {
+      sink.fail(err);
+    });
+    return {
+      kind: 'query',
+      columns: fields.map((f) => ({ name: f.name, type: f.type })),
+      job,
+      sink,
+      done,
+      bounded: p.bounded,
+    };
+  }
+
+  private runInserts(inserts: readonly InsertStatement[]): StatementResult {
+    const props = this.props();
+    const name = this.options.get('pipeline.name') ?? `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
+    const builder = this.newJobBuilder(name, props);
+    const sinks: SinkNode[] = [];
+    for (const ins of inserts) {
+      const { rel, sink } = this.planInsert(ins, props);
+      const node = new SinkNode(`Sink(${last(ins.target.parts.map((p) => p.text))})`, sink);
+      builder.attach(rel, node);
+      sinks.push(node);
+    }
+    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
+    this.jobs.push(job);
+    const done = job.run();
+    done.catch(() => {});
+    return { kind: 'jobs', jobs: [job], done };
+  }
+
+  /** Binds an INSERT: the query's columns must match the target's (by position or the listed columns). */
+  private planInsert(ins: InsertStatement, props: (node: RelNode) => StreamProps): { rel: RelNode; sink: SinkWriter } {
+    const name = last(ins.target.parts.map((p) => p.text));
+    const target = this.catalog.get(name);
+    if (!target || target.kind !== 'table') {
+      throw new RivuletError('plan', 'TABLE_NOT_FOUND', target ? `Cannot INSERT INTO view '${name}'` : `Table '${name}' not found`, ins.target.span);
+    }
+    const writable = target.columns.filter((c) => c.kind === 'physical' || (c.kind === 'metadata' && !c.virtual));
+    const binder = this.binder();
+    const q = binder.bindQuery(ins.query);
+    const targetCols = ins.columns.length > 0 ? ins.columns.map((c) => {
+      const found = writable.find((w) => w.name === c.text);
+      if (!found) throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `Column '${c.text}' is not a writable column of table '${name}'`, c.span);
+      return found;
+    }) : writable;
+    if (q.fields.length !== targetCols.length) {
+      throw new RivuletError(
+        'plan',
+        'INSERT_ARITY',
+        `INSERT INTO '${name}': the query has ${q.fields.length} columns but the sink expects ${targetCols.length} (${targetCols.map((c) => `${c.name} ${typeToString(c.type)}`).join(', ')})`,
+        ins.query.span,
+      );
+    }
+    const eb = binder.exprBinder(new Scope(q.fields));
+    const exprs = writable.map((w) => {
+      const i = targetCols.indexOf(w);
+      if (i < 0) return { kind: 'literal' as const, value: null, type: withNullable(w.type, true) };
+      const f = q.fields[i] as { name: string; type: LogicalType };
+      const ref = { kind: 'input' as const, index: i, type: f.type, name: f.name };
+      if (!canAssign(f.type, w.type)) {
+        throw new RivuletError('plan', 'TYPE_MISMATCH', `INSERT INTO '${name}': column '${w.name}' has type ${typeToString(w.type)} but the query gives ${typeToString(f.type)}`, ins.query.span);
+      }
+      return eb.coerce(ref, w.type, ins.query.span);
+    });
+    const rel: RelNode = { kind: 'project', input: q.rel, exprs, fields: writable.map((w) => ({ name: w.name, type: w.type })) };
+    const sink = this.connectors.createSink(tableInfo(target));
+    const mode = props(q.rel).mode;
+    if (mode !== 'insert-only' && sink.accepts === 'insert-only') {
+      throw new RivuletError(
+        'plan',
+        'SINK_CHANGELOG',
+        `Table sink '${name}' (connector '${target.options.get('connector')}') doesn't support consuming update and delete changes, which the query produces (for example by a GROUP BY or an outer join). Use an upsert sink with a PRIMARY KEY, or a query that only appends.`,
+        ins.span,
+      );
+    }
+    return { rel, sink };
+  }
+
+  private createTable(st: CreateTableStatement, ddl: string): StatementResult {
+    const name = last(st.name.parts.map((p) => p.text));
+    if (st.like || st.asQuery) {
+      throw new RivuletError('plan', 'STATEMENT_UNSUPPORTED', `CREATE TABLE ... ${st.like ? 'LIKE' : 'AS SELECT'} is not supported by Rivulet yet`, st.span);
+    }
+    const pk = st.primaryKey ?? st.columns.map((c) => (c.kind === 'physicalColumn' ? c.primaryKey : null)).find((p) => p) ?? null;
+    if (pk?.enforced) {
+      throw new RivuletError('plan', 'PRIMARY_KEY_ENFORCED', "Flink and Rivulet do not enforce primary keys: write 'PRIMARY KEY (...) NOT ENFORCED'", pk.span);
+    }
+    const pkCols = pk ? pk.columns.map((c) => c.text) : [];
+    const seen = new Set<string>();
+    const columns: CatalogColumn[] = st.columns.map((c) => {
+      if (seen.has(c.name.text)) throw new RivuletError('plan', 'COLUMN_DUPLICATE', `Column '${c.name.text}' is defined twice`, c.name.span);
+      seen.add(c.name.text);
+      const comment = c.comment !== null ? { comment: c.comment } : {};
+      switch (c.kind) {
+        case 'physicalColumn': {
+          const type = typeFromNode(c.type);
+          return { name: c.name.text, type: pkCols.includes(c.name.text) ? withNullable(type, false) : type, kind: 'physical', ...comment };
+        }
+        case 'metadataColumn':
+          return { name: c.name.text, type: typeFromNode(c.type), kind: 'metadata', ...(c.metadataKey !== null ? { metadataKey: c.metadataKey } : {}), virtual: c.virtual, ...comment };
+        case 'computedColumn':
+          // The type is known once the expression is bound against the other columns (below).
+          return { name: c.name.text, type: withNullable(typeFromNodeless(), true), kind: 'computed', expr: c.expr, ...comment };
+      }
+    });
+    for (const k of pkCols) {
+      if (!columns.some((c) => c.name === k)) {
+        throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `Primary key column '${k}' is not a column of table '${name}'`, pk?.span);
+      }
+    }
+    if (st.watermarks.length > 1) {
+      throw new RivuletError('plan', 'WATERMARK_MULTIPLE', 'A table can declare only one WATERMARK', (st.watermarks[1] as { span: typeof st.span }).span);
+    }
+    const wm = st.watermarks[0];
+    const options = new Map(st.options.map((p) => [p.key, p.value]));
+    let def: TableDefinition = {
+      kind: 'table',
+      name,
+      columns,
+      ...(wm ? { watermark: { column: wm.column.map((c) => c.text).join('.'), expr: wm.expr } } : {}),
+      ...(pkCols.length > 0 ? { primaryKey: pkCols } : {}),
+      options,
+      ...(st.comment !== null ? { comment: st.comment } : {}),
+      partitionedBy: st.partitionedBy.map((p) => p.text),
+      temporary: st.temporary,
+      ddl,
+    };
+    // Bind computed columns to learn their types, and check the watermark.
+    const binder = this.binder();
+    const scanned = binder.scan(def);
+    const computedTypes = new Map<number, LogicalType>();
+    if (scanned.rel.kind === 'scan') for (const [i, e] of scanned.rel.computed) computedTypes.set(i, e.type);
+    def = { ...def, columns: columns.map((c, i) => (computedTypes.has(i) ? { ...c, type: computedTypes.get(i) as LogicalType } : c)) };
+    if (wm) {
+      const column = def.columns.find((c) => c.name === def.watermark?.column);
+      if (!column) throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `WATERMARK FOR '${def.watermark?.column}': no such column in table '${name}'`, wm.span);
+      if (column.type.kind !== 'TIMESTAMP' && column.type.kind !== 'TIMESTAMP_LTZ') {
+        throw new RivuletError('plan', 'WATERMARK_TYPE', `The rowtime column '${column.name}' must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), found ${typeToString(column.type)}`, wm.span);
+      }
+      const s2 = binder.scan(def);
+      const w = s2.rel.kind === 'scan' ? s2.rel.watermark : undefined;
+      if (w && w.expr.type.kind !== 'TIMESTAMP' && w.expr.type.kind !== 'TIMESTAMP_LTZ') {
+        throw new RivuletError('plan', 'WATERMARK_TYPE', `The WATERMARK expression must return a timestamp, found ${typeToString(w.expr.type)}`, wm.expr.span);
+      }
+    }
+    // Validate the connector and its options now rather than when the table is first used.
+    this.connectors.factoryFor(tableInfo(def));
+    const created = this.catalog.add(def, st.ifNotExists);
+    return { kind: 'ok', message: created ? `Table '${name}' created.` : `Table '${name}' already exists.` };
+  }
+
+  private show(what: string): StatementResult {
+    switch (what) {
+      case 'TABLES':
+        return { kind: 'table', columns: [col('table name')], rows: this.catalog.list().map((n) => [n]) };
+      case 'VIEWS':
+        return { kind: 'table', columns: [col('view name')], rows: this.catalog.list('view').map((n) => [n]) };
+      case 'FUNCTIONS':
+        return {
+          kind: 'table',
+          columns: [col('function name')],
+          rows: this.catalog.functions.names().filter((n) => /^[A-Z_][A-Z0-9_]*$/.test(n)).map((n) => [n]),
+        };
+      case 'JOBS':
+        return {
+          kind: 'table',
+          columns: [col('job id'), col('job name'), col('status'), col('start time')],
+          rows: this.jobs.map((j) => [j.id, j.name, j.status, new Date(j.startedAt).toISOString()]),
+        };
+      case 'CATALOGS':
+        return { kind: 'table', columns: [col('catalog name')], rows: [['default_catalog']] };
+      case 'DATABASES':
+        return { kind: 'table', columns: [col('database name')], rows: [['default_database']] };
+      default:
+        return { kind: 'table', columns: [col('module name')], rows: [['core']] };
+    }
+  }
+
+  private describe(name: string): StatementResult {
+    const obj = this.catalog.get(name);
+    if (!obj) throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `Table or view '${name}' does not exist`);
+    const columns = [col('name'), col('type'), col('null'), col('key'), col('extras'), col('watermark')];
+    if (obj.kind === 'view') {
+      const b = this.binder().bindQuery(obj.query);
+      return {
+        kind: 'table',
+        columns,
+        rows: b.fields.map((f, i) => [obj.columnNames[i] ?? f.name, typeToString(withNullable(f.type, true)), f.type.nullable, null, null, null]),
+      };
+    }
+    const scanned = this.binder().scan(obj);
+    return {
+      kind: 'table',
+      columns,
+      rows: obj.columns.map((c, i) => {
+        const f = scanned.fields[i] as { type: LogicalType };
+        const extras =
+          c.kind === 'computed'
+            ? 'AS <expression>'
+            : c.kind === 'metadata'
+              ? `METADATA${c.metadataKey ? ` FROM '${c.metadataKey}'` : ''}${c.virtual ? ' VIRTUAL' : ''}`
+              : null;
+        const wm = obj.watermark?.column === c.name ? 'declared' : null;
+        return [c.name, typeToString(withNullable(f.type, true)), f.type.nullable, obj.primaryKey?.includes(c.name) ? `PRI(${c.name})` : null, extras, wm];
+      }),
+    };
+  }
+}
+
+function typeFromNodeless(): LogicalType {
+  return { kind: 'NULL', nullable: true };
+}
+
+function col(name: string): Column {
+  return { name, type: { kind: 'VARCHAR', nullable: true, precision: 2147483647 } };
+}
+
+function last<T>(xs: readonly T[]): T {
+  return xs[xs.length - 1] as T;
+}
+
+/** Whether a query column of type `from` may be written to a sink column of type `to` (implicit cast). */
+function canAssign(from: LogicalType, to: LogicalType): boolean {
+  if (from.kind === 'NULL') return true;
+  return from.kind === to.kind || isNumericKind(from.kind) === isNumericKind(to.kind) || isStringKind(from.kind) === isStringKind(to.kind);
+}
+const isNumericKind = (k: string) => ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'].includes(k);
+const isStringKind = (k: string) => k === 'CHAR' || k === 'VARCHAR';
