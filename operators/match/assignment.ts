@@ -1,0 +1,172 @@
+/**
+ * Row assignments of partial matches, shared between threads: a persistent linked list whose nodes
+ * are "row `pos` is mapped to variable `v`" and point to the assignment of the previous row of the
+ * match (the idea of Flink CEP's shared buffer, after the SASE paper: many partial matches share one
+ * history, nothing is copied when a thread forks).
+ *
+ * 1. Every attempt (match start) has a root node (`v = -1`, `pos = start - 1`) that maps no row.
+ * 2. A thread that consumes row `pos` as `v` gets the child (parent, v, excluded); children are
+ *    interned per step, so two threads that assigned the same rows to the same variables hold the
+ *    *same* node. The matcher relies on this: two threads at the same instruction with the same node
+ *    have identical futures (DEFINE sees only the assignment and the rows), so the less preferred
+ *    one can be dropped, and a loop iteration that consumed nothing is recognised by its node.
+ * 3. Each node caches, per variable, the last node mapped to it (`lasts`), and per its own variable
+ *    the previous such node, the first one and the count, so RUNNING FIRST/LAST navigation in DEFINE
+ *    is O(1) for offset 0 and follows `prevSame` links otherwise.
+ */
+
+export class Assignment {
+  /** The previous row of the match; null for a root. */
+  readonly parent: Assignment | null;
+  /** Primary variable index; -1 for a root. */
+  readonly v: number;
+  /** Absolute position of the row in the partition. */
+  readonly pos: number;
+  readonly excluded: boolean;
+  /** The previous node mapped to the same variable. */
+  readonly prevSame: Assignment | null;
+  /** The first node mapped to the same variable. */
+  readonly firstSame: Assignment | null;
+  /** How many rows up to and including this one are mapped to this node's variable. */
+  readonly countSame: number;
+  /** Per variable, the last node mapped to it (this node included). Shared for roots. */
+  readonly lasts: (Assignment | null)[];
+
+  // Scratch state of the matcher's current step (see Matcher): interned children and visited pcs.
+  kidsStamp = -1;
+  kids: Assignment[] | null = null;
+  seenStamp = -1;
+  seenPc = -1;
+  seenMore: number[] | null = null;
+
+  constructor(
+    parent: Assignment | null,
+    v: number,
+    pos: number,
+    excluded: boolean,
+    lasts: (Assignment | null)[] | null,
+    noLasts: (Assignment | null)[],
+  ) {
+    this.parent = parent;
+    this.v = v;
+    this.pos = pos;
+    this.excluded = excluded;
+    if (parent === null || lasts === null) {
+      this.prevSame = null;
+      this.firstSame = null;
+      this.countSame = 0;
+      this.lasts = noLasts;
+    } else {
+      const prev = lasts[v] ?? null;
+      this.prevSame = prev;
+      this.firstSame = prev === null ? this : prev.firstSame;
+      this.countSame = prev === null ? 1 : prev.countSame + 1;
+      const l = lasts.slice();
+      l[v] = this;
+      this.lasts = l;
+    }
+  }
+
+  /** A root: the empty assignment of an attempt starting at `start`. */
+  static root(start: number, noLasts: (Assignment | null)[]): Assignment {
+    return new Assignment(null, -1, start - 1, false, null, noLasts);
+  }
+
+  /** True when this is a root (maps no row). */
+  get isRoot(): boolean {
+    return this.parent === null;
+  }
+
+  /**
+   * Marks (this, pc) visited in step `stamp`; false when it already was (the caller drops the thread).
+   */
+  visit(pc: number, stamp: number): boolean {
+    if (this.seenStamp !== stamp) {
+      this.seenStamp = stamp;
+      this.seenPc = pc;
+      if (this.seenMore !== null) this.seenMore.length = 0;
+      return true;
+    }
+    if (this.seenPc === pc) return false;
+    const more = this.seenMore;
+    if (more === null) {
+      this.seenMore = [pc];
+      return true;
+    }
+    if (more.includes(pc)) return false;
+    more.push(pc);
+    return true;
+  }
+}
+
+/**
+ * Creates nodes and interns children within one step. `endStep()` forgets the step's children so
+ * dead branches are not kept alive by their parents.
+ */
+export class AssignmentFactory {
+  /** The `lasts` of every root: one null per variable. */
+  readonly noLasts: (Assignment | null)[];
+  private readonly touched: Assignment[] = [];
+
+  constructor(variableCount: number) {
+    this.noLasts = new Array<Assignment | null>(variableCount).fill(null);
+  }
+
+  root(start: number): Assignment {
+    return Assignment.root(start, this.noLasts);
+  }
+
+  /** The node for "row `pos` mapped to `v`" after `parent`, shared with any thread that made the same choice. */
+  child(parent: Assignment, v: number, excluded: boolean, pos: number, stamp: number): Assignment {
+    let kids = parent.kids;
+    if (parent.kidsStamp !== stamp || kids === null) {
+      parent.kidsStamp = stamp;
+      kids = parent.kids ?? [];
+      kids.length = 0;
+      parent.kids = kids;
+      this.touched.push(parent);
+    } else {
+      for (let i = 0; i < kids.length; i++) {
+        const k = kids[i]!;
+        if (k.v === v && k.excluded === excluded) return k;
+      }
+    }
+    const node = new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+    kids.push(node);
+    return node;
+  }
+
+  /** Rebuilds a node from a snapshot (parent first). */
+  restore(parent: Assignment | null, v: number, pos: number, excluded: boolean): Assignment {
+    if (parent === null) return Assignment.root(pos + 1, this.noLasts);
+    return new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+  }
+
+  endStep(): void {
+    const t = this.touched;
+    for (let i = 0; i < t.length; i++) {
+      const p = t[i]!;
+      if (p.kids !== null) p.kids.length = 0;
+      p.kids = null;
+    }
+    t.length = 0;
+  }
+}
+
+/** The labels (variable per row) and exclusion flags of the match ending at `tip`, in row order. */
+export function materialize(tip: Assignment): { labels: Int32Array; excluded: Uint8Array | null } {
+  let n = 0;
+  for (let a: Assignment | null = tip; a !== null && a.parent !== null; a = a.parent) n++;
+  const labels = new Int32Array(n);
+  let excluded: Uint8Array | null = null;
+  let i = n - 1;
+  for (let a: Assignment | null = tip; a !== null && a.parent !== null; a = a.parent) {
+    labels[i] = a.v;
+    if (a.excluded) {
+      excluded ??= new Uint8Array(n);
+      excluded[i] = 1;
+    }
+    i--;
+  }
+  return { labels, excluded };
+}

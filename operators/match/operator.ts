@@ -1,0 +1,405 @@
+/**
+ * MatchRecognize: the MATCH_RECOGNIZE operator, on streams and on bounded inputs.
+ *
+ * 1. Rows are partitioned (PARTITION BY) and held per partition as pending until their order is
+ *    final: on a stream (rowtime order) when the watermark reaches their event time, on a bounded
+ *    input at the end (+Infinity watermark). Rows at or behind the watermark on arrival are late:
+ *    dropped and counted (`numLateRecordsDropped`), as Flink does.
+ * 2. Released rows are sorted (event time, then the tie-breaker; or the full comparator), appended
+ *    to the partition's RowStore and stepped through the partition's Matcher (matcher.ts), whose
+ *    attempts live across watermarks: a match is reported only once it is final.
+ * 3. Each reported match is numbered (MATCH_NUMBER) and turned into output with the measures
+ *    (measure-context.ts): ONE ROW PER MATCH -> partition columns + measures; ALL ROWS PER MATCH ->
+ *    every non-excluded row of the match + running measures (empty matches shown or omitted; rows of
+ *    no match output WITH UNMATCHED ROWS with null measures). Output is append-only (+I).
+ * 4. Rows before the matcher's low-water mark (minus maxLookback) are freed; WITHIN also expires
+ *    attempts on the watermark, so state stays bounded on long streams.
+ * 5. The output watermark is held back to just below the event time of the first row whose result is
+ *    not yet reported in any partition, so downstream never receives rows behind a watermark.
+ */
+import { RivuletError } from '../../common/errors.ts';
+import type { Collector, Operator, OperatorContext, Row, Value } from '../api.ts';
+import { RowKind } from '../api.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
+import {
+  type CompiledMatch,
+  compileMatch,
+  Matcher,
+  type MatcherSnapshot,
+  MatchRuntime,
+  type MatchSink,
+} from './matcher.ts';
+import { MeasureContext } from './measure-context.ts';
+import { RowStore } from './row-store.ts';
+import type { MatchSpec } from './spec.ts';
+
+export interface MatchRecognizeOptions {
+  /**
+   * Side output for attempts WITHIN ended before they matched: one row per attempt, shaped like ONE
+   * ROW PER MATCH output (partition columns + measures over the partial match, MATCH_NUMBER 0).
+   */
+  readonly timedOut?: Collector;
+}
+
+interface PartitionSnapshot {
+  keyValues: Value[];
+  store: ReturnType<RowStore['snapshot']>;
+  pending: Row[];
+  pendingTs: number[];
+  pendingSorted: boolean;
+  matchNumber: number;
+  covered: number;
+  matcher: MatcherSnapshot;
+}
+
+interface OperatorSnapshot {
+  watermark: number;
+  lastOutWatermark: number;
+  finished: boolean;
+  partitions: [StateKey, PartitionSnapshot][];
+}
+
+/** The state of one partition. */
+class Partition {
+  readonly keyValues: Value[];
+  store: RowStore;
+  matcher!: Matcher;
+  /** Rows whose order is not final yet, with their event times; sorted when `pendingSorted`. */
+  pending: Row[] = [];
+  pendingTs: number[] = [];
+  pendingSorted = true;
+  matchNumber = 0;
+  /** The last row that belongs to a reported match (for WITH UNMATCHED ROWS). */
+  covered = -1;
+
+  constructor(keyValues: Value[], store: RowStore) {
+    this.keyValues = keyValues;
+    this.store = store;
+  }
+}
+
+class PartitionSink implements MatchSink {
+  private readonly op: MatchRecognize;
+  private readonly part: Partition;
+  constructor(op: MatchRecognize, part: Partition) {
+    this.op = op;
+    this.part = part;
+  }
+  match(start: number, end: number, labels: Int32Array, excluded: Uint8Array | null): void {
+    this.op.emitMatch(this.part, start, end, labels, excluded);
+  }
+  noMatch(start: number): void {
+    this.op.emitUnmatched(this.part, start);
+  }
+  timedOut(start: number, labels: Int32Array): void {
+    this.op.emitTimedOut(this.part, start, labels);
+  }
+}
+
+/**
+ * @example
+ * const op = new MatchRecognize(spec);
+ * op.open(ctx, out);
+ * for (const row of rows) op.process(RowKind.INSERT, row, 0);
+ * op.processWatermark(Infinity, 0); // bounded input: everything is matched and emitted
+ */
+export class MatchRecognize implements Operator {
+  readonly name = 'MatchRecognize';
+  private readonly spec: MatchSpec;
+  private readonly compiled: CompiledMatch;
+  private readonly rt: MatchRuntime;
+  private readonly mctx: MeasureContext;
+  private readonly keyOf: (row: Row) => StateKey;
+  private readonly rowtimeOf: ((row: Row) => number) | null;
+  private readonly compareRows: (a: Row, b: Row) => number;
+  private readonly timedOutOut: Collector | null;
+  private readonly partitions = new MapState<Partition>('partitions');
+  /** Partitions with pending rows. */
+  private readonly dirty = new Set<Partition>();
+  /** Partitions with unreported rows (attempts in flight or rows waiting for lookahead). */
+  private readonly live = new Set<Partition>();
+  private out!: Collector;
+  private ctx!: OperatorContext;
+  private watermark = -Infinity;
+  private lastOutWatermark = -Infinity;
+  private finished = false;
+
+  constructor(spec: MatchSpec, options: MatchRecognizeOptions = {}) {
+    this.spec = spec;
+    this.compiled = compileMatch(spec);
+    this.rt = new MatchRuntime(this.compiled);
+    this.mctx = new MeasureContext(this.compiled.vars);
+    this.keyOf = keySelector(spec.partitionBy);
+    const order = spec.order;
+    this.rowtimeOf = order.kind === 'rowtime' ? order.rowtime : (order.rowtime ?? null);
+    if (this.compiled.withinMs !== null && this.rowtimeOf === null)
+      throw new RivuletError(
+        'plan',
+        'MATCH_WITHIN_NEEDS_ROWTIME',
+        'WITHIN needs rows ordered by an event-time attribute',
+      );
+    if (order.kind === 'rowtime') {
+      const tie = order.tieBreak;
+      const rt = order.rowtime;
+      this.compareRows = tie ? (a, b) => rt(a) - rt(b) || tie(a, b) : (a, b) => rt(a) - rt(b);
+    } else {
+      this.compareRows = order.compare;
+    }
+    this.timedOutOut = options.timedOut ?? null;
+  }
+
+  open(ctx: OperatorContext, out: Collector): void {
+    this.ctx = ctx;
+    this.out = out;
+  }
+
+  process(kind: RowKind, row: Row, _input: number): void {
+    if (kind !== RowKind.INSERT)
+      throw new RivuletError(
+        'runtime',
+        'MATCH_INPUT_NOT_APPEND_ONLY',
+        `MATCH_RECOGNIZE needs an append-only input, but received an update or delete (${kind})`,
+      );
+    if (this.finished)
+      throw new RivuletError(
+        'runtime',
+        'MATCH_ROW_AFTER_END',
+        'MATCH_RECOGNIZE received a row after its input ended',
+      );
+    const streaming = this.spec.order.kind === 'rowtime';
+    const ts = this.rowtimeOf === null ? 0 : this.rowtimeOf(row);
+    if (streaming && ts <= this.watermark) {
+      this.ctx.count('numLateRecordsDropped');
+      return;
+    }
+    const part = this.partitionOf(row);
+    const n = part.pending.length;
+    if (n > 0 && part.pendingSorted && this.compareRows(part.pending[n - 1]!, row) > 0)
+      part.pendingSorted = false;
+    part.pending.push(row);
+    part.pendingTs.push(ts);
+    this.dirty.add(part);
+  }
+
+  processWatermark(ts: number, _input: number): void {
+    if (ts <= this.watermark || this.finished) return;
+    this.watermark = ts;
+    if (ts === Infinity) {
+      this.finishAll();
+      return;
+    }
+    if (this.spec.order.kind !== 'rowtime') return; // a bounded input is ordered only at its end
+    for (const part of this.dirty) {
+      this.release(part, ts);
+      if (part.pending.length === 0) this.dirty.delete(part);
+      this.settle(part);
+    }
+    if (this.compiled.withinMs !== null) {
+      for (const part of this.live) {
+        part.matcher.expire(ts);
+        this.settle(part);
+      }
+    }
+    let hold = Infinity;
+    for (const part of this.live) {
+      const first = part.matcher.firstUnreported;
+      if (first < part.store.count) hold = Math.min(hold, part.store.rowtime(first));
+    }
+    this.forwardWatermark(Math.min(ts, hold - 1));
+  }
+
+  endInput(_input: number): void {
+    if (!this.finished) {
+      this.watermark = Infinity;
+      this.finishAll();
+    }
+    this.out.end();
+  }
+
+  snapshot(): OperatorSnapshot {
+    const partitions: [StateKey, PartitionSnapshot][] = [];
+    for (const [key, p] of this.partitions.entries()) {
+      partitions.push([
+        key,
+        {
+          keyValues: p.keyValues,
+          store: p.store.snapshot(),
+          pending: [...p.pending],
+          pendingTs: [...p.pendingTs],
+          pendingSorted: p.pendingSorted,
+          matchNumber: p.matchNumber,
+          covered: p.covered,
+          matcher: p.matcher.snapshot(),
+        },
+      ]);
+    }
+    return {
+      watermark: this.watermark,
+      lastOutWatermark: this.lastOutWatermark,
+      finished: this.finished,
+      partitions,
+    };
+  }
+
+  restore(state: unknown): void {
+    const s = state as OperatorSnapshot;
+    this.watermark = s.watermark;
+    this.lastOutWatermark = s.lastOutWatermark;
+    this.finished = s.finished;
+    this.partitions.clear();
+    this.dirty.clear();
+    this.live.clear();
+    for (const [key, ps] of s.partitions) {
+      const part = new Partition(ps.keyValues, RowStore.restore(ps.store));
+      part.pending = [...ps.pending];
+      part.pendingTs = [...ps.pendingTs];
+      part.pendingSorted = ps.pendingSorted;
+      part.matchNumber = ps.matchNumber;
+      part.covered = ps.covered;
+      part.matcher = Matcher.restore(this.rt, part.store, new PartitionSink(this, part), ps.matcher);
+      this.partitions.set(key, part);
+      if (part.pending.length > 0) this.dirty.add(part);
+      if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) this.live.add(part);
+    }
+  }
+
+  stateSize(): number {
+    let n = 0;
+    for (const p of this.partitions.entries()) {
+      const part = p[1];
+      n += part.store.size + part.pending.length + part.matcher.size;
+    }
+    return n;
+  }
+
+  close(): void {
+    this.partitions.clear();
+    this.dirty.clear();
+    this.live.clear();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Output (called by the partitions' sinks, in start order)
+
+  /** @internal */
+  emitMatch(
+    part: Partition,
+    start: number,
+    end: number,
+    labels: Int32Array,
+    excluded: Uint8Array | null,
+  ): void {
+    const number = ++part.matchNumber;
+    const ctx = this.mctx;
+    const store = part.store;
+    ctx.reset(store, start, end, labels, number);
+    const mode = this.spec.rowsPerMatch;
+    if (mode === 'ONE') {
+      this.out.push(RowKind.INSERT, this.measureRow(part.keyValues));
+    } else if (end === start) {
+      if (mode !== 'ALL_OMIT_EMPTY') this.out.push(RowKind.INSERT, this.measureRow(store.get(start)));
+    } else {
+      for (let r = start; r < end; r++) {
+        if (excluded !== null && excluded[r - start] === 1) continue;
+        ctx.setCurrent(r);
+        this.out.push(RowKind.INSERT, this.measureRow(store.get(r)));
+      }
+    }
+    if (end - 1 > part.covered) part.covered = end - 1;
+  }
+
+  /** @internal */
+  emitUnmatched(part: Partition, start: number): void {
+    if (this.spec.rowsPerMatch !== 'ALL_WITH_UNMATCHED' || start <= part.covered) return;
+    const row = part.store.get(start);
+    const out = row.slice();
+    for (let i = 0; i < this.spec.measures.length; i++) out.push(null);
+    this.out.push(RowKind.INSERT, out);
+  }
+
+  /** @internal */
+  emitTimedOut(part: Partition, start: number, labels: Int32Array): void {
+    if (this.timedOutOut === null) return;
+    this.mctx.reset(part.store, start, start + labels.length, labels, 0);
+    this.timedOutOut.push(RowKind.INSERT, this.measureRow(part.keyValues));
+  }
+
+  private measureRow(prefix: readonly Value[]): Row {
+    const out = prefix.slice();
+    const measures = this.spec.measures;
+    for (let i = 0; i < measures.length; i++) out.push(measures[i]!.fn(this.mctx));
+    return out;
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  private partitionOf(row: Row): Partition {
+    const key = this.keyOf(row);
+    let part = this.partitions.get(key);
+    if (part === undefined) {
+      part = new Partition(
+        this.spec.partitionBy.map((c) => row[c]),
+        new RowStore(),
+      );
+      part.matcher = new Matcher(this.rt, part.store, new PartitionSink(this, part));
+      this.partitions.set(key, part);
+    }
+    return part;
+  }
+
+  /** Moves pending rows with event time <= `upTo` into the partition's ordered store. */
+  private release(part: Partition, upTo: number): void {
+    if (!part.pendingSorted) this.sortPending(part);
+    const rows = part.pending;
+    const times = part.pendingTs;
+    let cut = 0;
+    while (cut < rows.length && times[cut]! <= upTo) {
+      part.store.push(rows[cut]!, times[cut]!);
+      cut++;
+    }
+    if (cut === rows.length) {
+      rows.length = 0;
+      times.length = 0;
+    } else if (cut > 0) {
+      rows.splice(0, cut);
+      times.splice(0, cut);
+    }
+  }
+
+  private sortPending(part: Partition): void {
+    const idx = part.pending.map((_, i) => i);
+    const rows = part.pending;
+    const cmp = this.compareRows;
+    idx.sort((a, b) => cmp(rows[a]!, rows[b]!) || a - b);
+    part.pending = idx.map((i) => rows[i]!);
+    const times = part.pendingTs;
+    part.pendingTs = idx.map((i) => times[i]!);
+    part.pendingSorted = true;
+  }
+
+  /** Runs the matcher as far as it can, frees rows it no longer needs, tracks liveness. */
+  private settle(part: Partition): void {
+    part.matcher.advance();
+    part.store.trim(part.matcher.lowWater());
+    if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) this.live.add(part);
+    else this.live.delete(part);
+  }
+
+  private finishAll(): void {
+    this.finished = true;
+    for (const [, part] of this.partitions.entries()) {
+      this.release(part, Infinity);
+      part.store.ended = true;
+      this.settle(part);
+    }
+    this.dirty.clear();
+    this.forwardWatermark(Infinity);
+  }
+
+  private forwardWatermark(ts: number): void {
+    if (ts > this.lastOutWatermark) {
+      this.lastOutWatermark = ts;
+      this.out.watermark(ts);
+    }
+  }
+}
