@@ -140,9 +140,9 @@ describe('OverAggregate (event time)', () => {
         { inputs: 1, tsIndex: [TS], delay: 30 },
       );
       const first = Math.max(...r.stateTrace.slice(1000, 10_000));
-      const second = Math.max(...r.stateTrace.slice(10_000));
-      // Linear growth would double it; shuffling makes the peak wobble a little.
-      expect(second).toBeLessThanOrEqual(first * 1.25);
+      const second = Math.max(...r.stateTrace.slice(10_000, 19_000));
+      // The stream's tail (no watermark advance after the newest row) is left out of both halves.
+      expect(second).toBeLessThanOrEqual(first);
     }
   });
 });
