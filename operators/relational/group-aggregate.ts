@@ -117,7 +117,10 @@ export class GroupAggregate implements Operator {
     this.emptyGlobalResultAtEnd = options.emptyGlobalResultAtEnd ?? false;
     this.ttlMs = options.stateTtlMs ?? 0;
     this.groups = this.store.map<GroupState>('groups');
-    this.expiry = this.ttlMs > 0 ? new IdleStateExpiry(this.groups, this.ttlMs) : null;
+    this.expiry =
+      this.ttlMs > 0
+        ? new IdleStateExpiry(this.groups, this.ttlMs, (n) => this.ctx.count('numExpiredStates', n))
+        : null;
     this.values = new Array<Value>(this.slots.length).fill(null);
   }
 
@@ -242,10 +245,7 @@ export class GroupAggregate implements Operator {
   }
 
   private sweep(now: number): void {
-    const before = (this.expiry as IdleStateExpiry<GroupState>).expired;
     (this.expiry as IdleStateExpiry<GroupState>).sweep(now);
-    const dropped = (this.expiry as IdleStateExpiry<GroupState>).expired - before;
-    if (dropped > 0) this.ctx.count('numExpiredStates', dropped);
   }
 
   processWatermark(ts: number, _input: number): void {

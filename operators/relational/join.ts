@@ -44,6 +44,7 @@ import {
 import { keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
 import { concatRows, padLeft, padRight, rowKey } from './rows.ts';
+import { IdleStateExpiry } from './state-ttl.ts';
 
 export const JoinType = {
   INNER: 'INNER',
@@ -73,6 +74,13 @@ export interface JoinOptions {
    * Per key pair, whether NULL matches NULL (`IS NOT DISTINCT FROM`); by default no key does (`=`).
    */
   readonly nullSafe?: readonly boolean[];
+  /**
+   * table.exec.state.ttl in milliseconds (0 or absent: keep forever). A side's rows for a join key that
+   * were not written for that long in processing time are dropped, silently, as Flink's state TTL does:
+   * later rows no longer join with them, and outer-join padding for rows of the other side is not
+   * revised (Flink documents the same loss of exactness in exchange for bounded state).
+   */
+  readonly stateTtlMs?: number;
 }
 
 /** A live row of one side, with its multiplicity and its number of matches on the other side. */
@@ -81,7 +89,11 @@ interface Entry {
   count: number;
   matches: number;
 }
-type Bucket = Map<StateKey, Entry>;
+/** The live rows of one side for one join key; `touched` is the last write, for state TTL. */
+interface Bucket {
+  rows: Map<StateKey, Entry>;
+  touched: number;
+}
 
 /**
  * Adapts a predicate compiled over the concatenated row (left ++ right) to the two-row form `residual`
@@ -110,6 +122,10 @@ export class Join implements Operator {
   private readonly store = new StateStore();
   private readonly left: MapState<Bucket>;
   private readonly right: MapState<Bucket>;
+  private readonly leftExpiry: IdleStateExpiry<Bucket> | null;
+  private readonly rightExpiry: IdleStateExpiry<Bucket> | null;
+  /** Processing time of the change being processed (only read with TTL). */
+  private now = 0;
   private readonly inputs = new InputTracker(2);
   private ctx!: OperatorContext;
   private out!: Collector;
@@ -137,6 +153,10 @@ export class Join implements Operator {
     this.anti = this.type === JoinType.ANTI;
     this.left = this.store.map<Bucket>('left');
     this.right = this.store.map<Bucket>('right');
+    const ttl = options.stateTtlMs ?? 0;
+    const onExpire = (n: number) => this.ctx.count('numExpiredStates', n);
+    this.leftExpiry = ttl > 0 ? new IdleStateExpiry(this.left, ttl, onExpire) : null;
+    this.rightExpiry = ttl > 0 ? new IdleStateExpiry(this.right, ttl, onExpire) : null;
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -145,6 +165,7 @@ export class Join implements Operator {
   }
 
   process(kind: RowKind, row: Row, input: number): void {
+    if (this.leftExpiry !== null) this.expire();
     if (this.semi || this.anti) {
       if (input === 0) this.semiAntiLeft(kind, row);
       else this.semiAntiRight(kind, row);
@@ -167,18 +188,18 @@ export class Join implements Operator {
     const own = fromLeft ? this.left : this.right;
     const key = fromLeft ? this.leftKeyOf(row) : this.rightKeyOf(row);
     const rk = rowKey(row);
-    const bucket = own.get(key);
-    const entry = bucket?.get(rk);
+    const bucket = this.bucket(fromLeft, key);
+    const entry = bucket?.rows.get(rk);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
     const otherOuter = fromLeft ? this.rightOuter : this.leftOuter;
-    const otherBucket = (fromLeft ? this.right : this.left).get(key);
+    const otherBucket = this.bucket(!fromLeft, key);
     const residual = this.residual;
     let matches = 0;
     if (otherBucket !== undefined) {
-      for (const o of otherBucket.values()) {
+      for (const o of otherBucket.rows.values()) {
         if (residual !== undefined && (fromLeft ? residual(row, o.row) : residual(o.row, row)) !== true)
           continue;
         matches += o.count;
@@ -210,8 +231,8 @@ export class Join implements Operator {
     }
     const key = this.leftKeyOf(row);
     const rk = rowKey(row);
-    const bucket = this.left.get(key);
-    const entry = bucket?.get(rk);
+    const bucket = this.bucket(true, key);
+    const entry = bucket?.rows.get(rk);
     let matches: number;
     if (entry !== undefined) {
       matches = entry.matches; // an equal row has the same matches
@@ -220,7 +241,7 @@ export class Join implements Operator {
         this.ctx.count('numRetractionsOfUnknownRow');
         return;
       }
-      matches = this.countMatches(row, this.right.get(key));
+      matches = this.countMatches(row, this.bucket(false, key));
     }
     if (add) this.addRow(this.left, bucket, key, rk, entry, row, matches);
     else this.removeRow(this.left, bucket as Bucket, key, rk, entry as Entry);
@@ -233,19 +254,19 @@ export class Join implements Operator {
     if (hasNull(row, this.rightNullRejecting)) return; // matches no left row
     const key = this.rightKeyOf(row);
     const rk = rowKey(row);
-    const bucket = this.right.get(key);
-    const entry = bucket?.get(rk);
+    const bucket = this.bucket(false, key);
+    const entry = bucket?.rows.get(rk);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
-    const leftBucket = this.left.get(key);
+    const leftBucket = this.bucket(true, key);
     if (leftBucket !== undefined) {
       const residual = this.residual;
       // Entering the SEMI output is leaving the ANTI output and vice versa.
       const enter = this.semi ? RowKind.INSERT : RowKind.DELETE;
       const leave = this.semi ? RowKind.DELETE : RowKind.INSERT;
-      for (const l of leftBucket.values()) {
+      for (const l of leftBucket.rows.values()) {
         if (residual !== undefined && residual(l.row, row) !== true) continue;
         if (add) {
           if (l.matches++ === 0) this.emitCopies(enter, l.row, l.count);
@@ -262,7 +283,7 @@ export class Join implements Operator {
     if (rightBucket === undefined) return 0;
     const residual = this.residual;
     let m = 0;
-    for (const r of rightBucket.values())
+    for (const r of rightBucket.rows.values())
       if (residual === undefined || residual(left, r.row) === true) m += r.count;
     return m;
   }
@@ -276,21 +297,38 @@ export class Join implements Operator {
     row: Row,
     matches: number,
   ): void {
-    if (entry !== undefined) {
-      entry.count++;
-      return;
-    }
     if (bucket === undefined) {
-      bucket = new Map();
+      bucket = { rows: new Map(), touched: this.now };
       side.set(key, bucket);
     }
-    bucket.set(rk, { row, count: 1, matches });
+    if (entry !== undefined) entry.count++;
+    else bucket.rows.set(rk, { row, count: 1, matches });
+    this.touch(side, key, bucket);
   }
 
   private removeRow(side: MapState<Bucket>, bucket: Bucket, key: StateKey, rk: StateKey, entry: Entry): void {
-    if (--entry.count > 0) return;
-    bucket.delete(rk);
-    if (bucket.size === 0) side.delete(key);
+    if (--entry.count === 0) bucket.rows.delete(rk);
+    if (bucket.rows.size === 0) side.delete(key);
+    else this.touch(side, key, bucket);
+  }
+
+  /** The side's bucket for `key`; with TTL, an expired bucket is dropped and reads as absent. */
+  private bucket(left: boolean, key: StateKey): Bucket | undefined {
+    const expiry = left ? this.leftExpiry : this.rightExpiry;
+    if (expiry === null) return (left ? this.left : this.right).get(key);
+    return expiry.get(key, this.now);
+  }
+
+  private touch(side: MapState<Bucket>, key: StateKey, bucket: Bucket): void {
+    const expiry = side === this.left ? this.leftExpiry : this.rightExpiry;
+    if (expiry !== null) expiry.touch(key, bucket, this.now);
+  }
+
+  /** With TTL: reads the clock once per change and sweeps expired buckets of both sides. */
+  private expire(): void {
+    this.now = this.ctx.now();
+    (this.leftExpiry as IdleStateExpiry<Bucket>).sweep(this.now);
+    (this.rightExpiry as IdleStateExpiry<Bucket>).sweep(this.now);
   }
 
   private pad(row: Row, isLeft: boolean): Row {
@@ -324,8 +362,8 @@ export class Join implements Operator {
   /** The number of distinct live rows held, both sides together. */
   stateSize(): number {
     let n = 0;
-    for (const [, b] of this.left.entries()) n += b.size;
-    for (const [, b] of this.right.entries()) n += b.size;
+    for (const [, b] of this.left.entries()) n += b.rows.size;
+    for (const [, b] of this.right.entries()) n += b.rows.size;
     return n;
   }
 

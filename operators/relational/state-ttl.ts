@@ -21,12 +21,13 @@ export class IdleStateExpiry<V extends Touched> {
   private readonly map: MapState<V>;
   readonly ttlMs: number;
   private nextSweep = -Infinity;
-  /** Entries dropped because they expired, for the `numExpiredStates` metric. */
-  expired = 0;
+  private readonly onExpire: (n: number) => void;
 
-  constructor(map: MapState<V>, ttlMs: number) {
+  /** @param onExpire told how many entries expired each time some do (for a metric) */
+  constructor(map: MapState<V>, ttlMs: number, onExpire: (n: number) => void = () => {}) {
     this.map = map;
     this.ttlMs = ttlMs;
+    this.onExpire = onExpire;
   }
 
   /** The live entry for `key`, or undefined (an expired entry is deleted on the way). */
@@ -35,7 +36,7 @@ export class IdleStateExpiry<V extends Touched> {
     if (e === undefined) return undefined;
     if (now - e.touched >= this.ttlMs) {
       this.map.delete(key);
-      this.expired++;
+      this.onExpire(1);
       return undefined;
     }
     return e;
@@ -58,7 +59,7 @@ export class IdleStateExpiry<V extends Touched> {
       this.map.delete(k);
       n++;
     }
-    this.expired += n;
+    if (n > 0) this.onExpire(n);
     return n;
   }
 }

@@ -284,3 +284,47 @@ describe('Join output kinds (as Flink)', () => {
     expect(h.takeFormatted()).toEqual(['-D[a, 2]']);
   });
 });
+
+describe('Join state TTL', () => {
+  it('rows of a key not written for the TTL stop joining (Flink semantics) and their state is reclaimed', () => {
+    const h = join(JoinType.INNER, { stateTtlMs: 100 });
+    h.setTime(0).insert(['a', 1], L);
+    h.setTime(50).insert(['a', 10], R);
+    expect(h.takeFormatted()).toEqual(['+I[a, 1, a, 10]']);
+    h.setTime(120).insert(['a', 11], R); // left 'a' last written at 0: expired
+    expect(h.takeFormatted()).toEqual([]);
+    expect(h.stateSize()).toBe(2); // the right rows: written at 50 and 120
+    h.setTime(500).insert(['z', 0], L);
+    expect(h.stateSize()).toBe(1);
+    expect(h.ctx.metrics.get('numExpiredStates')).toBe(2);
+  });
+
+  it('a write refreshes the key: rows written within the TTL keep joining', () => {
+    const h = join(JoinType.LEFT, { stateTtlMs: 100 });
+    h.setTime(0).insert(['a', 1], L);
+    h.setTime(90).insert(['a', 2], L);
+    h.setTime(150).insert(['a', 10], R);
+    expect(h.materialized()).toEqual([
+      ['a', 1, 'a', 10],
+      ['a', 2, 'a', 10],
+    ]);
+  });
+
+  it('snapshot keeps the TTL bookkeeping', () => {
+    const h = join(JoinType.INNER, { stateTtlMs: 100 });
+    h.setTime(0).insert(['a', 1], L);
+    const make = () =>
+      new Join({
+        type: JoinType.INNER,
+        leftKeys: [0],
+        rightKeys: [0],
+        leftArity: 2,
+        rightArity: 2,
+        stateTtlMs: 100,
+      });
+    const resumed = h.restoreInto(make(), h.snapshot());
+    resumed.setTime(99).insert(['a', 5], R);
+    resumed.setTime(250).insert(['a', 6], L).insert(['a', 7], R); // the right 'a' row (99) is expired by 250
+    expect(resumed.formatted()).toEqual(['+I[a, 1, a, 5]', '+I[a, 6, a, 7]']);
+  });
+});

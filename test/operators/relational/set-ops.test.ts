@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../operators/api.ts';
 import { Distinct } from '../../../operators/relational/distinct.ts';
+import { GroupAggregate } from '../../../operators/relational/group-aggregate.ts';
 import { SetOp, SetOpKind } from '../../../operators/relational/set-op.ts';
 import { Union } from '../../../operators/relational/union.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
@@ -165,4 +166,24 @@ describe('SetOp', () => {
       );
     });
   }
+});
+
+describe('DISTINCT planned as a GroupAggregate without aggregates (for state TTL)', () => {
+  it('behaves exactly like Distinct on any changelog', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb(rowArb), { maxLength: 60 }), (steps) => {
+        const { changes } = toChangelog(steps);
+        const d = new OperatorHarness(new Distinct());
+        const g = new OperatorHarness(
+          new GroupAggregate({ groupBy: [0, 1], aggregates: [], stateTtlMs: 1_000_000 }),
+        );
+        for (const c of changes) {
+          d.push(c.kind, c.row);
+          g.push(c.kind, c.row);
+        }
+        expect(g.formatted()).toEqual(d.formatted());
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
