@@ -142,13 +142,19 @@ export class WindowJoin implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ wm: this.watermarks.snapshot(), buckets: this.buckets.snapshot() });
+    return structuredClone({
+      wm: this.watermarks.snapshot(),
+      buckets: this.buckets.snapshot(),
+      ended: this.ended,
+    });
   }
 
   restore(state: unknown): void {
-    const s = structuredClone(state) as { wm: number[]; buckets: unknown };
+    const s = structuredClone(state) as { wm: number[]; buckets: unknown; ended: boolean[] };
     this.watermarks.restore(s.wm);
     this.buckets.restore(s.buckets);
+    this.ended[0] = s.ended[0] as boolean;
+    this.ended[1] = s.ended[1] as boolean;
   }
 
   stateSize(): number {
