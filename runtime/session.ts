@@ -15,7 +15,7 @@ import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { Row } from '../operators/api.ts';
 import type { CreateTableStatement, InsertStatement, Query, Statement } from '../parser/ast.ts';
-import { parse } from '../parser/index.ts';
+import { parse, parseExpression } from '../parser/index.ts';
 import { QueryBinder } from '../planner/bind-query.ts';
 import { explainPlan } from '../planner/explain.ts';
 import type { RelNode } from '../planner/logical.ts';
@@ -26,6 +26,7 @@ import { parseDurationMs } from '../common/duration.ts';
 import { JobBuilder, tableInfo } from './build-job.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
+import { aggregateUdf, loadUdf, scalarUdf, type UdfDefinition } from './udf.ts';
 
 export interface Column {
   readonly name: string;
@@ -122,6 +123,20 @@ export class Session {
         );
         return { kind: 'ok', message: created ? `View '${name}' created.` : `View '${name}' already exists.` };
       }
+      case 'createFunction': {
+        const name = last(st.name.parts.map((p) => p.text));
+        if (st.language !== null && st.language !== 'JAVASCRIPT' && st.language !== 'TYPESCRIPT') {
+          throw new RivuletError('plan', 'UDF_LANGUAGE', `Rivulet runs functions written in JavaScript or TypeScript, not ${st.language}`, st.span);
+        }
+        if (this.catalog.getFunction(name)) {
+          if (st.ifNotExists) return { kind: 'ok', message: `Function '${name}' already exists.` };
+          throw new RivuletError('catalog', 'OBJECT_EXISTS', `Function '${name}' already exists`, st.name.span);
+        }
+        const def = await loadUdf(name, st.specifier);
+        this.registerFunction(name, def);
+        this.catalog.addFunction({ name, specifier: st.specifier, temporary: st.temporary, ddl: text });
+        return { kind: 'ok', message: `Function '${name}' created.` };
+      }
       case 'drop': {
         const name = last(st.name.parts.map((p) => p.text));
         if (st.objectType === 'FUNCTION') {
@@ -174,6 +189,17 @@ export class Session {
       }
       default:
         throw new RivuletError('plan', 'STATEMENT_UNSUPPORTED', `${st.kind} statements are not supported by Rivulet yet`, st.span);
+    }
+  }
+
+  /** Registers a scalar or aggregate function defined in JavaScript (see runtime/udf.ts). */
+  registerFunction(name: string, def: UdfDefinition): void {
+    if (def.kind === 'aggregate') this.catalog.functions.registerAggregate(aggregateUdf(name, def, parseTypeText));
+    else {
+      if (typeof def.eval !== 'function') {
+        throw new RivuletError('catalog', 'UDF_INVALID', `Function '${name}' needs an eval function (or kind: 'aggregate' with create/accumulate/getValue)`);
+      }
+      this.catalog.functions.registerScalar(scalarUdf(name, def, parseTypeText));
     }
   }
 
@@ -442,6 +468,13 @@ export class Session {
       }),
     };
   }
+}
+
+/** A SQL type written as text (`'DECIMAL(10, 2)'`), parsed with the SQL parser. */
+export function parseTypeText(text: string): LogicalType {
+  const e = parseExpression(`CAST(NULL AS ${text})`);
+  if (e.kind !== 'cast') throw new RivuletError('plan', 'TYPE_INVALID', `'${text}' is not a SQL type`);
+  return typeFromNode(e.type);
 }
 
 function typeFromNodeless(): LogicalType {
