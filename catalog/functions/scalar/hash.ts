@@ -1,0 +1,96 @@
+/**
+ * Hashing and encoding built-ins: MD5, SHA1, SHA224, SHA256, SHA384, SHA512, SHA2(s, bits), TO_BASE64,
+ * FROM_BASE64, UUID. Strings are hashed and encoded as their UTF-8 bytes; BYTES as they are. Hashes are
+ * lower-case hexadecimal text, as Flink prints them.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Value } from '../../../operators/api.ts';
+import { T } from '../../types.ts';
+import type { ScalarFunctionDef } from '../registry.ts';
+import {
+  badCall,
+  defineScalar,
+  isBin,
+  isIntegralT,
+  isStr,
+  matches,
+  nullAware,
+  pure,
+  runtimeError,
+  stringOf,
+} from './util.ts';
+
+const encoder = new TextEncoder();
+const utf8 = (v: Value): Uint8Array => (typeof v === 'string' ? encoder.encode(v) : (v as Uint8Array));
+const isStrOrBin = (t: Parameters<typeof isStr>[0]) => isStr(t) || isBin(t);
+
+const digest = (algorithm: string, v: Value): string => createHash(algorithm).update(utf8(v)).digest('hex');
+
+const hashFn = (name: string, algorithm: string): ScalarFunctionDef =>
+  defineScalar(
+    name,
+    `${name} digest of a string's UTF-8 bytes (or of BYTES) as hexadecimal text.`,
+    (args) => {
+      if (!matches(args, [isStrOrBin])) throw badCall(name, args, [`${name}(STRING)`, `${name}(BYTES)`]);
+      return pure(stringOf(args), (v: Value) => digest(algorithm, v));
+    },
+  );
+
+const SHA2_BITS: Record<number, string> = { 224: 'sha224', 256: 'sha256', 384: 'sha384', 512: 'sha512' };
+
+const sha2 = defineScalar(
+  'SHA2',
+  'SHA-2 digest (bits = 224, 256, 384 or 512) as hexadecimal text; NULL for any other bit length.',
+  (args) => {
+    if (!matches(args, [isStrOrBin, isIntegralT])) throw badCall('SHA2', args, ['SHA2(STRING, INT bits)']);
+    return pure(stringOf(args, true), (v: Value, bits: Value) => {
+      const alg = SHA2_BITS[Number(bits)];
+      return alg === undefined ? null : digest(alg, v);
+    });
+  },
+);
+
+const toBase64 = defineScalar(
+  'TO_BASE64',
+  'Base64 encoding of a string’s UTF-8 bytes (or of BYTES).',
+  (args) => {
+    if (!matches(args, [isStrOrBin]))
+      throw badCall('TO_BASE64', args, ['TO_BASE64(STRING)', 'TO_BASE64(BYTES)']);
+    return pure(stringOf(args), (v: Value) => Buffer.from(utf8(v)).toString('base64'));
+  },
+);
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const fromBase64 = defineScalar('FROM_BASE64', 'Decodes base64 text into a (UTF-8) string.', (args) => {
+  if (!matches(args, [isStr])) throw badCall('FROM_BASE64', args, ['FROM_BASE64(STRING)']);
+  return pure(stringOf(args), (s: string) => {
+    // Padding is optional (as in Java's decoder) but a lone trailing character is never valid.
+    if (!BASE64.test(s) || s.replace(/=+$/, '').length % 4 === 1 || (s.includes('=') && s.length % 4 !== 0)) {
+      throw runtimeError(
+        'INVALID_BASE64',
+        `FROM_BASE64: input is not valid base64: '${s.length > 40 ? `${s.slice(0, 40)}...` : s}'`,
+      );
+    }
+    return Buffer.from(s, 'base64').toString('utf8');
+  });
+});
+
+const uuid = defineScalar('UUID', 'A random (version 4) UUID as text.', (args) => {
+  if (args.length !== 0) throw badCall('UUID', args, ['UUID()']);
+  return nullAware(T.string(false), () => randomUUID(), false);
+});
+
+/** Every hashing/encoding built-in of this module. */
+export const hashFunctions: readonly ScalarFunctionDef[] = [
+  hashFn('MD5', 'md5'),
+  hashFn('SHA1', 'sha1'),
+  hashFn('SHA224', 'sha224'),
+  hashFn('SHA256', 'sha256'),
+  hashFn('SHA384', 'sha384'),
+  hashFn('SHA512', 'sha512'),
+  sha2,
+  toBase64,
+  fromBase64,
+  uuid,
+];
