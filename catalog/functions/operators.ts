@@ -36,6 +36,7 @@ import {
   type DecimalOp,
   type DecimalShape,
   decimalAdd,
+  decimalCompare,
   decimalDivide,
   decimalModulo,
   decimalMultiply,
@@ -52,6 +53,7 @@ import {
   isApproxNumeric,
   isBinaryString,
   isCharacterString,
+  isExactNumeric,
   isIntegral,
   isInterval,
   isNumeric,
@@ -59,6 +61,7 @@ import {
   type LogicalType,
   MAX_LENGTH,
   T,
+  typeEquals,
   typeToString,
   withNullable,
 } from '../types.ts';
@@ -246,9 +249,32 @@ function nullSafeEq(e: (a: Value, b: Value) => boolean): (a: Value, b: Value) =>
 
 type ComparisonOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
+/** What each comparison says about the sign of compare(a, b). */
+const COMPARISON_TESTS: Record<ComparisonOp, (n: number) => boolean> = {
+  '=': (n) => n === 0,
+  '<>': (n) => n !== 0,
+  '<': (n) => n < 0,
+  '<=': (n) => n <= 0,
+  '>': (n) => n > 0,
+  '>=': (n) => n >= 0,
+};
+
+const CONSTRUCTED = new Set(['ARRAY', 'MULTISET', 'MAP', 'ROW']);
+
 function coerceTo(from: LogicalType, to: LogicalType, ctx: FunctionContext): (v: Value) => Value {
-  if (from.kind === to.kind && from.scale === to.scale) return (v) => v;
+  const same = CONSTRUCTED.has(from.kind)
+    ? typeEquals(from, to, true)
+    : from.kind === to.kind && from.scale === to.scale;
+  if (same) return (v) => v;
   return castFunction(from, to, { timeZone: ctx.timeZone });
+}
+
+/** Exact order of two exact numerics of any scale (a cast to a common DECIMAL could round). */
+function exactComparator(a: LogicalType, b: LogicalType): (x: Value, y: Value) => number {
+  const sa = a.kind === 'DECIMAL' ? (a.scale ?? 0) : 0;
+  const sb = b.kind === 'DECIMAL' ? (b.scale ?? 0) : 0;
+  const big = (v: Value): bigint => (typeof v === 'bigint' ? v : BigInt(v as number));
+  return (x, y) => decimalCompare(big(x), sa, big(y), sb);
 }
 
 function comparison(op: ComparisonOp, description: string): ScalarFunctionDef {
@@ -264,9 +290,13 @@ function comparison(op: ComparisonOp, description: string): ScalarFunctionDef {
       if (!common || (ordering && !isOrderable(common))) {
         throw signatureError(op, argTypes, accepted, 'The operands have no common comparable type');
       }
+      const resultType = T.boolean(anyNullable(argTypes));
+      if (common.kind === 'DECIMAL' && isExactNumeric(a) && isExactNumeric(b)) {
+        const c = exactComparator(a, b);
+        return resolved(resultType, ((x: Value, y: Value) => COMPARISON_TESTS[op](c(x, y))) as Impl);
+      }
       const ca = coerceTo(a, common, ctx);
       const cb = coerceTo(b, common, ctx);
-      const resultType = T.boolean(anyNullable(argTypes));
       const simple = isPrimitiveOrdered(common);
       let test: Binary;
       if (!ordering) {
@@ -283,13 +313,7 @@ function comparison(op: ComparisonOp, description: string): ScalarFunctionDef {
         test = cmp[op] as Binary;
       } else {
         const c = comparatorFor(common);
-        const pick: Record<string, (n: number) => boolean> = {
-          '<': (n) => n < 0,
-          '<=': (n) => n <= 0,
-          '>': (n) => n > 0,
-          '>=': (n) => n >= 0,
-        };
-        const p = pick[op] as (n: number) => boolean;
+        const p = COMPARISON_TESTS[op];
         test = (x, y) => p(c(ca(x), cb(y)));
       }
       return resolved(resultType, test as Impl);
@@ -322,10 +346,16 @@ function distinctFrom(negated: boolean): ScalarFunctionDef {
       const [a, b] = argTypes as [LogicalType, LogicalType];
       const common = leastRestrictive([a, b]);
       if (!common) throw signatureError(name, argTypes, accepted, 'The operands have no common type');
-      const ca = coerceTo(a, common, ctx);
-      const cb = coerceTo(b, common, ctx);
-      const eq = isPrimitiveOrdered(common) ? (x: Value, y: Value) => x === y : equalityFor(common);
-      const same = (x: Value, y: Value): boolean => (x === null || y === null ? x === y : eq(ca(x), cb(y)));
+      let same: (x: Value, y: Value) => boolean;
+      if (common.kind === 'DECIMAL' && isExactNumeric(a) && isExactNumeric(b)) {
+        const c = exactComparator(a, b);
+        same = (x, y) => (x === null || y === null ? x === y : c(x, y) === 0);
+      } else {
+        const ca = coerceTo(a, common, ctx);
+        const cb = coerceTo(b, common, ctx);
+        const eq = isPrimitiveOrdered(common) ? (x: Value, y: Value) => x === y : equalityFor(common);
+        same = (x, y) => (x === null || y === null ? x === y : eq(ca(x), cb(y)));
+      }
       const impl: Binary = negated ? same : (x, y) => !same(x, y);
       return resolved(T.boolean(false), impl as Impl, false);
     },
