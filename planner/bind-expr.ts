@@ -314,7 +314,7 @@ export class ExprBinder {
       case 'like': {
         const args = [this.bind(e.expr), this.bind(e.pattern)];
         if (e.escape) args.push(this.bind(e.escape));
-        const r = this.call(e.op === 'LIKE' ? 'LIKE' : 'SIMILAR', args, e.span);
+        const r = this.call(e.op === 'LIKE' ? 'LIKE' : 'SIMILAR_TO', args, e.span);
         return e.not ? { kind: 'not', arg: r, type: r.type } : r;
       }
       case 'inList':
@@ -351,7 +351,7 @@ export class ExprBinder {
         return this.call('OVERLAY', args, e.span);
       }
       case 'ceilFloor':
-        return this.call(e.fn, [this.bind(e.expr), literal(e.unit, T.varchar(e.unit.length, false))], e.span);
+        return this.call(`${e.fn}_TIME`, [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.expr)], e.span, e.fn);
       case 'timestampAdd':
         return this.call('TIMESTAMPADD', [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.amount), this.bind(e.timestamp)], e.span);
       case 'timestampDiff':

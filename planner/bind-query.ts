@@ -16,8 +16,10 @@ import type {
   OrderItem,
   Query,
   SelectQuery,
+  TableFunctionArg,
   TableRef,
 } from '../parser/ast.ts';
+import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 import type { Value } from '../operators/api.ts';
 import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
@@ -114,17 +116,58 @@ export class QueryBinder {
       }
       case 'join':
         return this.bindJoin(ref, ctes);
-      case 'tableFunction':
+      case 'tableFunction': {
+        const fname = ref.name.parts.map((p) => p.text).join('.').toUpperCase();
+        if (isWindowFunction(fname)) {
+          const b = this.bindWindowTvf(ref, fname, ctes);
+          return this.rename(b, ref.alias?.columns ?? [], ref.alias?.name.text, ref.span);
+        }
         throw planError(
           'TABLE_FUNCTION_UNSUPPORTED',
           `table function ${ref.name.parts.map((p) => p.text).join('.')}(...) is not supported by Rivulet yet`,
           ref.span,
         );
+      }
       case 'unnest':
         throw planError('UNNEST_UNSUPPORTED', 'UNNEST is not supported by Rivulet yet', ref.span);
       case 'matchRecognize':
         throw planError('MATCH_RECOGNIZE_UNSUPPORTED', 'MATCH_RECOGNIZE is not supported by Rivulet yet', ref.span);
     }
+  }
+
+  private bindWindowTvf(ref: Extract<TableRef, { kind: 'tableFunction' }>, fn: WindowFunction, ctes: ReadonlyMap<string, Bound>): Bound {
+    const args = windowArguments(ref, fn);
+    const data = (args.get('DATA') as { value: unknown; span: Span }).value;
+    if (!data || (data as { kind: string }).kind !== 'tableArgument') {
+      throw planError('WINDOW_ARGUMENT', `${fn}'s first argument must be TABLE <name>`, (args.get('DATA') as { span: Span }).span);
+    }
+    const table = data as Extract<TableFunctionArg['value'], { kind: 'tableArgument' }>;
+    const input = this.bindFrom({ kind: 'tableName', span: table.span, name: table.table, systemTime: null, alias: null }, ctes);
+    const timeArg = args.get('TIMECOL') as TableFunctionArg;
+    const desc = timeArg.value;
+    if (desc.kind !== 'descriptor' || desc.columns.length !== 1) {
+      throw planError('WINDOW_ARGUMENT', `${fn}'s TIMECOL must be DESCRIPTOR(<time column>)`, timeArg.span);
+    }
+    const scope = new Scope(input.fields);
+    const timeCol = desc.columns[0] as Identifier;
+    const timeIndex = scope.resolve([timeCol], timeCol.span).index;
+    const binder = this.exprBinder(new Scope([]), `${fn}`);
+    const intervals = new Map<string, number>();
+    for (const [name, arg] of args) {
+      if (name === 'DATA' || name === 'TIMECOL') continue;
+      intervals.set(name, intervalMs(binder, arg, `${fn} ${name}`));
+    }
+    const keyBinder = this.exprBinder(scope, 'PARTITION BY');
+    const partitionKeys = table.partitionBy.map((p) => {
+      const e = keyBinder.bind(p);
+      if (e.kind !== 'input') throw planError('WINDOW_ARGUMENT', 'PARTITION BY of a window table function takes column names', p.span);
+      return e.index;
+    });
+    if (partitionKeys.length > 0 && fn !== 'SESSION') {
+      throw planError('WINDOW_ARGUMENT', `only SESSION windows take PARTITION BY`, table.span);
+    }
+    const rel = windowTvf(fn, input, timeIndex, intervals, partitionKeys, ref.span);
+    return { rel, fields: rel.fields.map((f, i) => (i < input.fields.length ? { ...f, ...(input.fields[i]?.qualifier ? { qualifier: input.fields[i]?.qualifier } : {}) } : f)) };
   }
 
   /** A catalog table: its columns in declaration order, computed columns and watermark bound. */

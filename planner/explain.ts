@@ -5,7 +5,8 @@
  */
 import { typeToString } from '../catalog/types.ts';
 import { exprToString } from './expr.ts';
-import { childrenOf, type RelNode } from './logical.ts';
+import { childrenOf, type RelNode, type WindowTvfRel } from './logical.ts';
+import { windowAggregation } from './window.ts';
 import type { StreamProps } from './physical.ts';
 
 const MODES: Record<StreamProps['mode'], string> = {
@@ -26,7 +27,7 @@ function describe(node: RelNode): string {
     case 'filter':
       return `Calc(where=[${exprToString(node.condition)}])`;
     case 'aggregate':
-      return `GroupAggregate(groupBy=[${node.groupKeys.map((k) => node.input.fields[k]?.name).join(', ')}], select=[${node.aggs
+      return `${windowAggregation(node) ? 'WindowAggregate' : 'GroupAggregate'}(groupBy=[${node.groupKeys.map((k) => node.input.fields[k]?.name).join(', ')}], select=[${node.aggs
         .map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => node.input.fields[i]?.name).join(', ')})`)
         .join(', ')}])`;
     case 'join':
@@ -35,8 +36,24 @@ function describe(node: RelNode): string {
       return `Union(all=[true], inputs=${node.inputs.length})`;
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'windowTvf':
+      return `WindowTableFunction(window=[${windowText(node.window)}], timeCol=[${node.input.fields[node.timeIndex]?.name}])`;
     case 'sort':
       return `SortLimit(orderBy=[${node.keys.map((k) => `${names[k.index]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}]${node.limit !== null ? `, limit=${node.limit}` : ''}${node.offset ? `, offset=${node.offset}` : ''})`;
+  }
+}
+
+function windowText(w: WindowTvfRel['window']): string {
+  const s = (ms: number) => `${ms} ms`;
+  switch (w.kind) {
+    case 'tumble':
+      return `TUMBLE(size=${s(w.size)}${w.offset ? `, offset=${s(w.offset)}` : ''})`;
+    case 'hop':
+      return `HOP(slide=${s(w.slide)}, size=${s(w.size)})`;
+    case 'cumulate':
+      return `CUMULATE(step=${s(w.step)}, size=${s(w.size)})`;
+    case 'session':
+      return `SESSION(gap=${s(w.gap)})`;
   }
 }
 

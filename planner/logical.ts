@@ -7,6 +7,7 @@ import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
 import type { TableDefinition } from '../catalog/catalog.ts';
 import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
+import type { WindowSpec } from '../operators/time/window-spec.ts';
 import type { BoundExpr } from './expr.ts';
 
 export interface Field {
@@ -25,7 +26,8 @@ export type RelNode =
   | JoinRel
   | UnionRel
   | SetOpRel
-  | SortRel;
+  | SortRel
+  | WindowTvfRel;
 
 export interface ScanRel {
   readonly kind: 'scan';
@@ -116,6 +118,21 @@ export interface SortRel {
   readonly keys: readonly SortKey[];
   readonly limit: number | null;
   readonly offset: number;
+  readonly fields: readonly Field[];
+}
+
+/**
+ * A window table-valued function (TUMBLE, HOP, CUMULATE, SESSION): the input's columns plus
+ * `window_start`, `window_end` and `window_time` (a rowtime attribute).
+ */
+export interface WindowTvfRel {
+  readonly kind: 'windowTvf';
+  readonly input: RelNode;
+  readonly window: Exclude<WindowSpec, { kind: 'columns' }>;
+  /** The time attribute the windows are assigned by. */
+  readonly timeIndex: number;
+  /** SESSION ... PARTITION BY columns. */
+  readonly partitionKeys: readonly number[];
   readonly fields: readonly Field[];
 }
 

@@ -6,6 +6,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { ChangelogMode } from '../connectors/api.ts';
 import type { RelNode } from './logical.ts';
+import { windowAggregation } from './window.ts';
 
 export interface StreamProps {
   readonly bounded: boolean;
@@ -38,7 +39,16 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
       return of(node.input);
     case 'aggregate': {
       const input = of(node.input);
-      return { bounded: input.bounded, mode: 'retract' };
+      // A window aggregation emits each window once, when the watermark passes its end.
+      const windowed = windowAggregation(node) !== undefined && input.mode === 'insert-only';
+      return { bounded: input.bounded, mode: windowed ? 'insert-only' : 'retract' };
+    }
+    case 'windowTvf': {
+      const input = of(node.input);
+      if (input.mode !== 'insert-only') {
+        throw new RivuletError('plan', 'WINDOW_UPDATES', 'Window table functions need an append-only input; this input has updates or deletes');
+      }
+      return input;
     }
     case 'join': {
       const l = of(node.left);

@@ -12,6 +12,8 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 /** What every subcommand receives: the global options, resolved, and where to write. */
 export interface CliContext {
   readonly format: OutputFormat;
+  /** `--catalog-dir`: where persistent tables, views and functions are kept (none: in memory). */
+  readonly catalogDir: string | undefined;
   /** Options from `--config FILE`, later overridden by per-command settings. */
   readonly config: ReadonlyMap<string, string>;
   readonly stdout: NodeJS.WritableStream;
@@ -59,6 +61,7 @@ export async function main(
         .default('table'),
     )
     .option('--config <file>', "a file of 'key: value' options (Flink config.yaml style, flat keys)")
+    .option('--catalog-dir <dir>', 'keep persistent tables, views and functions in this directory')
     .option('-e, --execute <sql>', 'run SQL given on the command line (same as `rivulet exec`)')
     .exitOverride()
     .configureOutput({
@@ -68,10 +71,10 @@ export async function main(
     .showHelpAfterError('(run rivulet --help for usage)');
 
   const run = async (action: (ctx: CliContext) => Promise<number>): Promise<void> => {
-    const opts = program.opts<{ format: OutputFormat; config?: string }>();
+    const opts = program.opts<{ format: OutputFormat; config?: string; catalogDir?: string }>();
     try {
       const config = opts.config ? readConfigFile(opts.config) : new Map<string, string>();
-      status = await action({ format: opts.format, config, stdout, stderr });
+      status = await action({ format: opts.format, config, catalogDir: opts.catalogDir, stdout, stderr });
     } catch (err) {
       stderr.write(`rivulet: ${describeError(err)}\n`);
       status = 1;

@@ -15,6 +15,7 @@ import { Materialized, renderChange, renderCsv, renderJson, renderTable } from '
 export interface ScriptOptions {
   readonly format: OutputFormat;
   readonly options: ReadonlyMap<string, string>;
+  readonly catalogDir?: string | undefined;
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
   /** Resolves when the user asks to stop (SIGINT/SIGTERM) an unbounded script. */
@@ -29,6 +30,7 @@ interface Printed {
 
 export async function runScript(sql: string, origin: string, opts: ScriptOptions): Promise<number> {
   const session = new Session({ options: opts.options });
+  if (opts.catalogDir) await session.attachCatalog(opts.catalogDir);
   const timeZone = () => session.options.get('table.local-time-zone') ?? 'UTC';
   const statements = parse(sql);
   const printed: Printed[] = [];

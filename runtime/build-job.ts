@@ -6,7 +6,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { ColumnInfo, ScanSource, TableInfo } from '../connectors/api.ts';
 import { StaticRowsSource } from '../connectors/values.ts';
-import type { Collector, Operator, Row } from '../operators/api.ts';
+import type { AggregateFunction, Collector, Operator, Row } from '../operators/api.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { buildComparator } from '../operators/relational/compare.ts';
 import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
@@ -17,7 +17,11 @@ import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { Union } from '../operators/relational/union.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { type BoundExpr, conjuncts } from '../planner/expr.ts';
-import type { RelNode, ScanRel } from '../planner/logical.ts';
+import type { AggregateRel, RelNode, ScanRel } from '../planner/logical.ts';
+import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
+import { WindowAggregate } from '../operators/time/window-aggregate.ts';
+import { WindowTableFunction } from '../operators/time/window-table-function.ts';
+import { distinctWrapper } from '../catalog/functions/aggregates.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { OperatorNode } from './graph.ts';
@@ -87,7 +91,16 @@ export class JobBuilder {
         }
         return this.addOperator(new Calc({ project }), [this.lower(node.input)]);
       }
+      case 'windowTvf': {
+        const w = node.window;
+        return this.addOperator(
+          new WindowTableFunction({ window: w, rowtimeIndex: node.timeIndex, partitionKeys: node.partitionKeys }),
+          [this.lower(node.input)],
+        );
+      }
       case 'aggregate': {
+        const windowed = windowAggregation(node);
+        if (windowed) return this.windowAggregate(node, windowed);
         const props = this.options.props(node.input);
         const op = new GroupAggregate({
           groupBy: node.groupKeys,
@@ -155,6 +168,35 @@ export class JobBuilder {
     }
   }
 
+  /**
+   * GROUP BY window_start, window_end, ... over a window TVF: the TVF assigns windows, a
+   * WindowAggregate reads them from its columns and fires each window once, then a projection puts
+   * the columns back in the logical order (group keys, then aggregates).
+   */
+  private windowAggregate(node: AggregateRel, w: WindowAggregation): Outlet {
+    const otherKeys = node.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
+    const aggregates = node.aggs.map((a) => {
+      let fn = a.fn.create();
+      if (a.distinct) fn = distinctWrapper(fn as AggregateFunction<unknown, unknown>) as AggregateFunction;
+      if (a.filter === null) return { fn, args: a.args };
+      return { fn: filtered(fn), args: [...a.args, a.filter] };
+    });
+    const op = new WindowAggregate({
+      window: { kind: 'columns', startIndex: w.startKey, endIndex: w.endKey },
+      rowtimeIndex: w.startKey,
+      groupKeys: otherKeys,
+      aggregates,
+    });
+    const out = this.addOperator(op, [this.lower(node.input)]);
+    const n = otherKeys.length;
+    const m = node.aggs.length;
+    const order = [
+      ...node.groupKeys.map((k) => (k === w.startKey ? n + m : k === w.endKey ? n + m + 1 : otherKeys.indexOf(k))),
+      ...node.aggs.map((_, i) => n + i),
+    ];
+    return this.addOperator(new Calc({ project: (row) => order.map((i) => row[i]) }), [out]);
+  }
+
   private scan(node: ScanRel): Outlet {
     const { table } = node;
     const source = this.options.connectors.createSource(tableInfo(table));
@@ -193,6 +235,18 @@ export class JobBuilder {
       ...(watermark ? { watermark } : {}),
     });
   }
+}
+
+/** Aggregates only rows whose last argument (the FILTER column) is TRUE. */
+function filtered(fn: AggregateFunction): AggregateFunction {
+  const pass = (args: unknown[]) => args[args.length - 1] === true;
+  return {
+    create: () => fn.create(),
+    accumulate: (acc, ...args) => (pass(args) ? fn.accumulate(acc, ...args.slice(0, -1)) : acc),
+    ...(fn.retract ? { retract: (acc: unknown, ...args: unknown[]) => (pass(args) ? (fn.retract as NonNullable<typeof fn.retract>)(acc, ...args.slice(0, -1)) : acc) } : {}),
+    ...(fn.merge ? { merge: fn.merge.bind(fn) } : {}),
+    getValue: (acc) => fn.getValue(acc),
+  };
 }
 
 function idleTimeout(options: ReadonlyMap<string, string>, fallback: number): number {

@@ -24,6 +24,7 @@ import { Scope } from '../planner/scope.ts';
 import { typeFromNode } from '../planner/types.ts';
 import { parseDurationMs } from '../common/duration.ts';
 import { JobBuilder, tableInfo } from './build-job.ts';
+import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
 import { aggregateUdf, loadUdf, scalarUdf, type UdfDefinition } from './udf.ts';
@@ -77,6 +78,23 @@ export class Session {
 
   get fnContext(): FunctionContext {
     return { timeZone: this.options.get('table.local-time-zone') ?? 'UTC', now: this.now };
+  }
+
+  /**
+   * Keeps persistent objects in `dir` (see catalog-store.ts): replays what is there, then saves after
+   * every change. Call once, before executing statements.
+   */
+  async attachCatalog(dir: string): Promise<void> {
+    const store = new CatalogStore(dir);
+    const script = store.load();
+    if (script.trim() !== '') {
+      try {
+        await this.executeScript(script);
+      } catch (e) {
+        throw new RivuletError('catalog', 'CATALOG_REPLAY_FAILED', `the persistent catalog ${store.file} could not be restored: ${(e as Error).message}`, undefined, { cause: e });
+      }
+    }
+    this.catalog.onChange = () => store.save(this.catalog.persistentDdl());
   }
 
   /** Parses and executes a script; returns one result per statement, in order. */

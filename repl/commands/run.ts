@@ -16,7 +16,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export async function executeSql(sql: string, origin: string, set: readonly string[], ctx: CliContext): Promise<number> {
   const options = new Map([...ctx.config, ...parseSetOptions(set)]);
   try {
-    return await runScript(sql, origin, { format: ctx.format, options, stdout: ctx.stdout, stderr: ctx.stderr, stopSignal: stopSignal() });
+    return await runScript(sql, origin, { format: ctx.format, options, catalogDir: ctx.catalogDir, stdout: ctx.stdout, stderr: ctx.stderr, stopSignal: stopSignal() });
   } catch (err) {
     ctx.stderr.write(`${describeError(err, sql, origin)}\n`);
     return 1;
