@@ -124,13 +124,13 @@ const cases: Case[] = [
     name: 'MAX',
     types: [T.string()],
     values: strVals,
-    ref: emptyNull((vals) => (vals as string[]).reduce((a, b) => (b > a ? b : a))),
+    ref: emptyNull((vals) => [...(vals as string[])].sort().pop()),
   },
   {
     name: 'MIN',
     types: [T.decimal(5, 2)],
     values: decVals,
-    ref: emptyNull((vals) => (vals as bigint[]).reduce((a, b) => (b < a ? b : a))),
+    ref: emptyNull((vals) => [...(vals as bigint[])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[0]),
   },
   {
     name: 'VAR_POP',
