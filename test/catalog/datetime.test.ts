@@ -94,6 +94,54 @@ describe('time zones', () => {
       );
     }
   });
+  it('cached offsets agree with an independent Intl reading for random instants', () => {
+    // the reference reads the wall clock through Date#toLocaleString, a different Intl path
+    const reference = (zone: string, instant: number) => {
+      const text = new Date(instant).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
+      const [date, time] = text.split(' ') as [string, string];
+      const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+      const [h, mi, sec] = time.split(':').map(Number) as [number, number, number];
+      return Date.UTC(y, mo - 1, d, h, mi, sec) - (instant - (((instant % 1000) + 1000) % 1000));
+    };
+    const zones = [
+      'Europe/Berlin',
+      'Asia/Kathmandu',
+      'Australia/Lord_Howe',
+      'America/St_Johns',
+      'Pacific/Chatham',
+    ];
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.integer({ min: utcMs(1980, 1, 1), max: utcMs(2035, 1, 1) }),
+        (zone, instant) => {
+          expect(zoneOffset(zone, instant)).toBe(reference(zone, instant));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it('cached offsets are right minute by minute across DST transition days', () => {
+    const reference = (zone: string, instant: number) => {
+      const text = new Date(instant).toLocaleString('sv-SE', { timeZone: zone, hourCycle: 'h23' });
+      const [date, time] = text.split(' ') as [string, string];
+      const [y, mo, d] = date.split('-').map(Number) as [number, number, number];
+      const [h, mi, sec] = time.split(':').map(Number) as [number, number, number];
+      return Date.UTC(y, mo - 1, d, h, mi, sec) - (instant - (((instant % 1000) + 1000) % 1000));
+    };
+    const days: [string, number][] = [
+      ['Europe/Berlin', utcMs(2024, 3, 30, 12)],
+      ['Europe/Berlin', utcMs(2024, 10, 26, 12)],
+      ['Australia/Lord_Howe', utcMs(2024, 4, 6)],
+      ['Pacific/Chatham', utcMs(2024, 4, 6)],
+    ];
+    for (const [zone, start] of days) {
+      for (let m = 0; m < 24 * 60; m += 3) {
+        const instant = start + m * 60_000 + 17_000;
+        expect(zoneOffset(zone, instant)).toBe(reference(zone, instant));
+      }
+    }
+  });
   it('rejects unknown zones with INVALID_TIME_ZONE', () => {
     expect(() => checkTimeZone('Mars/Olympus')).toThrow(
       expect.objectContaining({ code: 'INVALID_TIME_ZONE' }),
