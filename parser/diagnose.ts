@@ -1,0 +1,297 @@
+/**
+ * Turning lexer and parser failures into SqlSyntaxErrors a user can act on:
+ * 1. Position: the offending token (or the end of the last token for "unexpected end of input").
+ * 2. Expected: the grammar's possible next tokens after the failing statement's prefix
+ *    (parser/expected.ts), grouped: an expression / a type / a time unit / an operator / an identifier
+ *    / a string instead of dozens of tokens, keywords by name, punctuation quoted.
+ * 3. Suggestion: when the offending word is a near miss (edit distance) of an expected keyword.
+ * 4. `SELECT a FORM t` parses `FORM` as an alias and fails at `t`; when the token before the failure was
+ *    such an implicit alias and is a near miss of a keyword expected in its place, the error is reported
+ *    at the alias instead ("unexpected 'FORM' ... did you mean FROM?").
+ */
+
+import {
+  EOF,
+  type ILexingError,
+  type IRecognitionException,
+  type IToken,
+  type Rule,
+  type TokenType,
+  tokenMatcher,
+} from 'chevrotain';
+import type { Span } from '../common/errors.ts';
+import { SqlSyntaxError } from './errors.ts';
+import { nextTokens } from './expected.ts';
+import type { SqlParser } from './grammar.ts';
+import {
+  BinaryStringLiteral,
+  Concat,
+  Equals,
+  Greater,
+  GreaterEq,
+  Ident,
+  K,
+  Keyword,
+  Less,
+  LessEq,
+  Minus,
+  NotEquals,
+  NumberLiteral,
+  Percent,
+  Plus,
+  Slash,
+  Star,
+  StringLiteral,
+  UnicodeStringLiteral,
+  UnterminatedComment,
+  UnterminatedIdentifier,
+  UnterminatedString,
+} from './lexer.ts';
+
+const END_OF_INPUT = '<end of input>';
+
+const OPERATORS: ReadonlySet<TokenType> = new Set([
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Concat,
+  Equals,
+  NotEquals,
+  Less,
+  LessEq,
+  Greater,
+  GreaterEq,
+]);
+
+export function lexicalError(
+  source: string,
+  tokens: readonly IToken[],
+  errors: readonly ILexingError[],
+): SqlSyntaxError | null {
+  const bad = tokens.find(
+    (t) =>
+      t.tokenType === UnterminatedString ||
+      t.tokenType === UnterminatedIdentifier ||
+      t.tokenType === UnterminatedComment,
+  );
+  const err = errors[0];
+  if (bad !== undefined && (err === undefined || bad.startOffset <= err.offset)) {
+    const what =
+      bad.tokenType === UnterminatedString
+        ? 'unterminated string literal (a closing quote is missing)'
+        : bad.tokenType === UnterminatedComment
+          ? "unterminated comment (missing '*/')"
+          : `unterminated quoted identifier (missing closing ${bad.image[0]})`;
+    const span: Span = {
+      offset: bad.startOffset,
+      line: bad.startLine ?? 1,
+      column: bad.startColumn ?? 1,
+      end: bad.startOffset + 1,
+    };
+    return new SqlSyntaxError(source, span, { token: bad.image.slice(0, 20), expected: [], detail: what });
+  }
+  if (err !== undefined) {
+    const ch = source.slice(err.offset, err.offset + Math.max(1, Math.min(err.length, 1)));
+    const span: Span = {
+      offset: err.offset,
+      line: err.line ?? 1,
+      column: err.column ?? 1,
+      end: err.offset + 1,
+    };
+    return new SqlSyntaxError(source, span, {
+      token: ch,
+      expected: [],
+      detail: `unexpected character '${ch}'`,
+    });
+  }
+  return null;
+}
+
+export interface ParseFailure {
+  readonly source: string;
+  readonly tokens: readonly IToken[];
+  readonly error: IRecognitionException;
+  readonly parser: SqlParser;
+  /** Rule the expected-token analysis starts from, and the token index where it starts. */
+  readonly entry: Rule;
+  readonly entryStart: number;
+  /** Whether a finished entry may be followed by `;` (statements) or only by the end of input. */
+  readonly statementLevel: boolean;
+}
+
+export function syntaxError(f: ParseFailure): SqlSyntaxError {
+  const { tokens } = f;
+  let idx = f.error.token.tokenType === EOF ? tokens.length : tokens.indexOf(f.error.token);
+  if (idx < 0) idx = tokens.length;
+  let expected = describeExpected(f, idx);
+  let suggestion = nearMiss(tokens[idx], expected);
+
+  const prev = tokens[idx - 1];
+  if (suggestion === undefined && prev !== undefined && f.parser.implicitAliases.includes(prev)) {
+    const atAlias = describeExpected(f, idx - 1);
+    const s = nearMiss(prev, atAlias);
+    if (s !== undefined) {
+      idx -= 1;
+      expected = atAlias;
+      suggestion = s;
+    }
+  }
+
+  const tok = tokens[idx];
+  const span = tok !== undefined ? tokenSpanOf(tok) : endSpan(f.source, tokens);
+  return new SqlSyntaxError(f.source, span, {
+    token: tok !== undefined ? tok.image : END_OF_INPUT,
+    expected,
+    ...(suggestion !== undefined ? { suggestion } : {}),
+  });
+}
+
+function tokenSpanOf(t: IToken): Span {
+  return {
+    offset: t.startOffset,
+    line: t.startLine ?? 1,
+    column: t.startColumn ?? 1,
+    end: (t.endOffset ?? t.startOffset) + 1,
+  };
+}
+
+function endSpan(source: string, tokens: readonly IToken[]): Span {
+  const last = tokens[tokens.length - 1];
+  if (last === undefined) return { offset: 0, line: 1, column: 1, end: 0 };
+  const end = (last.endOffset ?? last.startOffset) + 1;
+  const before = source.slice(0, end);
+  const line = before.split(/\r\n|\r|\n/).length;
+  const column = end - Math.max(before.lastIndexOf('\n'), before.lastIndexOf('\r'));
+  return { offset: end, line, column, end };
+}
+
+let firstSets: { expr: Set<TokenType>; type: Set<TokenType> } | null = null;
+
+function sets(parser: SqlParser): { expr: Set<TokenType>; type: Set<TokenType> } {
+  if (firstSets === null) {
+    const rules = parser.getGAstProductions();
+    const first = (name: string) => new Set(nextTokens(rules[name]!, []).next.map((n) => n.tokenType));
+    firstSets = { expr: first('expr'), type: first('typeNode') };
+  }
+  return firstSets;
+}
+
+/** The grouped list of what the grammar accepts at token `idx`. */
+function describeExpected(f: ParseFailure, idx: number): string[] {
+  const prefix = f.tokens.slice(f.entryStart, idx);
+  const { next, canEnd } = nextTokens(f.entry, prefix);
+  const types = next.map((n) => n.tokenType);
+  const has = (t: TokenType) => types.includes(t);
+  const { expr, type } = sets(f.parser);
+  const out: string[] = [];
+  const add = (s: string) => {
+    if (!out.includes(s)) out.push(s);
+  };
+  const exprHere = has(NumberLiteral) && has(K.CASE) && has(K.CAST);
+  const typeHere = has(K.BIGINT) && has(K.BOOLEAN) && has(K.ARRAY);
+  const unitHere = has(K.YEAR) && has(K.SECOND) && !exprHere;
+  const opCount = types.filter((t) => OPERATORS.has(t)).length;
+  for (const t of types) {
+    if (exprHere && expr.has(t)) {
+      add('an expression');
+    } else if (typeHere && type.has(t)) {
+      add('a type');
+    } else if (unitHere && TIME_UNITS.has(t)) {
+      add('a time unit');
+    } else if (opCount >= 3 && OPERATORS.has(t)) {
+      add('an operator');
+    } else if (t === Ident) {
+      add('an identifier');
+    } else if (t === StringLiteral || t === UnicodeStringLiteral || t === BinaryStringLiteral) {
+      add('a string');
+    } else if (t === NumberLiteral) {
+      add('a number');
+    } else if (isKeyword(t)) {
+      add(t.name);
+    } else {
+      add(typeof t.LABEL === 'string' ? t.LABEL : t.name);
+    }
+  }
+  if (canEnd) {
+    if (f.statementLevel) add("';'");
+    add('end of input');
+  }
+  return out;
+}
+
+const TIME_UNITS: ReadonlySet<TokenType> = new Set([
+  K.YEAR,
+  K.QUARTER,
+  K.MONTH,
+  K.WEEK,
+  K.DAY,
+  K.HOUR,
+  K.MINUTE,
+  K.SECOND,
+  K.MILLISECOND,
+  K.MICROSECOND,
+  K.NANOSECOND,
+  K.DOW,
+  K.DOY,
+  K.ISODOW,
+  K.ISOYEAR,
+  K.EPOCH,
+  K.DECADE,
+  K.CENTURY,
+  K.MILLENNIUM,
+  K.YEARS,
+  K.MONTHS,
+  K.DAYS,
+  K.HOURS,
+  K.MINUTES,
+  K.SECONDS,
+]);
+
+function isKeyword(t: TokenType): boolean {
+  return (t.CATEGORIES ?? []).includes(Keyword);
+}
+
+/** An expected keyword that `tok` (a word) is a likely misspelling of. */
+function nearMiss(tok: IToken | undefined, expected: readonly string[]): string | undefined {
+  if (tok === undefined || !(tokenMatcher(tok, Ident) || tokenMatcher(tok, Keyword))) return undefined;
+  if (tok.image.startsWith('`') || tok.image.startsWith('"')) return undefined;
+  const word = tok.image.toUpperCase();
+  if (word.length < 3) return undefined;
+  let best: string | undefined;
+  let bestDistance = word.length >= 5 ? 2 : 1;
+  for (const e of expected) {
+    if (!/^[A-Z_]+$/.test(e) || e === word) continue;
+    const d = editDistance(word, e);
+    if (d <= bestDistance && (best === undefined || d < bestDistance)) {
+      best = e;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** Damerau-Levenshtein distance (optimal string alignment): a swap of neighbours counts as one edit. */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d: number[] = new Array(rows * cols).fill(0);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(
+        d[(i - 1) * cols + j]! + 1,
+        d[i * cols + j - 1]! + 1,
+        d[(i - 1) * cols + j - 1]! + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        v = Math.min(v, d[(i - 2) * cols + j - 2]! + 1);
+      }
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1]!;
+}
