@@ -4,7 +4,9 @@
  *   1. Calc: a filter (v % 10 != 0) and a 3-column projection;
  *   2. GroupAggregate: 10,000 integer keys, COUNT(*) and SUM(v), emitting -U/+U per row;
  *   3. GroupAggregate: 10,000 string keys, same aggregates;
- *   4. Calc -> GroupAggregate chained (filter + projection + aggregation).
+ *   4. Calc -> GroupAggregate chained (filter + projection + aggregation);
+ *   5. Join (INNER, equi): 10,000 dimension rows on the left, then N/10 stream rows on the right, each
+ *      matching one left row (a regular join keeps every row of both sides, so N/10 bounds memory).
  * Rows come from a pre-built pool of 1M rows so that generating input is not measured. The output goes
  * to a collector that only counts. Prints rows/s per case and the process's peak RSS.
  *
@@ -14,6 +16,7 @@ import type { AggregateFunction, Collector, Operator, OperatorContext, Row } fro
 import { RowKind } from '../operators/api.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
+import { Join, JoinType } from '../operators/relational/join.ts';
 import { Chain } from '../operators/testing/harness.ts';
 
 const N = Number(process.argv[2] ?? 10_000_000);
@@ -101,4 +104,18 @@ run('Calc (filter + projection)', new Calc({ filter, project }), intRows);
 run('GroupAggregate 10k int keys COUNT, SUM', aggregate(), intRows);
 run('GroupAggregate 10k string keys COUNT, SUM', aggregate(), strRows);
 run('Calc -> GroupAggregate 10k int keys', new Chain([new Calc({ filter, project }), aggregate()]), intRows);
+{
+  const join = new Join({ type: JoinType.INNER, leftKeys: [0], rightKeys: [0], leftArity: 2, rightArity: 4 });
+  const out = new CountingCollector();
+  join.open(ctx, out);
+  for (let k = 0; k < KEYS; k++) join.process(RowKind.INSERT, [k, `dim-${k}`], 0);
+  const n = Math.floor(N / 10);
+  const mask = POOL - 1;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) join.process(RowKind.INSERT, intRows[i & mask] as Row, 1);
+  const ms = performance.now() - t0;
+  console.log(
+    `${'Join INNER 10k-row dimension x stream'.padEnd(44)} ${(((n / ms) * 1000) / 1e6).toFixed(2).padStart(6)} M rows/s  (${n.toLocaleString('en')} rows in ${(ms / 1000).toFixed(2)} s, ${out.n.toLocaleString('en')} changes out, state ${join.stateSize()})`,
+  );
+}
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

@@ -2,7 +2,7 @@
  * Distinct (SELECT DISTINCT) over a changelog.
  *
  * Steps, per change:
- *   1. key the whole row (rows.ts `rowKey`) and look up how many live copies of it the input holds;
+ *   1. hash the whole row (row-hash.ts) and look up how many live copies of it the input holds;
  *   2. +I/+U: count + 1, and emit +I when the count went 0 -> 1;
  *   3. -U/-D: count - 1, and emit -D when it went 1 -> 0 (the state entry is dropped then, so state
  *      holds exactly the distinct live rows). A retraction of a row with no live copy is ignored and
@@ -19,12 +19,18 @@ import {
   RowKind,
 } from '../api.ts';
 import { type MapState, StateStore } from '../state.ts';
-import { rowKey } from './rows.ts';
+import { chainEntries, findRow, hashRow, insertRow, type RowEntry, removeRow } from './row-hash.ts';
+
+interface Counted extends RowEntry {
+  count: number;
+}
 
 export class Distinct implements Operator {
   readonly name = 'Distinct';
   private readonly store = new StateStore();
-  private readonly counts: MapState<number> = this.store.map<number>('counts');
+  private readonly counts: MapState<Counted> = this.store.map<Counted>('counts');
+  /** Number of distinct live rows (entries across hash chains). */
+  private size = 0;
   private ctx!: OperatorContext;
   private out!: Collector;
 
@@ -34,22 +40,26 @@ export class Distinct implements Operator {
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
-    const key = rowKey(row);
-    const c = this.counts.get(key) ?? 0;
+    const h = hashRow(row);
+    const e = findRow(this.counts, h, row);
     if (isAccumulate(kind)) {
-      this.counts.set(key, c + 1);
-      if (c === 0) this.out.push(RowKind.INSERT, row);
+      if (e !== undefined) {
+        e.count++;
+        return;
+      }
+      insertRow(this.counts, h, { row, count: 1, next: null });
+      this.size++;
+      this.out.push(RowKind.INSERT, row);
       return;
     }
-    if (c === 0) {
+    if (e === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
-    if (c === 1) {
-      this.counts.delete(key);
-      this.out.push(RowKind.DELETE, row);
-    } else {
-      this.counts.set(key, c - 1);
+    if (--e.count === 0) {
+      removeRow(this.counts, h, e);
+      this.size--;
+      this.out.push(RowKind.DELETE, e.row);
     }
   }
 
@@ -67,10 +77,12 @@ export class Distinct implements Operator {
 
   restore(state: unknown): void {
     this.store.restore(state as ReturnType<StateStore['snapshot']>);
+    this.size = 0;
+    for (const _ of chainEntries(this.counts.snapshot().map((kv) => kv[1]))) this.size++;
   }
 
   stateSize(): number {
-    return this.counts.size;
+    return this.size;
   }
 
   close(): void {}

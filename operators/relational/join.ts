@@ -43,7 +43,8 @@ import {
 } from '../api.ts';
 import { keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
-import { concatRows, padLeft, padRight, rowKey } from './rows.ts';
+import { findRow, hashRow, insertRow, removeRow as unlinkRow } from './row-hash.ts';
+import { concatRows, padLeft, padRight } from './rows.ts';
 import { IdleStateExpiry } from './state-ttl.ts';
 
 export const JoinType = {
@@ -88,10 +89,15 @@ interface Entry {
   row: Row;
   count: number;
   matches: number;
+  /** The next row with the same hash. */
+  next: Entry | null;
 }
 /** The live rows of one side for one join key; `touched` is the last write, for state TTL. */
 interface Bucket {
-  rows: Map<StateKey, Entry>;
+  /** Row hash -> first entry of the chain of rows with that hash (see row-hash.ts). */
+  rows: Map<number, Entry>;
+  /** Number of entries (distinct live rows). */
+  size: number;
   touched: number;
 }
 
@@ -187,9 +193,9 @@ export class Join implements Operator {
     }
     const own = fromLeft ? this.left : this.right;
     const key = fromLeft ? this.leftKeyOf(row) : this.rightKeyOf(row);
-    const rk = rowKey(row);
+    const rk = hashRow(row);
     const bucket = this.bucket(fromLeft, key);
-    const entry = bucket?.rows.get(rk);
+    const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
@@ -199,23 +205,24 @@ export class Join implements Operator {
     const residual = this.residual;
     let matches = 0;
     if (otherBucket !== undefined) {
-      for (const o of otherBucket.rows.values()) {
-        if (residual !== undefined && (fromLeft ? residual(row, o.row) : residual(o.row, row)) !== true)
-          continue;
-        matches += o.count;
-        const joined = fromLeft ? concatRows(row, o.row) : concatRows(o.row, row);
-        if (add) {
-          if (otherOuter && o.matches === 0)
-            this.emitCopies(RowKind.DELETE, this.pad(o.row, !fromLeft), o.count);
-          o.matches++;
-          this.emitCopies(joinedKind, joined, o.count);
-        } else {
-          this.emitCopies(joinedKind, joined, o.count);
-          o.matches--;
-          if (otherOuter && o.matches === 0)
-            this.emitCopies(RowKind.INSERT, this.pad(o.row, !fromLeft), o.count);
+      for (const head of otherBucket.rows.values())
+        for (let o: Entry | null = head; o !== null; o = o.next) {
+          if (residual !== undefined && (fromLeft ? residual(row, o.row) : residual(o.row, row)) !== true)
+            continue;
+          matches += o.count;
+          const joined = fromLeft ? concatRows(row, o.row) : concatRows(o.row, row);
+          if (add) {
+            if (otherOuter && o.matches === 0)
+              this.emitCopies(RowKind.DELETE, this.pad(o.row, !fromLeft), o.count);
+            o.matches++;
+            this.emitCopies(joinedKind, joined, o.count);
+          } else {
+            this.emitCopies(joinedKind, joined, o.count);
+            o.matches--;
+            if (otherOuter && o.matches === 0)
+              this.emitCopies(RowKind.INSERT, this.pad(o.row, !fromLeft), o.count);
+          }
         }
-      }
     }
     if (add) this.addRow(own, bucket, key, rk, entry, row, matches);
     else this.removeRow(own, bucket as Bucket, key, rk, entry as Entry);
@@ -230,9 +237,9 @@ export class Join implements Operator {
       return;
     }
     const key = this.leftKeyOf(row);
-    const rk = rowKey(row);
+    const rk = hashRow(row);
     const bucket = this.bucket(true, key);
-    const entry = bucket?.rows.get(rk);
+    const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     let matches: number;
     if (entry !== undefined) {
       matches = entry.matches; // an equal row has the same matches
@@ -253,9 +260,9 @@ export class Join implements Operator {
     const add = isAccumulate(kind);
     if (hasNull(row, this.rightNullRejecting)) return; // matches no left row
     const key = this.rightKeyOf(row);
-    const rk = rowKey(row);
+    const rk = hashRow(row);
     const bucket = this.bucket(false, key);
-    const entry = bucket?.rows.get(rk);
+    const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
@@ -266,14 +273,15 @@ export class Join implements Operator {
       // Entering the SEMI output is leaving the ANTI output and vice versa.
       const enter = this.semi ? RowKind.INSERT : RowKind.DELETE;
       const leave = this.semi ? RowKind.DELETE : RowKind.INSERT;
-      for (const l of leftBucket.rows.values()) {
-        if (residual !== undefined && residual(l.row, row) !== true) continue;
-        if (add) {
-          if (l.matches++ === 0) this.emitCopies(enter, l.row, l.count);
-        } else if (--l.matches === 0) {
-          this.emitCopies(leave, l.row, l.count);
+      for (const head of leftBucket.rows.values())
+        for (let l: Entry | null = head; l !== null; l = l.next) {
+          if (residual !== undefined && residual(l.row, row) !== true) continue;
+          if (add) {
+            if (l.matches++ === 0) this.emitCopies(enter, l.row, l.count);
+          } else if (--l.matches === 0) {
+            this.emitCopies(leave, l.row, l.count);
+          }
         }
-      }
     }
     if (add) this.addRow(this.right, bucket, key, rk, entry, row, 0);
     else this.removeRow(this.right, bucket as Bucket, key, rk, entry as Entry);
@@ -283,8 +291,9 @@ export class Join implements Operator {
     if (rightBucket === undefined) return 0;
     const residual = this.residual;
     let m = 0;
-    for (const r of rightBucket.rows.values())
-      if (residual === undefined || residual(left, r.row) === true) m += r.count;
+    for (const head of rightBucket.rows.values())
+      for (let r: Entry | null = head; r !== null; r = r.next)
+        if (residual === undefined || residual(left, r.row) === true) m += r.count;
     return m;
   }
 
@@ -292,22 +301,28 @@ export class Join implements Operator {
     side: MapState<Bucket>,
     bucket: Bucket | undefined,
     key: StateKey,
-    rk: StateKey,
+    rk: number,
     entry: Entry | undefined,
     row: Row,
     matches: number,
   ): void {
     if (bucket === undefined) {
-      bucket = { rows: new Map(), touched: this.now };
+      bucket = { rows: new Map(), size: 0, touched: this.now };
       side.set(key, bucket);
     }
     if (entry !== undefined) entry.count++;
-    else bucket.rows.set(rk, { row, count: 1, matches });
+    else {
+      insertRow(bucket.rows, rk, { row, count: 1, matches, next: null });
+      bucket.size++;
+    }
     this.touch(side, key, bucket);
   }
 
-  private removeRow(side: MapState<Bucket>, bucket: Bucket, key: StateKey, rk: StateKey, entry: Entry): void {
-    if (--entry.count === 0) bucket.rows.delete(rk);
+  private removeRow(side: MapState<Bucket>, bucket: Bucket, key: StateKey, rk: number, entry: Entry): void {
+    if (--entry.count === 0) {
+      unlinkRow(bucket.rows, rk, entry);
+      bucket.size--;
+    }
     if (bucket.rows.size === 0) side.delete(key);
     else this.touch(side, key, bucket);
   }
@@ -362,8 +377,8 @@ export class Join implements Operator {
   /** The number of distinct live rows held, both sides together. */
   stateSize(): number {
     let n = 0;
-    for (const [, b] of this.left.entries()) n += b.rows.size;
-    for (const [, b] of this.right.entries()) n += b.rows.size;
+    for (const [, b] of this.left.entries()) n += b.size;
+    for (const [, b] of this.right.entries()) n += b.size;
     return n;
   }
 

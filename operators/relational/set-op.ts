@@ -6,7 +6,7 @@
  *   UNION: 1 if m + n > 0 (over any number of inputs: the sum of all multiplicities)
  *   INTERSECT: 1 if m > 0 and n > 0;   INTERSECT ALL: min(m, n)
  *   EXCEPT: 1 if m > 0 and n = 0;      EXCEPT ALL: max(m - n, 0)
- * Steps, per change: key the whole row; compute the row's output multiplicity before and after
+ * Steps, per change: hash the whole row (row-hash.ts) and find its entry; compute the row's output multiplicity before and after
  * changing its count on that input; emit the difference as +I (more) or -D (fewer) copies. A row whose
  * counts are all 0 is dropped from state. A retraction of a row the input does not hold is ignored and
  * counted (`numRetractionsOfUnknownRow`).
@@ -22,7 +22,7 @@ import {
 } from '../api.ts';
 import { type MapState, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
-import { rowKey } from './rows.ts';
+import { chainEntries, findRow, hashRow, insertRow, type RowEntry, removeRow } from './row-hash.ts';
 
 export const SetOpKind = {
   UNION: 'UNION',
@@ -39,8 +39,8 @@ export interface SetOpOptions {
   readonly inputs?: number;
 }
 
-interface RowCounts {
-  row: Row;
+interface RowCounts extends RowEntry {
+  /** Live copies of the row per input. */
   counts: number[];
 }
 
@@ -62,6 +62,8 @@ export class SetOp implements Operator {
   private readonly inputs: InputTracker;
   private readonly store = new StateStore();
   private readonly rows: MapState<RowCounts> = this.store.map<RowCounts>('rows');
+  /** Number of distinct rows held (entries across hash chains). */
+  private size = 0;
   private ctx!: OperatorContext;
   private out!: Collector;
 
@@ -83,16 +85,17 @@ export class SetOp implements Operator {
   }
 
   process(kind: RowKind, row: Row, input: number): void {
-    const key = rowKey(row);
-    let e = this.rows.get(key);
+    const h = hashRow(row);
+    let e = findRow(this.rows, h, row);
     const add = isAccumulate(kind);
     if (e === undefined) {
       if (!add) {
         this.ctx.count('numRetractionsOfUnknownRow');
         return;
       }
-      e = { row, counts: new Array<number>(this.inputs.inputs).fill(0) };
-      this.rows.set(key, e);
+      e = { row, counts: new Array<number>(this.inputs.inputs).fill(0), next: null };
+      insertRow(this.rows, h, e);
+      this.size++;
     } else if (!add && e.counts[input] === 0) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
@@ -102,7 +105,10 @@ export class SetOp implements Operator {
     const after = this.multiplicity(e.counts);
     for (let i = before; i < after; i++) this.out.push(RowKind.INSERT, e.row);
     for (let i = after; i < before; i++) this.out.push(RowKind.DELETE, e.row);
-    if (!add && e.counts.every((c) => c === 0)) this.rows.delete(key);
+    if (!add && e.counts.every((c) => c === 0)) {
+      removeRow(this.rows, h, e);
+      this.size--;
+    }
   }
 
   processWatermark(ts: number, input: number): void {
@@ -123,10 +129,12 @@ export class SetOp implements Operator {
 
   restore(state: unknown): void {
     this.store.restore(state as ReturnType<StateStore['snapshot']>);
+    this.size = 0;
+    for (const _ of chainEntries(this.rows.snapshot().map((kv) => kv[1]))) this.size++;
   }
 
   stateSize(): number {
-    return this.rows.size;
+    return this.size;
   }
 
   close(): void {}

@@ -22,11 +22,11 @@ describe('Distinct', () => {
     expect(h.stateSize()).toBe(0);
   });
 
-  it('keys one-column rows by value: 1 and 1n and "1" are different rows', () => {
+  it('compares rows by SQL value: "1" differs from 1, -0 is 0, NaN is one value', () => {
     const h = new OperatorHarness(new Distinct());
-    h.insert([1]).insert(['1']).insert([1n]).insert([1]);
-    expect(h.formatted()).toEqual(['+I[1]', '+I[1]', '+I[1]']);
-    expect(h.stateSize()).toBe(3);
+    h.insert([1]).insert(['1']).insert([1]).insert([-0]).insert([0]).insert([Number.NaN]).insert([Number.NaN]);
+    expect(h.formatted()).toEqual(['+I[1]', '+I[1]', '+I[0]', '+I[NaN]']);
+    expect(h.stateSize()).toBe(4);
   });
 
   it('empty input: no output, ends', () => {
