@@ -1,20 +1,5 @@
 /** Small row helpers shared by the relational operators. */
 import type { Row, Value } from '../api.ts';
-import { encodeKey, type StateKey } from '../state.ts';
-
-/**
- * The state key of a whole row: a one-column row of a primitive type keys by its value (no string
- * building on the hot path), anything else by its canonical encoding.
- */
-export function rowKey(row: Row): StateKey {
-  if (row.length === 1) {
-    const v = row[0];
-    const t = typeof v;
-    if (v === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint')
-      return v as StateKey;
-  }
-  return encodeKey(row);
-}
 
 /** `left ++ right` as a new row. */
 export function concatRows(left: Row, right: Row): Row {

@@ -330,3 +330,24 @@ describe('GroupAggregate properties', () => {
     );
   });
 });
+
+describe('GroupAggregate change detection on structured results', () => {
+  it('a result that is a fresh but equal array each time is not an update', () => {
+    // A "distinct values as a sorted array" aggregate: getValue builds a new array on every call.
+    const setAgg = {
+      create: () => new Map<number, number>(),
+      accumulate: (acc: Map<number, number>, x: unknown) =>
+        acc.set(x as number, (acc.get(x as number) ?? 0) + 1),
+      retract: (acc: Map<number, number>, x: unknown) => {
+        const c = (acc.get(x as number) ?? 0) - 1;
+        if (c <= 0) acc.delete(x as number);
+        else acc.set(x as number, c);
+        return acc;
+      },
+      getValue: (acc: Map<number, number>) => [...acc.keys()].sort((a, b) => a - b),
+    };
+    const h = agg([0], [{ create: () => setAgg, args: [1] }]);
+    h.insert(['k', 2]).insert(['k', 1]).insert(['k', 2]).delete(['k', 2]);
+    expect(h.formatted()).toEqual(['+I[k, [2]]', '-U[k, [2]]', '+U[k, [1, 2]]']);
+  });
+});

@@ -24,7 +24,13 @@ describe('Distinct', () => {
 
   it('compares rows by SQL value: "1" differs from 1, -0 is 0, NaN is one value', () => {
     const h = new OperatorHarness(new Distinct());
-    h.insert([1]).insert(['1']).insert([1]).insert([-0]).insert([0]).insert([Number.NaN]).insert([Number.NaN]);
+    h.insert([1])
+      .insert(['1'])
+      .insert([1])
+      .insert([-0])
+      .insert([0])
+      .insert([Number.NaN])
+      .insert([Number.NaN]);
     expect(h.formatted()).toEqual(['+I[1]', '+I[1]', '+I[0]', '+I[NaN]']);
     expect(h.stateSize()).toBe(4);
   });
