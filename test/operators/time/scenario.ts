@@ -107,3 +107,50 @@ export function interleave(
   }
   return out;
 }
+
+export interface WithLate {
+  arrivals: Arrival[];
+  /** Positions of the injected late rows (pass as `noWatermark`). */
+  late: Set<number>;
+  lateRows: Row[];
+}
+
+/**
+ * Inserts late rows into an arrival sequence: at each chosen position, a row built by `makeLate` for
+ * the combined watermark the operator has seen by then (`max ts - delay - 1` per input, minimum over
+ * inputs). `makeLate` must return a row that is late for that watermark; positions where the
+ * watermark is still -Infinity get no row (nothing can be late yet).
+ */
+export function injectLate(
+  arrivals: readonly Arrival[],
+  o: Pick<ScenarioOptions, 'inputs' | 'tsIndex' | 'delay'>,
+  picks: readonly [number, number][],
+  makeLate: (input: number, watermark: number, seed: number) => Row,
+): WithLate {
+  const at = new Map<number, number[]>();
+  for (const [pos, seed] of picks) {
+    const p = arrivals.length === 0 ? 0 : pos % (arrivals.length + 1);
+    at.set(p, [...(at.get(p) ?? []), seed]);
+  }
+  const maxTs = new Array<number>(o.inputs).fill(Number.NEGATIVE_INFINITY);
+  const out: Arrival[] = [];
+  const late = new Set<number>();
+  const lateRows: Row[] = [];
+  for (let i = 0; i <= arrivals.length; i++) {
+    const wm = Math.min(...maxTs) - o.delay - 1;
+    for (const seed of at.get(i) ?? []) {
+      if (!Number.isFinite(wm)) continue;
+      const input = seed % o.inputs;
+      const row = makeLate(input, wm, seed);
+      late.add(out.length);
+      lateRows.push(row);
+      out.push({ input, row });
+    }
+    const a = arrivals[i];
+    if (a === undefined) break;
+    out.push(a);
+    const ts = a.row[o.tsIndex[a.input] as number] as number;
+    if (ts > (maxTs[a.input] as number)) maxTs[a.input] = ts;
+  }
+  return { arrivals: out, late, lateRows };
+}
