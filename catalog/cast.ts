@@ -278,6 +278,19 @@ function parseInteger(text: string, bits: number, typeName: string): bigint {
   return n;
 }
 
+/** As parseInteger for types of at most 32 bits, without bigints (exact: fewer than 16 digits). */
+function parseSmallInteger(text: string, bits: number, typeName: string): number {
+  const s = text.trim();
+  if (!INTEGER_TEXT.test(s)) fail(`not a valid ${typeName}`);
+  const dot = s.indexOf('.');
+  const digits = dot < 0 ? s : s.slice(0, dot);
+  if (digits.length > 15) return Number(parseInteger(digits, bits, typeName));
+  const n = Number(digits);
+  const limit = 2 ** (bits - 1);
+  if (n < -limit || n >= limit) fail(`out of the range of ${typeName}`);
+  return n === 0 ? 0 : n;
+}
+
 /** Java's `(int) d`: truncate toward zero, saturate at the INT range, NaN -> 0. */
 function doubleToInt32(d: number): number {
   if (Number.isNaN(d)) return 0;
@@ -322,7 +335,7 @@ function toSmallInteger(from: LogicalType, bits: number): Conv {
       return (v) => (v ? 1 : 0);
     case 'CHAR':
     case 'VARCHAR':
-      return (v) => Number(parseInteger(v as string, bits, name));
+      return (v) => parseSmallInteger(v as string, bits, name);
     default:
       return identity;
   }

@@ -94,6 +94,10 @@ export function truncateToPrecision(ms: number, precision: number): number {
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
 }
+/** Two digits, the hot case of formatting (no padStart call). */
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : `${n}`;
+}
 
 /** The year as java.time prints it: 4 digits, a sign beyond 9999 or before year 0. */
 function formatYear(y: number): string {
@@ -105,7 +109,7 @@ function formatYear(y: number): string {
 /** `YYYY-MM-DD` */
 export function formatDate(days: number): string {
   const { year, month, day } = civilFromDays(days);
-  return `${formatYear(year)}-${pad(month, 2)}-${pad(day, 2)}`;
+  return `${formatYear(year)}-${pad2(month)}-${pad2(day)}`;
 }
 
 function fraction(msOfSecond: number, precision: number): string {
@@ -120,7 +124,7 @@ export function formatTime(msOfDay: number, precision = 0): string {
   const h = Math.floor(ms / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);
   const s = Math.floor((ms % 60_000) / 1000);
-  return `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}${fraction(ms % 1000, precision)}`;
+  return `${pad2(h)}:${pad2(m)}:${pad2(s)}${fraction(ms % 1000, precision)}`;
 }
 
 /** `YYYY-MM-DD HH:MM:SS.fff` with `precision` fractional digits (TIMESTAMP(p)). */
@@ -175,7 +179,23 @@ export function parseTimestamp(text: string): number | undefined {
 
 const FIXED_OFFSET_RE = /^(?:UTC|GMT|UT)?([+-])(\d{1,2})(?::?(\d{2}))?$/i;
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, number>();
+/** Per zone: its fixed offset, if it has one, else offsets by 15-minute bucket. */
+interface ZoneInfo {
+  readonly fixed: number | undefined;
+  readonly buckets: Map<number, number>;
+}
+const zones = new Map<string, ZoneInfo>();
+
+function zoneInfo(zone: string): ZoneInfo {
+  let info = zones.get(zone);
+  if (!info) {
+    const fixed = fixedOffset(zone);
+    if (fixed === undefined) formatterFor(zone); // validates the name
+    info = { fixed, buckets: new Map() };
+    zones.set(zone, info);
+  }
+  return info;
+}
 const BUCKET_MS = 15 * 60_000;
 
 /** The fixed offset in ms of 'UTC', 'Z', '+08:00', 'GMT-3'..., or undefined for region names. */
@@ -221,7 +241,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 
 /** Throws INVALID_TIME_ZONE unless `zone` is a usable time zone. */
 export function checkTimeZone(zone: string): void {
-  if (fixedOffset(zone) === undefined) formatterFor(zone);
+  zoneInfo(zone);
 }
 
 function exactOffset(zone: string, instant: number): number {
@@ -269,18 +289,17 @@ function exactOffset(zone: string, instant: number): number {
  * 15 minutes), so per-row conversions do not call Intl.
  */
 export function zoneOffset(zone: string, instant: number): number {
-  const fixed = fixedOffset(zone);
-  if (fixed !== undefined) return fixed;
+  const info = zoneInfo(zone);
+  if (info.fixed !== undefined) return info.fixed;
   const bucket = Math.floor(instant / BUCKET_MS);
-  const key = `${zone}|${bucket}`;
-  const cached = offsetCache.get(key);
+  const cached = info.buckets.get(bucket);
   if (cached !== undefined) return cached;
   const start = bucket * BUCKET_MS;
   const a = exactOffset(zone, start);
   const b = exactOffset(zone, start + BUCKET_MS - 1);
   if (a !== b) return exactOffset(zone, instant);
-  if (offsetCache.size > 100_000) offsetCache.clear();
-  offsetCache.set(key, a);
+  if (info.buckets.size > 100_000) info.buckets.clear();
+  info.buckets.set(bucket, a);
   return a;
 }
 
@@ -294,7 +313,7 @@ export function instantToLocal(zone: string, instant: number): number {
  * instant in an overlap; in a gap the offset before the gap, which moves the time later.
  */
 export function localToInstant(zone: string, local: number): number {
-  const fixed = fixedOffset(zone);
+  const fixed = zoneInfo(zone).fixed;
   if (fixed !== undefined) return local - fixed;
   // Offsets lie within +-18h, so the instant is within that window of `local`; the offsets just
   // before and after it are the only candidates.
