@@ -14,6 +14,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RivuletError } from '../../common/errors.ts';
 import { parse, SqlSyntaxError } from '../../parser/index.ts';
@@ -192,5 +193,127 @@ describe('syntax errors: what the error object offers besides the message', () =
     const long = `SELECT 'x' '${'y'.repeat(500)}`;
     const err = parseError(long);
     expect(err.message.length).toBeLessThanOrEqual(MAX_MESSAGE);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Robustness: broken variants of the valid corpus must fail with a well-formed SqlSyntaxError (never
+// another exception, never a position outside the text), because the shell shows these errors for
+// every half-typed statement.
+
+const CORPUS_DIR = join(import.meta.dirname, 'fixtures', 'corpus');
+
+/** The text of every statement of the corpus, cut out by the statements' spans. */
+function corpusStatements(): string[] {
+  const out: string[] = [];
+  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.sql'))) {
+    const text = readFileSync(join(CORPUS_DIR, file), 'utf8');
+    let statements: ReturnType<typeof parse>;
+    try {
+      statements = parse(text);
+    } catch {
+      continue; // corpus.test.ts reports files that do not parse
+    }
+    for (const s of statements) out.push(text.slice(s.span.offset, s.span.end));
+  }
+  return out;
+}
+
+const STATEMENTS = corpusStatements();
+
+/** Parses `sql`; if it fails, the failure must be a SqlSyntaxError placed inside `sql`. */
+function expectParsesOrFailsWell(sql: string): void {
+  let err: unknown;
+  try {
+    parse(sql);
+    return;
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(SqlSyntaxError);
+  const e = err as SqlSyntaxError;
+  const lines = sql.split(/\r\n|\r|\n/);
+  expect(e.line).toBeGreaterThanOrEqual(1);
+  expect(e.line).toBeLessThanOrEqual(lines.length);
+  expect(e.column).toBeGreaterThanOrEqual(1);
+  expect(e.column).toBeLessThanOrEqual(lines[e.line - 1]!.length + 1);
+  expect(e.message.length).toBeLessThanOrEqual(MAX_MESSAGE);
+  expect(e.message).toContain(`line ${e.line}, column ${e.column}`);
+  if (e.token !== END) {
+    const at = offsetOf(sql.replace(/\r\n?/g, '\n'), e.line, e.column);
+    expect(sql.replace(/\r\n?/g, '\n').slice(at).startsWith(e.token.slice(0, 1))).toBe(true);
+  }
+  if (lines[e.line - 1]!.trim().length > 0) expectCaretUnder(e.snippet, lines[e.line - 1]!, e.column);
+}
+
+/** Offsets in `s` where a word starts or ends (so cuts and edits fall on token-ish boundaries). */
+function boundaries(s: string): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < s.length; i++) if (/\s/.test(s[i]!) !== /\s/.test(s[i - 1]!)) out.push(i);
+  return out;
+}
+
+describe('syntax errors: robustness on broken variants of the corpus', () => {
+  it('has corpus statements to work on', () => {
+    expect(STATEMENTS.length).toBeGreaterThan(200);
+  });
+
+  it('every prefix of a corpus statement parses or fails with a positioned SqlSyntaxError', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: STATEMENTS.length - 1 }), fc.nat(), (si, cut) => {
+        const s = STATEMENTS[si]!;
+        const b = boundaries(s);
+        if (b.length === 0) return;
+        expectParsesOrFailsWell(s.slice(0, b[cut % b.length]));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('deleting one word of a corpus statement parses or fails with a positioned SqlSyntaxError', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: STATEMENTS.length - 1 }), fc.nat(), (si, pick) => {
+        const s = STATEMENTS[si]!;
+        const words = [...s.matchAll(/\S+/g)];
+        const w = words[pick % words.length]!;
+        expectParsesOrFailsWell(s.slice(0, w.index) + s.slice(w.index + w[0].length));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('inserting a stray token into a corpus statement parses or fails with a positioned SqlSyntaxError', () => {
+    const junk = ['(', ')', ',', ';', 'SELECT', 'FROM', '*', "'", '"', '`', '/*', '#', 'AS', '.', '[', 'END'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: STATEMENTS.length - 1 }),
+        fc.nat(),
+        fc.constantFrom(...junk),
+        (si, pos, tok) => {
+          const s = STATEMENTS[si]!;
+          const b = [0, ...boundaries(s), s.length];
+          const at = b[pos % b.length]!;
+          expectParsesOrFailsWell(`${s.slice(0, at)} ${tok} ${s.slice(at)}`);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('reports an error in a statement after valid ones at its absolute line', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: STATEMENTS.length - 1 }),
+        fc.integer({ min: 0, max: 5 }),
+        (si, blank) => {
+          const s = STATEMENTS[si]!;
+          const prefix = `${s};${'\n'.repeat(blank + 1)}`;
+          const err = parseError(`${prefix}SELECT * FORM t`);
+          expect(err.line).toBe(prefix.split('\n').length);
+          expect([err.column, err.token]).toEqual([10, 'FORM']);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
