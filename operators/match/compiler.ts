@@ -6,6 +6,7 @@
  * - `label V`: consume the current row if it satisfies V's DEFINE (with V's rows so far + this row);
  * - `split a, b`: fork; the thread at `a` is preferred over the one at `b`;
  * - `jump t`; `exclude-start` / `exclude-end`: marks around `{- ... -}`;
+ * - `iteration-start L`: an iteration of the loop at L begins (only in loops over nullable bodies);
  * - `anchor-start` (`^`): passes only before the first row of the partition;
  * - `anchor-end` (`$`): passes only after the last row of the partition;
  * - `done`: a match.
@@ -21,11 +22,13 @@
  *    lexicographic order of the item positions (the standard's preference order for PERMUTE).
  * 5. `{- x -}` is `exclude-start, x, exclude-end`; the compiler also flags every `label` inside as
  *    excluded, so a thread's row assignment records exclusion without run-time bookkeeping.
- * 6. Empty-loop guard: an unbounded loop over a body that can match no rows would spin forever. The
- *    matcher never revisits the same instruction with the same row assignment within one row's
- *    epsilon closure, so an iteration beyond the minimum that consumed no row dies there (the loop
- *    can still be left through its exit branch). Hence the rule the matcher implements: every
- *    iteration of an unbounded quantifier beyond its minimum must consume at least one row.
+ * 6. Empty-loop guard (the standard's rule, as the reference in the tests states it: every iteration
+ *    of an unbounded quantifier beyond its minimum must consume at least one row). Only a loop whose
+ *    body can match no rows needs it: its body starts with `iteration-start L` (L = the loop's split),
+ *    which records that an iteration of L began at the current row; reaching the back-edge `jump L`
+ *    before any row was consumed means the iteration was empty, and that thread dies (the loop can
+ *    still be left through its exit branch, at its place in the preference order). Without the guard
+ *    `(A?)*` would loop forever. Loops over bodies that always consume a row get no guard.
  */
 import { RivuletError } from '../../common/errors.ts';
 import type { PatternNode } from './spec.ts';
@@ -39,6 +42,7 @@ export type Instruction =
   | { readonly op: 'exclude-end' }
   | { readonly op: 'anchor-start' }
   | { readonly op: 'anchor-end' }
+  | { readonly op: 'iteration-start'; readonly loop: number }
   | { readonly op: 'done' };
 
 export type OpName = Instruction['op'];
@@ -53,6 +57,7 @@ export const Op = {
   ANCHOR_START: 5,
   ANCHOR_END: 6,
   DONE: 7,
+  ITERATION_START: 8,
 } as const;
 
 const OP_CODES: Record<OpName, number> = {
@@ -64,6 +69,7 @@ const OP_CODES: Record<OpName, number> = {
   'anchor-start': Op.ANCHOR_START,
   'anchor-end': Op.ANCHOR_END,
   done: Op.DONE,
+  'iteration-start': Op.ITERATION_START,
 };
 
 /** A compiled pattern: the instructions, and the same program as flat typed arrays for the matcher. */
@@ -72,7 +78,7 @@ export interface Program {
   readonly variableNames: readonly string[];
   /** Op code per instruction (see `Op`). */
   readonly ops: Uint8Array;
-  /** label: variable; split: first; jump: target. */
+  /** label: variable; split: first; jump: target; iteration-start: the loop's split. */
   readonly arg1: Int32Array;
   /** label: 1 when excluded; split: second. */
   readonly arg2: Int32Array;
@@ -87,6 +93,7 @@ type MutableInstruction =
   | { op: 'label'; variable: number; excluded: boolean }
   | { op: 'split'; first: number; second: number }
   | { op: 'jump'; to: number }
+  | { op: 'iteration-start'; loop: number }
   | { op: 'exclude-start' | 'exclude-end' | 'anchor-start' | 'anchor-end' | 'done' };
 
 /**
@@ -202,6 +209,7 @@ export function compilePattern(pattern: PatternNode, variableNames: readonly str
       const split = { op: 'split' as const, first: 0, second: 0 };
       emit(split);
       const body = code.length;
+      if (nullable(item)) emit({ op: 'iteration-start', loop });
       gen(item);
       emit({ op: 'jump', to: loop });
       const exit = code.length;
@@ -243,9 +251,31 @@ export function compilePattern(pattern: PatternNode, variableNames: readonly str
       arg2[pc] = ins.second;
     } else if (ins.op === 'jump') {
       arg1[pc] = ins.to;
+    } else if (ins.op === 'iteration-start') {
+      arg1[pc] = ins.loop;
     }
   });
   return { instructions: code as Instruction[], variableNames: [...variableNames], ops, arg1, arg2 };
+}
+
+/** True when `p` can match without consuming a row. */
+export function nullable(p: PatternNode): boolean {
+  switch (p.kind) {
+    case 'var':
+      return false;
+    case 'empty':
+    case 'anchor':
+      return true;
+    case 'concat':
+    case 'permute':
+      return p.items.every(nullable);
+    case 'alt':
+      return p.items.length === 0 || p.items.some(nullable);
+    case 'exclude':
+      return nullable(p.item);
+    case 'quant':
+      return p.min === 0 || nullable(p.item);
+  }
 }
 
 /** All permutations of 0..n-1 in lexicographic order. */
@@ -281,6 +311,8 @@ export function formatProgram(program: Program): string[] {
         return `${pc}: split ${ins.first}, ${ins.second}`;
       case 'jump':
         return `${pc}: jump ${ins.to}`;
+      case 'iteration-start':
+        return `${pc}: iteration-start ${ins.loop}`;
       default:
         return `${pc}: ${ins.op}`;
     }

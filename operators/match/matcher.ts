@@ -21,8 +21,9 @@
  *    attempt dies (a less preferred thread can never win). More preferred threads live on and
  *    replace it if they complete. The attempt is final when no thread is left: for a greedy pattern,
  *    that is when a row fails the loop, when WITHIN expires, or at the end of the partition.
- *    A (pc, assignment) pair already visited in the same step is not visited again: the later visit
- *    has the same future and lower preference. This also stops empty loop iterations (see compiler.ts).
+ *    A thread at a `label` with the same assignment as an earlier (more preferred) thread of the same
+ *    step is dropped: its future is the same. Loop iterations that consume nothing are cut by the
+ *    compiler's `iteration-start` guard (compiler.ts, step 6).
  * 4. Resolution, in start order: starts with no attempt left are "no match"; the first attempt that
  *    is final reports its match (or none); AFTER MATCH SKIP gives the next start and attempts that
  *    start before it are dropped. Skipping to the first row of the match is an error (it would loop).
@@ -132,6 +133,8 @@ class Attempt {
   best: Assignment | null = null;
   /** Set when WITHIN ended the attempt without a match: its most preferred partial match. */
   timedOut: Assignment | null = null;
+  /** For threads parked at `$` inside loop iterations begun without a row: thread index -> open loops. */
+  parked: Map<number, number[]> | null = null;
 
   constructor(start: number, startTs: number, root: Assignment) {
     this.start = start;
@@ -147,7 +150,14 @@ export interface MatcherSnapshot {
   finished: boolean;
   /** [parentId (-1 for a root), variable, position, excluded 0/1]; parents come before children. */
   nodes: [number, number, number, number][];
-  attempts: { start: number; startTs: number; threads: [number, number][]; best: number; timedOut: number }[];
+  attempts: {
+    start: number;
+    startTs: number;
+    threads: [number, number][];
+    parked: [number, number[]][];
+    best: number;
+    timedOut: number;
+  }[];
 }
 
 export class Matcher {
@@ -163,6 +173,10 @@ export class Matcher {
   private finished = false;
   private scratchPcs: number[] = [];
   private scratchNodes: Assignment[] = [];
+  /** See `closure`. */
+  private loopStack: number[] = [];
+  /** Parked-thread loop sets of the thread list being built (see `Attempt.parked`). */
+  private parkedOut: Map<number, number[]> | null = null;
 
   constructor(rt: MatchRuntime, store: RowStore, sink: MatchSink) {
     this.rt = rt;
@@ -230,7 +244,9 @@ export class Matcher {
     if (rt.compiled.withinMs !== null) this.expireAttempts(ts);
 
     const fresh = new Attempt(p, ts, factory.root(p));
+    this.parkedOut = null;
     this.closure(fresh, 0, fresh.root, p, stamp, fresh.pcs, fresh.nodes);
+    fresh.parked = this.parkedOut;
     this.attempts.push(fresh);
 
     const attempts = this.attempts;
@@ -243,6 +259,7 @@ export class Matcher {
         const oldNodes = a.nodes;
         const newPcs = this.scratchPcs;
         const newNodes = this.scratchNodes;
+        this.parkedOut = null;
         for (let i = 0; i < n; i++) {
           const pc = oldPcs[i]!;
           if (ops[pc] !== Op.LABEL) continue; // a parked `$` thread: row p exists, so it fails
@@ -257,6 +274,7 @@ export class Matcher {
         oldNodes.length = 0;
         a.pcs = newPcs;
         a.nodes = newNodes;
+        a.parked = this.parkedOut;
         this.scratchPcs = oldPcs;
         this.scratchNodes = oldNodes;
       }
@@ -272,6 +290,11 @@ export class Matcher {
    * Follows the epsilon closure of (pc, node) at position q, appending threads that wait for a row
    * (or for the end) to outPcs/outNodes. Returns true when a `done` was reached: the caller stops,
    * since everything after it in preference order is dominated.
+   *
+   * `loopStack` holds the guarded loops whose current iteration began in this closure (no row
+   * consumed since): their back-edge kills the thread (compiler.ts, step 6). Dedup: a thread at a
+   * `label` depends only on (pc, assignment), so a later visit of the same pair is dropped; at other
+   * instructions the pair identifies the state only while no iteration is open, so only then.
    */
   private closure(
     a: Attempt,
@@ -282,20 +305,48 @@ export class Matcher {
     outPcs: number[],
     outNodes: Assignment[],
   ): boolean {
+    const stack = this.loopStack;
+    const base = stack.length;
+    const done = this.follow(a, pc, node, q, stamp, outPcs, outNodes);
+    stack.length = base;
+    return done;
+  }
+
+  private follow(
+    a: Attempt,
+    pc: number,
+    node: Assignment,
+    q: number,
+    stamp: number,
+    outPcs: number[],
+    outNodes: Assignment[],
+  ): boolean {
     const { ops, arg1, arg2 } = this.rt.compiled.program;
+    const stack = this.loopStack;
     for (;;) {
-      if (!node.visit(pc, stamp)) return false;
-      switch (ops[pc]) {
-        case Op.LABEL:
+      const op = ops[pc];
+      if (op === Op.LABEL) {
+        if (node.visit(pc, stamp)) {
           outPcs.push(pc);
           outNodes.push(node);
-          return false;
+        }
+        return false;
+      }
+      if (stack.length === 0 && !node.visit(pc, stamp)) return false;
+      switch (op) {
         case Op.SPLIT:
           if (this.closure(a, arg1[pc]!, node, q, stamp, outPcs, outNodes)) return true;
           pc = arg2[pc]!;
           break;
-        case Op.JUMP:
-          pc = arg1[pc]!;
+        case Op.JUMP: {
+          const to = arg1[pc]!;
+          if (to < pc && stack.length > 0 && stack.includes(to)) return false; // an empty iteration
+          pc = to;
+          break;
+        }
+        case Op.ITERATION_START:
+          stack.push(arg1[pc]!);
+          pc++;
           break;
         case Op.EXCLUDE_START:
         case Op.EXCLUDE_END:
@@ -311,6 +362,8 @@ export class Matcher {
             pc++;
             break;
           }
+          // Park until the next row (which kills it) or the end (which lets it through).
+          if (stack.length > 0) (this.parkedOut ??= new Map()).set(outPcs.length, stack.slice());
           outPcs.push(pc);
           outNodes.push(node);
           return false;
@@ -355,10 +408,12 @@ export class Matcher {
         if (a.best === null) a.timedOut = a.nodes[0]!;
         a.pcs = [];
         a.nodes = [];
+        a.parked = null;
         ended = true;
       }
     }
-    if (ended) this.attempts = this.attempts.filter((a) => a.best !== null || a.timedOut !== null);
+    if (ended)
+      this.attempts = this.attempts.filter((a) => a.pcs.length > 0 || a.best !== null || a.timedOut !== null);
     return ended;
   }
 
@@ -459,6 +514,8 @@ export class Matcher {
       start: a.start,
       startTs: a.startTs,
       threads: a.pcs.map((pc, i): [number, number] => [pc, idOf(a.nodes[i]!)]),
+      parked:
+        a.parked === null ? [] : [...a.parked.entries()].map(([i, l]): [number, number[]] => [i, [...l]]),
       best: a.best === null ? -1 : idOf(a.best),
       timedOut: a.timedOut === null ? -1 : idOf(a.timedOut),
     }));
@@ -479,6 +536,7 @@ export class Matcher {
         a.pcs.push(pc);
         a.nodes.push(nodes[id]!);
       }
+      a.parked = x.parked.length === 0 ? null : new Map(x.parked.map(([i, l]) => [i, [...l]]));
       a.best = x.best < 0 ? null : nodes[x.best]!;
       a.timedOut = x.timedOut < 0 ? null : nodes[x.timedOut]!;
       return a;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RivuletError } from '../../../common/errors.ts';
-import { compilePattern, formatProgram, permutations } from '../../../operators/match/compiler.ts';
+import { compilePattern, formatProgram, nullable, permutations } from '../../../operators/match/compiler.ts';
 import { formatPattern, Pattern as P, type PatternNode } from '../../../operators/match/spec.ts';
 
 const V = ['A', 'B', 'C'];
@@ -161,14 +161,38 @@ describe('compilePattern', () => {
     expect(listing(P.empty())).toEqual(['0: done']);
   });
 
-  it('compiles a star over a possibly empty body as a plain loop (the matcher guards it)', () => {
+  it('guards a loop over a possibly empty body with iteration-start, and only such loops', () => {
     expect(listing(P.star(P.opt(v('A'))))).toEqual([
-      '0: split 1, 4',
-      '1: split 2, 3',
-      '2: label A',
-      '3: jump 0',
-      '4: done',
+      '0: split 1, 5',
+      '1: iteration-start 0',
+      '2: split 3, 4',
+      '3: label A',
+      '4: jump 0',
+      '5: done',
     ]);
+    expect(listing(P.plus(P.star(v('A'), true)))).toEqual([
+      '0: split 3, 1',
+      '1: label A',
+      '2: jump 0',
+      '3: split 4, 9',
+      '4: iteration-start 3',
+      '5: split 8, 6',
+      '6: label A',
+      '7: jump 5',
+      '8: jump 3',
+      '9: done',
+    ]);
+  });
+
+  it('knows which patterns can match no rows', () => {
+    expect(nullable(v('A'))).toBe(false);
+    expect(nullable(P.concat(P.start(), P.opt(v('A')), P.empty()))).toBe(true);
+    expect(nullable(P.concat(P.opt(v('A')), v('B')))).toBe(false);
+    expect(nullable(P.alt(v('A'), P.star(v('B'))))).toBe(true);
+    expect(nullable(P.quant(P.opt(v('A')), 2, 3))).toBe(true);
+    expect(nullable(P.quant(v('A'), 1, 3))).toBe(false);
+    expect(nullable(P.permute(P.opt(v('A')), P.exclude(P.star(v('B')))))).toBe(true);
+    expect(nullable(P.permute(P.opt(v('A')), v('B')))).toBe(false);
   });
 
   it('refuses unknown variables, bad bounds, huge PERMUTE and huge unrolling with plan errors', () => {
