@@ -9,15 +9,15 @@
  * for await (const change of q) console.log(change.kind, change.row); // '+I' ['u1', 1n], '-U' ..., '+U' ...
  */
 import { RivuletError } from './common/errors.ts';
-import { embeddedConnector, type EmbeddedSink, type EmbeddedSourceSpec } from './connectors/embedded.ts';
+import { type EmbeddedSink, type EmbeddedSourceSpec, embeddedConnector } from './connectors/embedded.ts';
 import { ROW_KIND_NAMES, type Row, type RowKindName } from './operators/api.ts';
 import type { Job } from './runtime/job.ts';
 import { type Column, Session, type StatementResult } from './runtime/session.ts';
 import type { UdfDefinition } from './runtime/udf.ts';
 
 export { RivuletError } from './common/errors.ts';
-export type { UdfDefinition, ScalarUdf, AggregateUdf } from './runtime/udf.ts';
 export type { Column, StatementResult } from './runtime/session.ts';
+export type { AggregateUdf, ScalarUdf, UdfDefinition } from './runtime/udf.ts';
 
 export interface RivuletOptions {
   /** Session options, as with `SET 'key' = 'value'` (e.g. `table.local-time-zone`). */
@@ -57,7 +57,11 @@ export class Rivulet {
     const results = await this.session.executeScript(sql);
     const r = results[results.length - 1];
     if (results.length !== 1 || r?.kind !== 'query') {
-      throw new RivuletError('plan', 'NOT_A_QUERY', 'query() takes exactly one SELECT statement; use execute() for other statements');
+      throw new RivuletError(
+        'plan',
+        'NOT_A_QUERY',
+        'query() takes exactly one SELECT statement; use execute() for other statements',
+      );
     }
     return {
       columns: r.columns,
@@ -80,13 +84,17 @@ export class Rivulet {
    */
   async registerSource(name: string, spec: EmbeddedSourceSpec, columns: string): Promise<void> {
     this.sources.set(name, spec);
-    await this.session.executeScript(`CREATE TEMPORARY TABLE \`${name.replace(/`/g, '``')}\` (${columns}) WITH ('connector' = 'embedded', 'name' = '${name.replace(/'/g, "''")}')`);
+    await this.session.executeScript(
+      `CREATE TEMPORARY TABLE \`${name.replace(/`/g, '``')}\` (${columns}) WITH ('connector' = 'embedded', 'name' = '${name.replace(/'/g, "''")}')`,
+    );
   }
 
   /** Makes a callback available as sink table `name` (for `INSERT INTO name ...`). */
   async registerSink(name: string, sink: EmbeddedSink, columns: string): Promise<void> {
     this.sinks.set(name, sink);
-    await this.session.executeScript(`CREATE TEMPORARY TABLE \`${name.replace(/`/g, '``')}\` (${columns}) WITH ('connector' = 'embedded', 'name' = '${name.replace(/'/g, "''")}')`);
+    await this.session.executeScript(
+      `CREATE TEMPORARY TABLE \`${name.replace(/`/g, '``')}\` (${columns}) WITH ('connector' = 'embedded', 'name' = '${name.replace(/'/g, "''")}')`,
+    );
   }
 
   /** Registers a JavaScript function for use in SQL (see runtime/udf.ts for the definition shape). */

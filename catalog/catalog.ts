@@ -6,7 +6,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Expr, Query } from '../parser/ast.ts';
-import { FunctionRegistry } from './functions/registry.ts';
+import type { FunctionRegistry } from './functions/registry.ts';
 import type { LogicalType } from './types.ts';
 
 export interface CatalogColumn {
@@ -97,8 +97,14 @@ export class Catalog {
     const existing = this.objects.get(name);
     if (!existing || existing.kind !== kind) {
       if (ifExists) return false;
-      const hint = existing ? ` ('${name}' is a ${existing.kind}: use DROP ${existing.kind.toUpperCase()})` : '';
-      throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `${kind === 'table' ? 'Table' : 'View'} '${name}' does not exist${hint}`);
+      const hint = existing
+        ? ` ('${name}' is a ${existing.kind}: use DROP ${existing.kind.toUpperCase()})`
+        : '';
+      throw new RivuletError(
+        'catalog',
+        'OBJECT_NOT_FOUND',
+        `${kind === 'table' ? 'Table' : 'View'} '${name}' does not exist${hint}`,
+      );
     }
     this.objects.delete(name);
     if (!existing.temporary) this.onChange?.();
@@ -141,6 +147,10 @@ export class Catalog {
   persistentDdl(): string[] {
     const fns = [...this.userFunctions.values()].filter((f) => !f.temporary).map((f) => f.ddl);
     const objs = [...this.objects.values()].filter((o) => !o.temporary);
-    return [...fns, ...objs.filter((o) => o.kind === 'table').map((o) => o.ddl), ...objs.filter((o) => o.kind === 'view').map((o) => o.ddl)];
+    return [
+      ...fns,
+      ...objs.filter((o) => o.kind === 'table').map((o) => o.ddl),
+      ...objs.filter((o) => o.kind === 'view').map((o) => o.ddl),
+    ];
   }
 }

@@ -8,12 +8,19 @@
  * Timestamps without `max-past` are the current time; with it, a random time in [now - max-past, now].
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RivuletError } from '../common/errors.ts';
 import { type LogicalType, MAX_LENGTH } from '../catalog/types.ts';
-import type { Row, Value } from '../operators/api.ts';
-import type { ConnectorFactory, OptionSpec, ScanSource, SourceBatch, SourceContext, TableInfo } from './api.ts';
-import { booleanOption, numberOption } from './registry.ts';
 import { parseDurationMs } from '../common/duration.ts';
+import { RivuletError } from '../common/errors.ts';
+import type { Row, Value } from '../operators/api.ts';
+import type {
+  ConnectorFactory,
+  OptionSpec,
+  ScanSource,
+  SourceBatch,
+  SourceContext,
+  TableInfo,
+} from './api.ts';
+import { booleanOption, numberOption } from './registry.ts';
 
 /** A small, fast, seedable PRNG (mulberry32): uniform in [0, 1). */
 export function seededRandom(seed: number): () => number {
@@ -52,11 +59,17 @@ function fieldGen(name: string, type: LogicalType, g: GenContext, prefix = `fiel
   const num = (k: string, fallback: number): number => numberOption(g.table, prefix + k, fallback);
   const kind = opt('kind') ?? 'random';
   if (kind !== 'random' && kind !== 'sequence') {
-    throw new RivuletError('plan', 'OPTION_INVALID', `Option '${prefix}kind' must be 'random' or 'sequence', found '${kind}'`);
+    throw new RivuletError(
+      'plan',
+      'OPTION_INVALID',
+      `Option '${prefix}kind' must be 'random' or 'sequence', found '${kind}'`,
+    );
   }
   const nullRate = num('null-rate', 0);
   const withNulls = (gen: FieldGen): FieldGen =>
-    nullRate > 0 ? { next: () => (g.rand() < nullRate ? null : gen.next()), exhausted: () => gen.exhausted() } : gen;
+    nullRate > 0
+      ? { next: () => (g.rand() < nullRate ? null : gen.next()), exhausted: () => gen.exhausted() }
+      : gen;
   if (kind === 'sequence') return withNulls(sequenceGen(name, type, g, prefix));
   return withNulls(randomGen(name, type, g, prefix));
 }
@@ -65,7 +78,11 @@ function sequenceGen(name: string, type: LogicalType, g: GenContext, prefix: str
   const start = g.table.options.get(`${prefix}start`);
   const end = g.table.options.get(`${prefix}end`);
   if (start === undefined || end === undefined) {
-    throw new RivuletError('plan', 'OPTION_MISSING', `A sequence field needs '${prefix}start' and '${prefix}end' (field '${name}')`);
+    throw new RivuletError(
+      'plan',
+      'OPTION_MISSING',
+      `A sequence field needs '${prefix}start' and '${prefix}end' (field '${name}')`,
+    );
   }
   let cur = BigInt(start);
   const last = BigInt(end);
@@ -85,7 +102,11 @@ function sequenceGen(name: string, type: LogicalType, g: GenContext, prefix: str
       case 'VARCHAR':
         return String(v);
       default:
-        throw new RivuletError('plan', 'OPTION_INVALID', `datagen cannot generate a sequence of type ${type.kind} (field '${name}')`);
+        throw new RivuletError(
+          'plan',
+          'OPTION_INVALID',
+          `datagen cannot generate a sequence of type ${type.kind} (field '${name}')`,
+        );
     }
   };
   convert(cur);
@@ -142,8 +163,11 @@ function randomGen(name: string, type: LogicalType, g: GenContext, prefix: strin
     case 'VARCHAR':
     case 'BINARY':
     case 'VARBINARY': {
-      const cap = type.precision === MAX_LENGTH || type.precision === undefined ? length : Math.min(length, type.precision);
-      const n = type.kind === 'CHAR' || type.kind === 'BINARY' ? type.precision ?? 1 : cap;
+      const cap =
+        type.precision === MAX_LENGTH || type.precision === undefined
+          ? length
+          : Math.min(length, type.precision);
+      const n = type.kind === 'CHAR' || type.kind === 'BINARY' ? (type.precision ?? 1) : cap;
       if (type.kind === 'CHAR' || type.kind === 'VARCHAR') {
         return {
           next: () => {
@@ -205,11 +229,17 @@ function randomGen(name: string, type: LogicalType, g: GenContext, prefix: strin
       };
     }
     case 'ROW': {
-      const fields = (type.fields ?? []).map((f) => randomGen(`${name}.${f.name}`, f.type, g, `${prefix}${f.name}.`));
+      const fields = (type.fields ?? []).map((f) =>
+        randomGen(`${name}.${f.name}`, f.type, g, `${prefix}${f.name}.`),
+      );
       return { next: () => fields.map((f) => f.next()), exhausted: never };
     }
     default:
-      throw new RivuletError('plan', 'TYPE_UNSUPPORTED', `datagen cannot generate values of type ${type.kind} (field '${name}')`);
+      throw new RivuletError(
+        'plan',
+        'TYPE_UNSUPPORTED',
+        `datagen cannot generate values of type ${type.kind} (field '${name}')`,
+      );
   }
 }
 
@@ -241,7 +271,11 @@ class DatagenSource implements ScanSource {
     const ctx: GenContext = { rand, now: () => this.now(), table: this.table };
     this.gens = this.table.columns.map((c) => {
       if (c.metadataKey !== undefined) {
-        throw new RivuletError('plan', 'METADATA_UNSUPPORTED', `datagen has no metadata; column '${c.name}' cannot be METADATA`);
+        throw new RivuletError(
+          'plan',
+          'METADATA_UNSUPPORTED',
+          `datagen has no metadata; column '${c.name}' cannot be METADATA`,
+        );
       }
       return fieldGen(c.name, c.type, ctx);
     });
@@ -257,7 +291,9 @@ class DatagenSource implements ScanSource {
     // Throttle to rows-per-second: never get ahead of the schedule by more than one batch.
     let n = Math.min(maxRows, this.numberOfRows - this.emitted);
     if (Number.isFinite(this.rowsPerSecond) && this.rowsPerSecond > 0) {
-      const due = Math.floor(((this.now() - this.startedAt) / 1000) * this.rowsPerSecond) + Math.min(maxRows, this.rowsPerSecond);
+      const due =
+        Math.floor(((this.now() - this.startedAt) / 1000) * this.rowsPerSecond) +
+        Math.min(maxRows, this.rowsPerSecond);
       if (due <= this.emitted) {
         await sleep(Math.max(1, Math.ceil(1000 / this.rowsPerSecond)));
         return { rows: [], kinds: null, split: 'datagen' };
@@ -299,8 +335,16 @@ const OPTIONS: OptionSpec[] = [
   { key: 'rows-per-second', default: '10000', description: 'rows generated per second' },
   { key: 'number-of-rows', description: 'total rows; the source is bounded when set' },
   { key: 'seed', description: 'seed of the random generator (Rivulet): same seed, same rows' },
-  { key: 'scan.parallelism', description: 'accepted for Flink compatibility; Rivulet reads a source on one event loop' },
-  { key: 'fields.', prefix: true, description: 'per-field generator options: kind, min, max, max-past, length, var-len, start, end, null-rate' },
+  {
+    key: 'scan.parallelism',
+    description: 'accepted for Flink compatibility; Rivulet reads a source on one event loop',
+  },
+  {
+    key: 'fields.',
+    prefix: true,
+    description:
+      'per-field generator options: kind, min, max, max-past, length, var-len, start, end, null-rate',
+  },
 ];
 
 export const datagenConnector: ConnectorFactory = {
@@ -308,4 +352,3 @@ export const datagenConnector: ConnectorFactory = {
   options: OPTIONS,
   createSource: (table) => new DatagenSource(table),
 };
-

@@ -30,7 +30,10 @@ class IterableSource implements ScanSource {
     this.table = table;
     this.bounded = spec.bounded ?? true;
     const rows = spec.rows as AsyncIterable<EmbeddedRow> & Iterable<EmbeddedRow>;
-    this.iterator = typeof rows[Symbol.asyncIterator] === 'function' ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
+    this.iterator =
+      typeof rows[Symbol.asyncIterator] === 'function'
+        ? rows[Symbol.asyncIterator]()
+        : rows[Symbol.iterator]();
   }
 
   async open(): Promise<void> {}
@@ -77,7 +80,11 @@ class IterableSource implements ScanSource {
     return this.offset;
   }
   async seek(): Promise<void> {
-    throw new RivuletError('connector', 'SEEK_UNSUPPORTED', `embedded source '${this.table.name}' cannot be rewound`);
+    throw new RivuletError(
+      'connector',
+      'SEEK_UNSUPPORTED',
+      `embedded source '${this.table.name}' cannot be rewound`,
+    );
   }
   async close(): Promise<void> {
     await this.iterator.return?.();
@@ -107,16 +114,29 @@ class CallbackSink implements SinkWriter {
 }
 
 /** The `embedded` connector over registries of named sources and sinks. */
-export function embeddedConnector(sources: Map<string, EmbeddedSourceSpec>, sinks: Map<string, EmbeddedSink>): ConnectorFactory {
+export function embeddedConnector(
+  sources: Map<string, EmbeddedSourceSpec>,
+  sinks: Map<string, EmbeddedSink>,
+): ConnectorFactory {
   const lookup = <T>(map: Map<string, T>, table: TableInfo, what: string): T => {
     const name = table.options.get('name') ?? table.name;
     const found = map.get(name);
-    if (!found) throw new RivuletError('plan', 'EMBEDDED_NOT_FOUND', `No in-process ${what} named '${name}' is registered (table '${table.name}')`);
+    if (!found)
+      throw new RivuletError(
+        'plan',
+        'EMBEDDED_NOT_FOUND',
+        `No in-process ${what} named '${name}' is registered (table '${table.name}')`,
+      );
     return found;
   };
   return {
     identifier: 'embedded',
-    options: [{ key: 'name', description: 'the name the source or sink was registered under (default: the table name)' }],
+    options: [
+      {
+        key: 'name',
+        description: 'the name the source or sink was registered under (default: the table name)',
+      },
+    ],
     createSource: (table) => new IterableSource(table, lookup(sources, table, 'source')),
     createSink: (table) => new CallbackSink(lookup(sinks, table, 'sink')),
   };

@@ -26,7 +26,11 @@ class PrintSink implements SinkWriter {
   async open(): Promise<void> {}
   write(kind: RowKind, row: Row): void {
     const cols = this.table.columns;
-    const fields = row.map((v, i) => (v === null ? 'null' : formatValue(v, (cols[i] as { type: Parameters<typeof formatValue>[1] }).type, this.timeZone)));
+    const fields = row.map((v, i) =>
+      v === null
+        ? 'null'
+        : formatValue(v, (cols[i] as { type: Parameters<typeof formatValue>[1] }).type, this.timeZone),
+    );
     this.buffer.push(`${this.prefix}${ROW_KIND_NAMES[kind]}[${fields.join(', ')}]\n`);
   }
   async flush(): Promise<void> {
@@ -51,15 +55,22 @@ class BlackholeSink implements SinkWriter {
   async close(): Promise<void> {}
 }
 
-export function printConnector(stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): ConnectorFactory {
+export function printConnector(
+  stdout: NodeJS.WritableStream = process.stdout,
+  stderr: NodeJS.WritableStream = process.stderr,
+): ConnectorFactory {
   return {
     identifier: 'print',
     options: [
       { key: 'print-identifier', description: 'a prefix for every printed line' },
       { key: 'standard-error', default: 'false', description: 'print to stderr instead of stdout' },
-      { key: 'sink.parallelism', description: 'accepted for Flink compatibility; Rivulet writes a sink on one event loop' },
+      {
+        key: 'sink.parallelism',
+        description: 'accepted for Flink compatibility; Rivulet writes a sink on one event loop',
+      },
     ],
-    createSink: (table) => new PrintSink(table, booleanOption(table, 'standard-error', false) ? stderr : stdout),
+    createSink: (table) =>
+      new PrintSink(table, booleanOption(table, 'standard-error', false) ? stderr : stdout),
   };
 }
 

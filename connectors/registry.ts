@@ -21,11 +21,19 @@ export class ConnectorRegistry {
   factoryFor(table: TableInfo): ConnectorFactory {
     const id = table.options.get('connector');
     if (id === undefined) {
-      throw new RivuletError('plan', 'CONNECTOR_MISSING', `Table '${table.name}' has no 'connector' option. Available connectors: ${this.identifiers().join(', ')}`);
+      throw new RivuletError(
+        'plan',
+        'CONNECTOR_MISSING',
+        `Table '${table.name}' has no 'connector' option. Available connectors: ${this.identifiers().join(', ')}`,
+      );
     }
     const factory = this.factories.get(id);
     if (!factory) {
-      throw new RivuletError('plan', 'CONNECTOR_UNKNOWN', `Table '${table.name}': unknown connector '${id}'. Available connectors: ${this.identifiers().join(', ')}`);
+      throw new RivuletError(
+        'plan',
+        'CONNECTOR_UNKNOWN',
+        `Table '${table.name}': unknown connector '${id}'. Available connectors: ${this.identifiers().join(', ')}`,
+      );
     }
     validateOptions(table, factory.options);
     return factory;
@@ -34,7 +42,11 @@ export class ConnectorRegistry {
   createSource(table: TableInfo): ScanSource {
     const factory = this.factoryFor(table);
     if (!factory.createSource) {
-      throw new RivuletError('plan', 'CONNECTOR_NO_SOURCE', `Connector '${factory.identifier}' of table '${table.name}' cannot be read from (it is a sink only)`);
+      throw new RivuletError(
+        'plan',
+        'CONNECTOR_NO_SOURCE',
+        `Connector '${factory.identifier}' of table '${table.name}' cannot be read from (it is a sink only)`,
+      );
     }
     return factory.createSource(table);
   }
@@ -42,7 +54,11 @@ export class ConnectorRegistry {
   createSink(table: TableInfo): SinkWriter {
     const factory = this.factoryFor(table);
     if (!factory.createSink) {
-      throw new RivuletError('plan', 'CONNECTOR_NO_SINK', `Connector '${factory.identifier}' of table '${table.name}' cannot be written to (it is a source only)`);
+      throw new RivuletError(
+        'plan',
+        'CONNECTOR_NO_SINK',
+        `Connector '${factory.identifier}' of table '${table.name}' cannot be written to (it is a source only)`,
+      );
     }
     return factory.createSink(table);
   }
@@ -65,7 +81,11 @@ export function validateOptions(table: TableInfo, specs: readonly OptionSpec[]):
   }
   for (const s of all) {
     if (s.required && !s.prefix && !table.options.has(s.key)) {
-      throw new RivuletError('plan', 'OPTION_MISSING', `Table '${table.name}' needs the option '${s.key}' (${s.description})`);
+      throw new RivuletError(
+        'plan',
+        'OPTION_MISSING',
+        `Table '${table.name}' needs the option '${s.key}' (${s.description})`,
+      );
     }
   }
 }
@@ -78,7 +98,11 @@ function similar(a: string, b: string): boolean {
     dp[0] = i;
     for (let j = 1; j <= b.length; j++) {
       const tmp = dp[j] as number;
-      dp[j] = Math.min((dp[j] as number) + 1, (dp[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      dp[j] = Math.min(
+        (dp[j] as number) + 1,
+        (dp[j - 1] as number) + 1,
+        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
       prev = tmp;
     }
   }
@@ -96,7 +120,11 @@ export function numberOption(table: TableInfo, key: string, fallback: number): n
   if (v === undefined) return fallback;
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n)) {
-    throw new RivuletError('plan', 'OPTION_INVALID', `Option '${key}' of table '${table.name}' must be a number, found '${v}'`);
+    throw new RivuletError(
+      'plan',
+      'OPTION_INVALID',
+      `Option '${key}' of table '${table.name}' must be a number, found '${v}'`,
+    );
   }
   return n;
 }
@@ -106,5 +134,9 @@ export function booleanOption(table: TableInfo, key: string, fallback: boolean):
   if (v === undefined) return fallback;
   if (/^true$/i.test(v)) return true;
   if (/^false$/i.test(v)) return false;
-  throw new RivuletError('plan', 'OPTION_INVALID', `Option '${key}' of table '${table.name}' must be 'true' or 'false', found '${v}'`);
+  throw new RivuletError(
+    'plan',
+    'OPTION_INVALID',
+    `Option '${key}' of table '${table.name}' must be 'true' or 'false', found '${v}'`,
+  );
 }

@@ -2,8 +2,9 @@
  * An in-memory bounded source of fixed rows: the plan of a `VALUES` query, and the rows of the
  * `values` connector. Rows are emitted in order, in batches, then the source ends.
  */
-import type { ChangelogMode, ScanSource, SourceBatch } from './api.ts';
+
 import type { Row, RowKind } from '../operators/api.ts';
+import type { ChangelogMode, ScanSource, SourceBatch } from './api.ts';
 
 export class StaticRowsSource implements ScanSource {
   readonly bounded = true;
@@ -17,7 +18,7 @@ export class StaticRowsSource implements ScanSource {
     this.rows = rows;
     this.kinds = kinds;
     this.split = split;
-    this.changelogMode = kinds && kinds.some((k) => k !== 0) ? 'retract' : 'insert-only';
+    this.changelogMode = kinds?.some((k) => k !== 0) ? 'retract' : 'insert-only';
   }
 
   async open(): Promise<void> {}

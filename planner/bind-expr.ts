@@ -4,8 +4,8 @@
  * casts inserted where types are widened. Aggregate calls are handed to an `AggregateSink` (the query
  * binder's), which replaces them by references to the aggregation's output.
  */
-import { RivuletError, type Span } from '../common/errors.ts';
-import { castFunction, canCastExplicitly } from '../catalog/cast.ts';
+
+import { canCastExplicitly, castFunction } from '../catalog/cast.ts';
 import { commonTypeOrThrow } from '../catalog/coercion.ts';
 import { parseDecimalText, rescale } from '../catalog/decimal.ts';
 import type { FunctionContext, FunctionRegistry, ResolvedScalar } from '../catalog/functions/registry.ts';
@@ -18,8 +18,9 @@ import {
   withNullable,
   withTimeAttribute,
 } from '../catalog/types.ts';
-import type { Expr, FunctionCall } from '../parser/ast.ts';
+import { RivuletError, type Span } from '../common/errors.ts';
 import type { Value } from '../operators/api.ts';
+import type { Expr, FunctionCall } from '../parser/ast.ts';
 import { type BoundExpr, exprToString, literal } from './expr.ts';
 import type { Scope } from './scope.ts';
 import { intervalValue, typedLiteralValue, typeFromNode } from './types.ts';
@@ -48,7 +49,10 @@ const AGGREGATE_ONLY = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
 export function isAggregateCall(e: Expr, registry: FunctionRegistry): boolean {
   if (e.kind !== 'functionCall' || e.over !== null) return false;
   const name = functionName(e);
-  return registry.lookupAggregate(name) !== undefined && (registry.lookupScalar(name) === undefined || AGGREGATE_ONLY.has(name.toUpperCase()));
+  return (
+    registry.lookupAggregate(name) !== undefined &&
+    (registry.lookupScalar(name) === undefined || AGGREGATE_ONLY.has(name.toUpperCase()))
+  );
 }
 
 export function functionName(call: FunctionCall): string {
@@ -181,7 +185,8 @@ export function numericLiteral(text: string, span: Span): { value: Value; type: 
   const digits = text.replace('.', '').replace(/^0+(?=\d)/, '');
   const scale = text.includes('.') ? text.length - text.indexOf('.') - 1 : 0;
   const precision = Math.max(digits.replace(/^0+/, '').length, scale, 1);
-  if (precision > 38) throw planError('LITERAL_INVALID', `numeric literal '${text}' has more than 38 digits`, span);
+  if (precision > 38)
+    throw planError('LITERAL_INVALID', `numeric literal '${text}' has more than 38 digits`, span);
   const parsed = parseDecimalText(text);
   if (!parsed) throw planError('LITERAL_INVALID', `invalid numeric literal '${text}'`, span);
   return { value: rescale(parsed.unscaled, parsed.scale, scale), type: T.decimal(precision, scale, false) };
@@ -215,7 +220,11 @@ export class ExprBinder {
     const agg = this.ctx.aggregates;
     if (agg) {
       if (e.kind === 'functionCall' && isAggregateCall(e, this.ctx.registry)) return agg.aggregate(e);
-      if (!containsAggregate(e, this.ctx.registry) && e.kind !== 'numericLiteral' && e.kind !== 'stringLiteral') {
+      if (
+        !containsAggregate(e, this.ctx.registry) &&
+        e.kind !== 'numericLiteral' &&
+        e.kind !== 'stringLiteral'
+      ) {
         const inner = new ExprBinder({ ...this.ctx, scope: agg.inputScope, aggregates: undefined });
         const bound = inner.bind(e);
         const key = agg.groupKey(bound);
@@ -270,13 +279,26 @@ export class ExprBinder {
       case 'star':
         throw planError('STAR_MISPLACED', "'*' is only allowed in a select list or in COUNT(*)", e.span);
       case 'parameter':
-        throw planError('PARAMETER_UNBOUND', 'positional parameters (?) need values bound by the client', e.span);
+        throw planError(
+          'PARAMETER_UNBOUND',
+          'positional parameters (?) need values bound by the client',
+          e.span,
+        );
       case 'unary': {
         const arg = this.bind(e.operand);
-        if (e.op === 'NOT') return { kind: 'not', arg: this.requireBoolean(arg, e.span, 'NOT'), type: T.boolean(arg.type.nullable) };
+        if (e.op === 'NOT')
+          return {
+            kind: 'not',
+            arg: this.requireBoolean(arg, e.span, 'NOT'),
+            type: T.boolean(arg.type.nullable),
+          };
         if (e.op === '+') {
           if (!isNumeric(arg.type) && arg.type.kind !== 'NULL' && !arg.type.kind.startsWith('INTERVAL')) {
-            throw planError('TYPE_MISMATCH', `unary + needs a numeric operand, found ${typeToString(arg.type)}`, e.span);
+            throw planError(
+              'TYPE_MISMATCH',
+              `unary + needs a numeric operand, found ${typeToString(arg.type)}`,
+              e.span,
+            );
           }
           return arg;
         }
@@ -284,10 +306,16 @@ export class ExprBinder {
       }
       case 'binary': {
         if (e.op === 'AND' || e.op === 'OR') {
-          const args = [this.bind(e.left), this.bind(e.right)].map((a) => this.requireBoolean(a, e.span, e.op));
+          const args = [this.bind(e.left), this.bind(e.right)].map((a) =>
+            this.requireBoolean(a, e.span, e.op),
+          );
           const kind = e.op === 'AND' ? 'and' : 'or';
           const flat = args.flatMap((a) => (a.kind === kind ? a.args : [a]));
-          return { kind: e.op === 'AND' ? 'and' : 'or', args: flat, type: T.boolean(flat.some((a) => a.type.nullable)) };
+          return {
+            kind: e.op === 'AND' ? 'and' : 'or',
+            args: flat,
+            type: T.boolean(flat.some((a) => a.type.nullable)),
+          };
         }
         return this.call(e.op, [this.bind(e.left), this.bind(e.right)], e.span);
       }
@@ -306,7 +334,8 @@ export class ExprBinder {
         const v = this.bind(e.expr);
         const lo = this.bind(e.low);
         const hi = this.bind(e.high);
-        const within = (a: BoundExpr, b: BoundExpr): BoundExpr => this.and([this.call('>=', [v, a], e.span), this.call('<=', [v, b], e.span)]);
+        const within = (a: BoundExpr, b: BoundExpr): BoundExpr =>
+          this.and([this.call('>=', [v, a], e.span), this.call('<=', [v, b], e.span)]);
         let r = within(lo, hi);
         if (e.symmetric) r = this.or([r, within(hi, lo)]);
         return e.not ? { kind: 'not', arg: r, type: r.type } : r;
@@ -329,7 +358,11 @@ export class ExprBinder {
       case 'functionCall':
         return this.functionCall(e);
       case 'extract':
-        return this.call('EXTRACT', [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.expr)], e.span);
+        return this.call(
+          'EXTRACT',
+          [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.expr)],
+          e.span,
+        );
       case 'position': {
         const args = [this.bind(e.needle), this.bind(e.haystack)];
         if (e.from) args.push(this.bind(e.from));
@@ -338,7 +371,11 @@ export class ExprBinder {
       case 'trim': {
         const side = e.side ?? 'BOTH';
         const chars = e.chars ? this.bind(e.chars) : literal(' ', T.char(1, false));
-        return this.call('TRIM', [literal(side, T.varchar(side.length, false)), chars, this.bind(e.expr)], e.span);
+        return this.call(
+          'TRIM',
+          [literal(side, T.varchar(side.length, false)), chars, this.bind(e.expr)],
+          e.span,
+        );
       }
       case 'substring': {
         const args = [this.bind(e.expr), this.bind(e.start)];
@@ -351,21 +388,50 @@ export class ExprBinder {
         return this.call('OVERLAY', args, e.span);
       }
       case 'ceilFloor':
-        return this.call(`${e.fn}_TIME`, [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.expr)], e.span, e.fn);
+        return this.call(
+          `${e.fn}_TIME`,
+          [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.expr)],
+          e.span,
+          e.fn,
+        );
       case 'timestampAdd':
-        return this.call('TIMESTAMPADD', [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.amount), this.bind(e.timestamp)], e.span);
+        return this.call(
+          'TIMESTAMPADD',
+          [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.amount), this.bind(e.timestamp)],
+          e.span,
+        );
       case 'timestampDiff':
-        return this.call('TIMESTAMPDIFF', [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.start), this.bind(e.end)], e.span);
+        return this.call(
+          'TIMESTAMPDIFF',
+          [literal(e.unit, T.varchar(e.unit.length, false)), this.bind(e.start), this.bind(e.end)],
+          e.span,
+        );
       case 'arrayConstructor':
-        return this.constructor_('ARRAY', e.elements.map((x) => this.bind(x)), e.span);
+        return this.constructor_(
+          'ARRAY',
+          e.elements.map((x) => this.bind(x)),
+          e.span,
+        );
       case 'mapConstructor':
-        return this.constructor_('MAP', e.entries.flatMap((m) => [this.bind(m.key), this.bind(m.value)]), e.span);
+        return this.constructor_(
+          'MAP',
+          e.entries.flatMap((m) => [this.bind(m.key), this.bind(m.value)]),
+          e.span,
+        );
       case 'row':
-        return this.constructor_('ROW', e.fields.map((x) => this.bind(x)), e.span);
+        return this.constructor_(
+          'ROW',
+          e.fields.map((x) => this.bind(x)),
+          e.span,
+        );
       case 'elementAccess':
         return this.call('ITEM', [this.bind(e.expr), this.bind(e.index)], e.span);
       case 'descriptor':
-        throw planError('DESCRIPTOR_MISPLACED', 'DESCRIPTOR(...) is only allowed as an argument of a window table function', e.span);
+        throw planError(
+          'DESCRIPTOR_MISPLACED',
+          'DESCRIPTOR(...) is only allowed as an argument of a window table function',
+          e.span,
+        );
       case 'exists':
       case 'inSubquery':
       case 'scalarSubquery':
@@ -381,7 +447,11 @@ export class ExprBinder {
   private field(base: BoundExpr, name: string, span: Span): BoundExpr {
     const t = base.type;
     if (t.kind !== 'ROW') {
-      throw planError('FIELD_NOT_FOUND', `cannot access field '${name}' of a value of type ${typeToString(t)}`, span);
+      throw planError(
+        'FIELD_NOT_FOUND',
+        `cannot access field '${name}' of a value of type ${typeToString(t)}`,
+        span,
+      );
     }
     const fields = t.fields ?? [];
     const i = fields.findIndex((f) => f.name === name);
@@ -417,15 +487,19 @@ export class ExprBinder {
         this.ctx.fnContext,
       );
     } catch (err) {
-      if (err instanceof RivuletError && !err.span) throw new RivuletError(err.phase, err.code, err.message, span);
+      if (err instanceof RivuletError && !err.span)
+        throw new RivuletError(err.phase, err.code, err.message, span);
       throw err;
     }
     return { kind: 'call', name: displayName, fn: resolved, args, type: resolved.resultType };
   }
 
   cast(arg: BoundExpr, target: LogicalType, tryCast: boolean, span: Span): BoundExpr {
-    if (typeEquals(arg.type, target, true) && (arg.type.nullable === target.nullable || !target.nullable === false)) {
-      return arg.type.nullable === target.nullable ? arg : { ...arg, type: target } as BoundExpr;
+    if (
+      typeEquals(arg.type, target, true) &&
+      (arg.type.nullable === target.nullable || !target.nullable === false)
+    ) {
+      return arg.type.nullable === target.nullable ? arg : ({ ...arg, type: target } as BoundExpr);
     }
     if (arg.type.kind === 'NULL') return literal(null, withNullable(target, true));
     if (!canCastExplicitly(arg.type, target)) {
@@ -436,12 +510,16 @@ export class ExprBinder {
       );
     }
     const fn = castFunction(arg.type, target, { tryCast, timeZone: this.ctx.fnContext.timeZone });
-    const type = withTimeAttribute(withNullable(target, tryCast || arg.type.nullable || target.nullable), undefined);
+    const type = withTimeAttribute(
+      withNullable(target, tryCast || arg.type.nullable || target.nullable),
+      undefined,
+    );
     if (arg.kind === 'literal' && arg.value !== null && !tryCast) {
       try {
         return literal(fn(arg.value), type);
       } catch (err) {
-        if (err instanceof RivuletError && !err.span) throw new RivuletError('plan', err.code, err.message, span);
+        if (err instanceof RivuletError && !err.span)
+          throw new RivuletError('plan', err.code, err.message, span);
         throw err;
       }
     }
@@ -466,8 +544,26 @@ export class ExprBinder {
   private inList(exprAst: Expr, listAst: readonly Expr[], not: boolean, span: Span): BoundExpr {
     const arg = this.bind(exprAst);
     const list = listAst.map((x) => this.bind(x));
-    const common = this.commonType([arg.type, ...list.map((l) => l.type)], span, 'The IN operand and list values');
-    const simple = ['BOOLEAN', 'TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'VARCHAR', 'CHAR', 'DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ'];
+    const common = this.commonType(
+      [arg.type, ...list.map((l) => l.type)],
+      span,
+      'The IN operand and list values',
+    );
+    const simple = [
+      'BOOLEAN',
+      'TINYINT',
+      'SMALLINT',
+      'INT',
+      'BIGINT',
+      'FLOAT',
+      'DOUBLE',
+      'VARCHAR',
+      'CHAR',
+      'DATE',
+      'TIME',
+      'TIMESTAMP',
+      'TIMESTAMP_LTZ',
+    ];
     if (list.every((l) => l.kind === 'literal') && simple.includes(common.kind)) {
       const coerced = list.map((l) => this.coerce(l, common, span) as { value: Value });
       const values = coerced.map((l) => l.value);
@@ -490,16 +586,23 @@ export class ExprBinder {
   private caseExpr(e: Extract<Expr, { kind: 'case' }>): BoundExpr {
     const operand = e.operand ? this.bind(e.operand) : null;
     const whens = e.whens.map((w) => ({
-      when: operand ? this.call('=', [operand, this.bind(w.condition)], w.span) : this.requireBoolean(this.bind(w.condition), w.span, 'WHEN'),
-      then: this.bind(w.result),
+      when: operand
+        ? this.call('=', [operand, this.bind(w.condition)], w.span)
+        : this.requireBoolean(this.bind(w.condition), w.span, 'WHEN'),
+      result: this.bind(w.result),
     }));
     const elseExpr = e.else ? this.bind(e.else) : literal(null, T.null());
-    const resultType = this.commonType([...whens.map((w) => w.then.type), elseExpr.type], e.span, 'CASE branches');
-    const nullable = whens.some((w) => w.then.type.nullable) || elseExpr.type.nullable || elseExpr.type.kind === 'NULL';
+    const resultType = this.commonType(
+      [...whens.map((w) => w.result.type), elseExpr.type],
+      e.span,
+      'CASE branches',
+    );
+    const nullable =
+      whens.some((w) => w.result.type.nullable) || elseExpr.type.nullable || elseExpr.type.kind === 'NULL';
     const type = withNullable(resultType, nullable);
     return {
       kind: 'case',
-      whens: whens.map((w) => ({ when: w.when, then: this.coerce(w.then, type, e.span) })),
+      whens: whens.map((w) => ({ when: w.when, result: this.coerce(w.result, type, e.span) })),
       else: this.coerce(elseExpr, type, e.span),
       type,
     };
@@ -509,22 +612,51 @@ export class ExprBinder {
     let type: LogicalType;
     let impl: (...xs: Value[]) => Value;
     if (what === 'ROW') {
-      type = T.row(args.map((a, i) => ({ name: `EXPR$${i}`, type: a.type })), false);
+      type = T.row(
+        args.map((a, i) => ({ name: `EXPR$${i}`, type: a.type })),
+        false,
+      );
       impl = (...xs) => xs;
     } else if (what === 'ARRAY') {
       if (args.length === 0) throw planError('TYPE_MISMATCH', 'ARRAY[] needs at least one element', span);
-      const el = this.commonType(args.map((a) => a.type), span, 'ARRAY elements');
+      const el = this.commonType(
+        args.map((a) => a.type),
+        span,
+        'ARRAY elements',
+      );
       args = args.map((a) => this.coerce(a, el, span));
-      type = T.array(withNullable(el, args.some((a) => a.type.nullable)), false);
+      type = T.array(
+        withNullable(
+          el,
+          args.some((a) => a.type.nullable),
+        ),
+        false,
+      );
       impl = (...xs) => xs;
     } else {
-      if (args.length === 0 || args.length % 2 !== 0) throw planError('TYPE_MISMATCH', 'MAP[...] needs key/value pairs', span);
+      if (args.length === 0 || args.length % 2 !== 0)
+        throw planError('TYPE_MISMATCH', 'MAP[...] needs key/value pairs', span);
       const keys = args.filter((_, i) => i % 2 === 0);
       const values = args.filter((_, i) => i % 2 === 1);
-      const kt = this.commonType(keys.map((a) => a.type), span, 'MAP keys');
-      const vt = this.commonType(values.map((a) => a.type), span, 'MAP values');
+      const kt = this.commonType(
+        keys.map((a) => a.type),
+        span,
+        'MAP keys',
+      );
+      const vt = this.commonType(
+        values.map((a) => a.type),
+        span,
+        'MAP values',
+      );
       args = args.map((a, i) => this.coerce(a, i % 2 === 0 ? kt : vt, span));
-      type = T.map(kt, withNullable(vt, values.some((v) => v.type.nullable)), false);
+      type = T.map(
+        kt,
+        withNullable(
+          vt,
+          values.some((v) => v.type.nullable),
+        ),
+        false,
+      );
       impl = (...xs) => {
         const m = new Map<Value, Value>();
         for (let i = 0; i < xs.length; i += 2) m.set(xs[i], xs[i + 1]);
@@ -544,7 +676,11 @@ export class ExprBinder {
     const name = functionName(e);
     const upper = name.toUpperCase();
     if (e.over) {
-      throw planError('OVER_UNSUPPORTED', `window function ${name}(...) OVER (...) is not supported by Rivulet yet`, e.span);
+      throw planError(
+        'OVER_UNSUPPORTED',
+        `window function ${name}(...) OVER (...) is not supported by Rivulet yet`,
+        e.span,
+      );
     }
     if (isAggregateCall(e, this.ctx.registry)) {
       throw planError(
@@ -554,18 +690,29 @@ export class ExprBinder {
       );
     }
     if (e.distinct || e.filter || e.withinGroup.length > 0) {
-      throw planError('FUNCTION_SYNTAX', `DISTINCT, FILTER and WITHIN GROUP apply only to aggregate functions, not to ${upper}`, e.span);
+      throw planError(
+        'FUNCTION_SYNTAX',
+        `DISTINCT, FILTER and WITHIN GROUP apply only to aggregate functions, not to ${upper}`,
+        e.span,
+      );
     }
     if (upper === 'PROCTIME' && e.args.length === 0) {
       return { kind: 'proctime', type: withTimeAttribute(T.timestampLtz(3, false), 'PROCTIME') };
     }
-    return this.call(upper, e.args.map((a) => this.bind(a)), e.span, upper);
+    return this.call(
+      upper,
+      e.args.map((a) => this.bind(a)),
+      e.span,
+      upper,
+    );
   }
 
   private unknownFunction(name: string, span: Span): RivuletError {
     const names = this.ctx.registry.names();
     const lower = name.toLowerCase();
-    const close = names.find((n) => n.toLowerCase() === lower) ?? names.find((n) => levenshteinClose(n.toLowerCase(), lower));
+    const close =
+      names.find((n) => n.toLowerCase() === lower) ??
+      names.find((n) => levenshteinClose(n.toLowerCase(), lower));
     return planError(
       'FUNCTION_NOT_FOUND',
       `No function named '${name}'${close ? `; did you mean '${close}'?` : ''} (SHOW FUNCTIONS lists them)`,

@@ -4,11 +4,13 @@
  * ORDER BY and LIMIT. Names resolve case-sensitively as in Flink; errors carry the position of the
  * offending text.
  */
-import { RivuletError, type Span } from '../common/errors.ts';
+
 import type { Catalog, TableDefinition, ViewDefinition } from '../catalog/catalog.ts';
 import { commonTypeOrThrow } from '../catalog/coercion.ts';
-import type { FunctionContext } from '../catalog/functions/registry.ts';
-import { type LogicalType, T, typeToString, withNullable, withTimeAttribute } from '../catalog/types.ts';
+import type { FunctionContext, ResolvedAggregate } from '../catalog/functions/registry.ts';
+import { type LogicalType, T, withNullable, withTimeAttribute } from '../catalog/types.ts';
+import { RivuletError, type Span } from '../common/errors.ts';
+import type { Value } from '../operators/api.ts';
 import type {
   Expr,
   FunctionCall,
@@ -19,13 +21,12 @@ import type {
   TableFunctionArg,
   TableRef,
 } from '../parser/ast.ts';
-import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
-import type { Value } from '../operators/api.ts';
 import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
 import { type BoundExpr, inputRef, TRUE } from './expr.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { didYouMean, Scope } from './scope.ts';
+import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
 interface Bound {
   readonly rel: RelNode;
@@ -58,7 +59,12 @@ export class QueryBinder {
   }
 
   exprBinder(scope: Scope, clause?: string): ExprBinder {
-    return new ExprBinder({ scope, registry: this.catalog.functions, fnContext: this.fnContext, ...(clause ? { clause } : {}) });
+    return new ExprBinder({
+      scope,
+      registry: this.catalog.functions,
+      fnContext: this.fnContext,
+      ...(clause ? { clause } : {}),
+    });
   }
 
   bindQuery(q: Query, ctes: ReadonlyMap<string, Bound> = new Map()): Bound {
@@ -74,7 +80,14 @@ export class QueryBinder {
       case 'select':
         return this.withTail(q, this.bindSelect(q, ctes), ctes);
       case 'values':
-        return this.withTail(q, this.bindValues(q.rows.map((r) => r.fields), q.span), ctes);
+        return this.withTail(
+          q,
+          this.bindValues(
+            q.rows.map((r) => r.fields),
+            q.span,
+          ),
+          ctes,
+        );
       case 'setOperation':
         return this.withTail(q, this.bindSetOp(q, ctes), ctes);
     }
@@ -87,7 +100,11 @@ export class QueryBinder {
     switch (ref.kind) {
       case 'tableName': {
         if (ref.systemTime) {
-          throw planError('TEMPORAL_UNSUPPORTED', 'FOR SYSTEM_TIME is not supported by Rivulet yet', ref.systemTime.span);
+          throw planError(
+            'TEMPORAL_UNSUPPORTED',
+            'FOR SYSTEM_TIME is not supported by Rivulet yet',
+            ref.systemTime.span,
+          );
         }
         const parts = ref.name.parts;
         const name = (parts[parts.length - 1] as Identifier).text;
@@ -110,14 +127,22 @@ export class QueryBinder {
         return this.rename(bound, ref.alias?.columns ?? [], alias, ref.span);
       }
       case 'subquery': {
-        if (ref.lateral) throw planError('LATERAL_UNSUPPORTED', 'LATERAL subqueries are not supported by Rivulet yet', ref.span);
+        if (ref.lateral)
+          throw planError(
+            'LATERAL_UNSUPPORTED',
+            'LATERAL subqueries are not supported by Rivulet yet',
+            ref.span,
+          );
         const b = this.bindQuery(ref.query, ctes);
         return this.rename(b, ref.alias?.columns ?? [], ref.alias?.name.text, ref.span);
       }
       case 'join':
         return this.bindJoin(ref, ctes);
       case 'tableFunction': {
-        const fname = ref.name.parts.map((p) => p.text).join('.').toUpperCase();
+        const fname = ref.name.parts
+          .map((p) => p.text)
+          .join('.')
+          .toUpperCase();
         if (isWindowFunction(fname)) {
           const b = this.bindWindowTvf(ref, fname, ctes);
           return this.rename(b, ref.alias?.columns ?? [], ref.alias?.name.text, ref.span);
@@ -131,18 +156,33 @@ export class QueryBinder {
       case 'unnest':
         throw planError('UNNEST_UNSUPPORTED', 'UNNEST is not supported by Rivulet yet', ref.span);
       case 'matchRecognize':
-        throw planError('MATCH_RECOGNIZE_UNSUPPORTED', 'MATCH_RECOGNIZE is not supported by Rivulet yet', ref.span);
+        throw planError(
+          'MATCH_RECOGNIZE_UNSUPPORTED',
+          'MATCH_RECOGNIZE is not supported by Rivulet yet',
+          ref.span,
+        );
     }
   }
 
-  private bindWindowTvf(ref: Extract<TableRef, { kind: 'tableFunction' }>, fn: WindowFunction, ctes: ReadonlyMap<string, Bound>): Bound {
+  private bindWindowTvf(
+    ref: Extract<TableRef, { kind: 'tableFunction' }>,
+    fn: WindowFunction,
+    ctes: ReadonlyMap<string, Bound>,
+  ): Bound {
     const args = windowArguments(ref, fn);
     const data = (args.get('DATA') as { value: unknown; span: Span }).value;
     if (!data || (data as { kind: string }).kind !== 'tableArgument') {
-      throw planError('WINDOW_ARGUMENT', `${fn}'s first argument must be TABLE <name>`, (args.get('DATA') as { span: Span }).span);
+      throw planError(
+        'WINDOW_ARGUMENT',
+        `${fn}'s first argument must be TABLE <name>`,
+        (args.get('DATA') as { span: Span }).span,
+      );
     }
     const table = data as Extract<TableFunctionArg['value'], { kind: 'tableArgument' }>;
-    const input = this.bindFrom({ kind: 'tableName', span: table.span, name: table.table, systemTime: null, alias: null }, ctes);
+    const input = this.bindFrom(
+      { kind: 'tableName', span: table.span, name: table.table, systemTime: null, alias: null },
+      ctes,
+    );
     const timeArg = args.get('TIMECOL') as TableFunctionArg;
     const desc = timeArg.value;
     if (desc.kind !== 'descriptor' || desc.columns.length !== 1) {
@@ -160,14 +200,26 @@ export class QueryBinder {
     const keyBinder = this.exprBinder(scope, 'PARTITION BY');
     const partitionKeys = table.partitionBy.map((p) => {
       const e = keyBinder.bind(p);
-      if (e.kind !== 'input') throw planError('WINDOW_ARGUMENT', 'PARTITION BY of a window table function takes column names', p.span);
+      if (e.kind !== 'input')
+        throw planError(
+          'WINDOW_ARGUMENT',
+          'PARTITION BY of a window table function takes column names',
+          p.span,
+        );
       return e.index;
     });
     if (partitionKeys.length > 0 && fn !== 'SESSION') {
       throw planError('WINDOW_ARGUMENT', `only SESSION windows take PARTITION BY`, table.span);
     }
     const rel = windowTvf(fn, input, timeIndex, intervals, partitionKeys, ref.span);
-    return { rel, fields: rel.fields.map((f, i) => (i < input.fields.length ? { ...f, ...(input.fields[i]?.qualifier ? { qualifier: input.fields[i]?.qualifier } : {}) } : f)) };
+    return {
+      rel,
+      fields: rel.fields.map((f, i) =>
+        i < input.fields.length
+          ? { ...f, ...(input.fields[i]?.qualifier ? { qualifier: input.fields[i]?.qualifier } : {}) }
+          : f,
+      ),
+    };
   }
 
   /** A catalog table: its columns in declaration order, computed columns and watermark bound. */
@@ -201,7 +253,11 @@ export class QueryBinder {
 
   private expandView(view: ViewDefinition, span: Span): Bound {
     if (this.expanding.includes(view.name)) {
-      throw planError('VIEW_CYCLE', `View '${view.name}' refers to itself: ${[...this.expanding, view.name].join(' -> ')}`, span);
+      throw planError(
+        'VIEW_CYCLE',
+        `View '${view.name}' refers to itself: ${[...this.expanding, view.name].join(' -> ')}`,
+        span,
+      );
     }
     this.expanding.push(view.name);
     try {
@@ -234,12 +290,20 @@ export class QueryBinder {
     const left = this.bindFrom(ref.left, ctes);
     const right = this.bindFrom(ref.right, ctes);
     if (ref.right.kind === 'tableName' && ref.right.systemTime) {
-      throw planError('TEMPORAL_UNSUPPORTED', 'temporal joins are not supported by Rivulet yet', ref.right.span);
+      throw planError(
+        'TEMPORAL_UNSUPPORTED',
+        'temporal joins are not supported by Rivulet yet',
+        ref.right.span,
+      );
     }
     const joinType: JoinType = ref.joinType === 'CROSS' || ref.joinType === 'COMMA' ? 'INNER' : ref.joinType;
     // Outer joins make the other side's columns nullable; every regular join loses time attributes.
-    const lf = left.fields.map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f)).map(plain);
-    const rf = right.fields.map((f) => (joinType === 'LEFT' || joinType === 'FULL' ? nullableField(f) : f)).map(plain);
+    const lf = left.fields
+      .map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f))
+      .map(plain);
+    const rf = right.fields
+      .map((f) => (joinType === 'LEFT' || joinType === 'FULL' ? nullableField(f) : f))
+      .map(plain);
     const fields = [...lf, ...rf];
     const scope = new Scope([...left.fields, ...right.fields]);
     let condition: BoundExpr = TRUE;
@@ -254,19 +318,28 @@ export class QueryBinder {
       const eqs = names.map((n) => {
         const li = left.fields.findIndex((f) => f.name === n);
         const ri = right.fields.findIndex((f) => f.name === n);
-        if (li < 0 || ri < 0) throw planError('COLUMN_NOT_FOUND', `USING column '${n}' is not in both sides of the join`, ref.span);
+        if (li < 0 || ri < 0)
+          throw planError(
+            'COLUMN_NOT_FOUND',
+            `USING column '${n}' is not in both sides of the join`,
+            ref.span,
+          );
         const binder = this.exprBinder(scope);
         const l = inputRef(li, (left.fields[li] as Field).type, n);
         const r = inputRef(left.fields.length + ri, (right.fields[ri] as Field).type, n);
         return binder.call('=', [l, r], ref.span);
       });
-      if (eqs.length > 0) condition = eqs.length === 1 ? (eqs[0] as BoundExpr) : { kind: 'and', args: eqs, type: T.boolean() };
+      if (eqs.length > 0)
+        condition = eqs.length === 1 ? (eqs[0] as BoundExpr) : { kind: 'and', args: eqs, type: T.boolean() };
     } else if (ref.joinType !== 'CROSS' && ref.joinType !== 'COMMA') {
       throw planError('JOIN_CONDITION', `${ref.joinType} JOIN needs an ON or USING condition`, ref.span);
     }
     return {
       rel: { kind: 'join', joinType, left: left.rel, right: right.rel, condition, fields },
-      fields: [...left.fields.map((f, i) => ({ ...f, type: (lf[i] as Field).type })), ...right.fields.map((f, i) => ({ ...f, type: (rf[i] as Field).type }))],
+      fields: [
+        ...left.fields.map((f, i) => ({ ...f, type: (lf[i] as Field).type })),
+        ...right.fields.map((f, i) => ({ ...f, type: (rf[i] as Field).type })),
+      ],
     };
   }
 
@@ -278,16 +351,21 @@ export class QueryBinder {
     const inScope = new Scope(input.fields);
     if (q.where) {
       if (containsAggregate(q.where, this.catalog.functions)) {
-        throw planError('AGGREGATE_MISPLACED', 'Aggregate functions are not allowed in WHERE; use HAVING', q.where.span);
+        throw planError(
+          'AGGREGATE_MISPLACED',
+          'Aggregate functions are not allowed in WHERE; use HAVING',
+          q.where.span,
+        );
       }
       const condition = this.exprBinder(inScope, 'WHERE').bindPredicate(q.where, 'WHERE');
-      input = { rel: { kind: 'filter', input: input.rel, condition, fields: input.fields }, fields: input.fields };
+      input = {
+        rel: { kind: 'filter', input: input.rel, condition, fields: input.fields },
+        fields: input.fields,
+      };
     }
     const registry = this.catalog.functions;
     const grouped =
-      q.groupBy !== null ||
-      q.having !== null ||
-      q.items.some((i) => containsAggregate(i.expr, registry));
+      q.groupBy !== null || q.having !== null || q.items.some((i) => containsAggregate(i.expr, registry));
     let scope = new Scope(input.fields);
     let rel = input.rel;
     let agg: AggregateBuilder | undefined;
@@ -309,7 +387,12 @@ export class QueryBinder {
     const fields: Field[] = [];
     q.items.forEach((item, n) => {
       if (item.expr.kind === 'star') {
-        if (agg) throw planError('STAR_GROUPED', "'*' cannot be used in a grouped query; list the columns", item.span);
+        if (agg)
+          throw planError(
+            'STAR_GROUPED',
+            "'*' cannot be used in a grouped query; list the columns",
+            item.span,
+          );
         const qualifier = item.expr.qualifier.map((p) => p.text).join('.') || null;
         for (const i of scope.star(qualifier, item.span)) {
           const f = scope.fields[i] as Field;
@@ -326,9 +409,14 @@ export class QueryBinder {
     if (q.having) {
       having = binder.with({ clause: 'HAVING' }).bindPredicate(q.having, 'HAVING');
     }
-    if (q.qualify) throw planError('QUALIFY_UNSUPPORTED', 'QUALIFY is not supported by Rivulet yet', q.qualify.span);
+    if (q.qualify)
+      throw planError('QUALIFY_UNSUPPORTED', 'QUALIFY is not supported by Rivulet yet', q.qualify.span);
     if (q.windows.length > 0) {
-      throw planError('WINDOW_UNSUPPORTED', 'named WINDOW clauses are not supported by Rivulet yet', (q.windows[0] as { span: Span }).span);
+      throw planError(
+        'WINDOW_UNSUPPORTED',
+        'named WINDOW clauses are not supported by Rivulet yet',
+        (q.windows[0] as { span: Span }).span,
+      );
     }
     // ORDER BY may use input expressions not in the select list: project them as hidden columns.
     const hidden: BoundExpr[] = [];
@@ -361,23 +449,40 @@ export class QueryBinder {
       if (q.orderBy.length > 0) {
         for (const item of q.orderBy) {
           const index = this.orderIndex(item, fields, exprs, () => {
-            throw planError('ORDER_BY_DISTINCT', 'with SELECT DISTINCT, ORDER BY expressions must appear in the select list', item.span);
+            throw planError(
+              'ORDER_BY_DISTINCT',
+              'with SELECT DISTINCT, ORDER BY expressions must appear in the select list',
+              item.span,
+            );
           });
           sortKeys.push(sortKey(index, item));
         }
       }
     }
     const outFields = q.distinct ? fields.map(plain) : fields;
-    return { rel, fields: projFields.length === fields.length ? outFields : projFields, preSort: { keys: sortKeys, visible: fields.length } };
+    return {
+      rel,
+      fields: projFields.length === fields.length ? outFields : projFields,
+      preSort: { keys: sortKeys, visible: fields.length },
+    };
   }
 
   /** ORDER BY item as an output position: an ordinal, an output alias, or (via `bindHidden`) any expression. */
-  private orderIndex(item: OrderItem, fields: readonly Field[], exprs: readonly BoundExpr[], bindHidden: () => number): number {
+  private orderIndex(
+    item: OrderItem,
+    fields: readonly Field[],
+    exprs: readonly BoundExpr[],
+    bindHidden: () => number,
+  ): number {
     const e = item.expr;
     if (e.kind === 'numericLiteral' && /^\d+$/.test(e.text)) {
       const n = Number(e.text);
       if (n < 1 || n > fields.length) {
-        throw planError('ORDER_BY_ORDINAL', `ORDER BY position ${n} is not in the select list (1..${fields.length})`, e.span);
+        throw planError(
+          'ORDER_BY_ORDINAL',
+          `ORDER BY position ${n} is not in the select list (1..${fields.length})`,
+          e.span,
+        );
       }
       return n - 1;
     }
@@ -390,14 +495,27 @@ export class QueryBinder {
     return bindHidden();
   }
 
-  private withTail(q: Query & { orderBy: readonly OrderItem[]; limit: Expr | null; offset: Expr | null }, b: Bound & { preSort?: PreSort }, _ctes: ReadonlyMap<string, Bound>): Bound {
+  private withTail(
+    q: Query & { orderBy: readonly OrderItem[]; limit: Expr | null; offset: Expr | null },
+    b: Bound & { preSort?: PreSort },
+    _ctes: ReadonlyMap<string, Bound>,
+  ): Bound {
     const limit = q.limit ? this.constantInt(q.limit, 'LIMIT') : null;
     const offset = q.offset ? this.constantInt(q.offset, 'OFFSET') : 0;
     let keys = b.preSort?.keys ?? [];
     if (!b.preSort && q.orderBy.length > 0) {
-      keys = q.orderBy.map((item) => sortKey(this.orderIndex(item, b.fields, [], () => {
-        throw planError('ORDER_BY_SET', 'ORDER BY of a set operation or VALUES must name an output column or position', item.span);
-      }), item));
+      keys = q.orderBy.map((item) =>
+        sortKey(
+          this.orderIndex(item, b.fields, [], () => {
+            throw planError(
+              'ORDER_BY_SET',
+              'ORDER BY of a set operation or VALUES must name an output column or position',
+              item.span,
+            );
+          }),
+          item,
+        ),
+      );
     }
     let rel = b.rel;
     let fields = b.fields;
@@ -419,7 +537,11 @@ export class QueryBinder {
 
   private constantInt(e: Expr, what: string): number {
     const b = this.exprBinder(new Scope([]), what).bind(e);
-    if (b.kind !== 'literal' || (typeof b.value !== 'number' && typeof b.value !== 'bigint') || Number(b.value) < 0) {
+    if (
+      b.kind !== 'literal' ||
+      (typeof b.value !== 'number' && typeof b.value !== 'bigint') ||
+      Number(b.value) < 0
+    ) {
       throw planError('LIMIT_INVALID', `${what} needs a non-negative integer constant`, e.span);
     }
     return Number(b.value);
@@ -438,7 +560,13 @@ export class QueryBinder {
     }
     const types: LogicalType[] = [];
     for (let c = 0; c < width; c++) {
-      types.push(commonTypeOrThrowAt(bound.map((r) => (r[c] as BoundExpr).type), `VALUES column ${c + 1}`, span));
+      types.push(
+        commonTypeOrThrowAt(
+          bound.map((r) => (r[c] as BoundExpr).type),
+          `VALUES column ${c + 1}`,
+          span,
+        ),
+      );
     }
     const values: Value[][] = bound.map((r) =>
       r.map((e, c) => compileExpr(binder.coerce(e, types[c] as LogicalType, span))([])),
@@ -458,12 +586,18 @@ export class QueryBinder {
       );
     }
     const types = left.fields.map((f, i) =>
-      commonTypeOrThrowAt([f.type, (right.fields[i] as Field).type].map((t) => withTimeAttribute(t, undefined)), `${q.op} column ${i + 1} ('${f.name}')`, q.span),
+      commonTypeOrThrowAt(
+        [f.type, (right.fields[i] as Field).type].map((t) => withTimeAttribute(t, undefined)),
+        `${q.op} column ${i + 1} ('${f.name}')`,
+        q.span,
+      ),
     );
     const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i] as LogicalType }));
     const conform = (b: Bound): RelNode => {
       const binder = this.exprBinder(new Scope(b.fields));
-      const exprs = b.fields.map((f, i) => binder.coerce(inputRef(i, f.type, f.name), types[i] as LogicalType, q.span));
+      const exprs = b.fields.map((f, i) =>
+        binder.coerce(inputRef(i, f.type, f.name), types[i] as LogicalType, q.span),
+      );
       return { kind: 'project', input: b.rel, exprs, fields };
     };
     const l = conform(left);
@@ -529,13 +663,14 @@ class AggregateBuilder {
     this.input = input;
     this.q = q;
     this.inputScope = new Scope(input.fields);
-    const self = this;
     this.sink = {
       inputScope: this.inputScope,
-      aggregate: (call) => self.addAggregate(call),
+      aggregate: (call) => this.addAggregate(call),
       groupKey: (e) => {
-        const i = self.groupIndex.get(exprKey(e));
-        return i === undefined ? undefined : inputRef(i, (self.fields[i] as Field).type, (self.fields[i] as Field).name);
+        const i = this.groupIndex.get(exprKey(e));
+        return i === undefined
+          ? undefined
+          : inputRef(i, (this.fields[i] as Field).type, (this.fields[i] as Field).name);
       },
     };
   }
@@ -544,8 +679,17 @@ class AggregateBuilder {
     const gb = this.q.groupBy;
     const binder = this.binder.exprBinder(this.inputScope, 'GROUP BY');
     for (const el of gb?.elements ?? []) {
-      if (el.kind === 'groupingSets' || el.kind === 'rollup' || el.kind === 'cube' || el.kind === 'emptyGroupingSet') {
-        throw planError('GROUPING_SETS_UNSUPPORTED', 'GROUPING SETS, ROLLUP and CUBE are not supported by Rivulet yet', el.span);
+      if (
+        el.kind === 'groupingSets' ||
+        el.kind === 'rollup' ||
+        el.kind === 'cube' ||
+        el.kind === 'emptyGroupingSet'
+      ) {
+        throw planError(
+          'GROUPING_SETS_UNSUPPORTED',
+          'GROUPING SETS, ROLLUP and CUBE are not supported by Rivulet yet',
+          el.span,
+        );
       }
       if (containsAggregate(el, this.binder.catalog.functions)) {
         throw planError('AGGREGATE_MISPLACED', 'Aggregate functions are not allowed in GROUP BY', el.span);
@@ -567,18 +711,27 @@ class AggregateBuilder {
     const name = functionName(call).toUpperCase();
     const binder = this.binder.exprBinder(this.inputScope, `the arguments of ${name}`);
     const isCountStar = call.args.length === 1 && (call.args[0] as Expr).kind === 'star';
-    const argExprs = isCountStar ? [] : call.args.map((a) => {
-      if (containsAggregate(a, this.binder.catalog.functions)) {
-        throw planError('AGGREGATE_NESTED', `Aggregate function calls cannot be nested (in ${name})`, a.span);
-      }
-      return binder.bind(a);
-    });
+    const argExprs = isCountStar
+      ? []
+      : call.args.map((a) => {
+          if (containsAggregate(a, this.binder.catalog.functions)) {
+            throw planError(
+              'AGGREGATE_NESTED',
+              `Aggregate function calls cannot be nested (in ${name})`,
+              a.span,
+            );
+          }
+          return binder.bind(a);
+        });
     const filter = call.filter ? binder.bindPredicate(call.filter, 'FILTER') : null;
     const def = this.binder.catalog.functions.lookupAggregate(name);
     if (!def) throw planError('FUNCTION_NOT_FOUND', `No aggregate function named '${name}'`, call.span);
-    let fn;
+    let fn: ResolvedAggregate;
     try {
-      fn = def.resolve(argExprs.map((a) => a.type), this.binder.fnContext);
+      fn = def.resolve(
+        argExprs.map((a) => a.type),
+        this.binder.fnContext,
+      );
     } catch (err) {
       if (err instanceof RivuletError && !err.span) throw planError(err.code, err.message, call.span);
       throw err;
@@ -600,12 +753,19 @@ class AggregateBuilder {
       this.aggIndex.set(key, index);
     }
     const type = fn.resultType;
-    return inputRef(this.groupCount + index, type, `${name}(${call.args.length === 0 || isCountStar ? '*' : '...'})`);
+    return inputRef(
+      this.groupCount + index,
+      type,
+      `${name}(${call.args.length === 0 || isCountStar ? '*' : '...'})`,
+    );
   }
 
   /** Builds pre-projection + aggregate over the input; output = group keys then aggregates. */
   finish(_rel: RelNode): RelNode {
-    const preFields = this.pre.map((e, i) => ({ name: i < this.groupCount ? (this.fields[i] as Field).name : `$a${i}`, type: e.type }));
+    const preFields = this.pre.map((e, i) => ({
+      name: i < this.groupCount ? (this.fields[i] as Field).name : `$a${i}`,
+      type: e.type,
+    }));
     const project: RelNode = { kind: 'project', input: this.input.rel, exprs: this.pre, fields: preFields };
     const aggFields = this.aggs.map((a, i) => ({ name: `EXPR$${this.groupCount + i}`, type: a.type }));
     const fields = [...this.fields, ...aggFields];
@@ -618,4 +778,3 @@ class AggregateBuilder {
     };
   }
 }
-

@@ -122,7 +122,7 @@ class CodeGen {
         for (const w of e.whens) {
           const cond = this.asLocal(this.gen(w.when));
           this.lines.push(`if (${cond} === true) {`);
-          this.lines.push(`${out} = ${this.gen(w.then)};`);
+          this.lines.push(`${out} = ${this.gen(w.result)};`);
           this.lines.push('} else {');
           close.push('}');
         }
@@ -148,7 +148,8 @@ class CodeGen {
   }
 
   private asLocal(code: string): string {
-    if (/^(v\d+|row\[\d+\]|c\[\d+\]|null|true|false|-?\d+(\.\d+)?n?|"(?:[^"\\]|\\.)*")$/.test(code)) return code;
+    if (/^(v\d+|row\[\d+\]|c\[\d+\]|null|true|false|-?\d+(\.\d+)?n?|"(?:[^"\\]|\\.)*")$/.test(code))
+      return code;
     const v = this.fresh();
     this.lines.push(`${v} = ${code};`);
     return v;
@@ -178,7 +179,10 @@ export function compileExpr(e: BoundExpr, options: CompileOptions = {}): Compile
 }
 
 /** `(row) => [e1, e2, ...]` evaluating every expression once per row. */
-export function compileProjection(exprs: readonly BoundExpr[], options: CompileOptions = {}): CompiledProjection {
+export function compileProjection(
+  exprs: readonly BoundExpr[],
+  options: CompileOptions = {},
+): CompiledProjection {
   const g = new CodeGen();
   const vs = exprs.map((e) => g.gen(e));
   return g.build<CompiledProjection>(`return [${vs.join(', ')}];`, options.now ?? Date.now);

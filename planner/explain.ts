@@ -6,8 +6,8 @@
 import { typeToString } from '../catalog/types.ts';
 import { exprToString } from './expr.ts';
 import { childrenOf, type RelNode, type WindowTvfRel } from './logical.ts';
-import { windowAggregation } from './window.ts';
 import type { StreamProps } from './physical.ts';
+import { windowAggregation } from './window.ts';
 
 const MODES: Record<StreamProps['mode'], string> = {
   'insert-only': 'I',
@@ -28,7 +28,10 @@ function describe(node: RelNode): string {
       return `Calc(where=[${exprToString(node.condition)}])`;
     case 'aggregate':
       return `${windowAggregation(node) ? 'WindowAggregate' : 'GroupAggregate'}(groupBy=[${node.groupKeys.map((k) => node.input.fields[k]?.name).join(', ')}], select=[${node.aggs
-        .map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => node.input.fields[i]?.name).join(', ')})`)
+        .map(
+          (a) =>
+            `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => node.input.fields[i]?.name).join(', ')})`,
+        )
         .join(', ')}])`;
     case 'join':
       return `Join(joinType=[${node.joinType}], where=[${exprToString(node.condition)}])`;
@@ -61,7 +64,9 @@ export function explainPlan(root: RelNode, props: (node: RelNode) => StreamProps
   const lines: string[] = ['== Plan (with changelog mode of each edge) =='];
   const walk = (node: RelNode, depth: number): void => {
     const p = props(node);
-    lines.push(`${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`);
+    lines.push(
+      `${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`,
+    );
     for (const c of childrenOf(node)) walk(c, depth + 1);
   };
   walk(root, 0);

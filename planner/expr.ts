@@ -75,7 +75,7 @@ export interface IsBool {
 
 export interface Case {
   readonly kind: 'case';
-  readonly whens: readonly { readonly when: BoundExpr; readonly then: BoundExpr }[];
+  readonly whens: readonly { readonly when: BoundExpr; readonly result: BoundExpr }[];
   readonly else: BoundExpr;
   readonly type: LogicalType;
 }
@@ -114,7 +114,12 @@ export interface ProcTime {
 }
 
 export const literal = (value: Value, type: LogicalType): Literal => ({ kind: 'literal', value, type });
-export const inputRef = (index: number, type: LogicalType, name: string): InputRef => ({ kind: 'input', index, type, name });
+export const inputRef = (index: number, type: LogicalType, name: string): InputRef => ({
+  kind: 'input',
+  index,
+  type,
+  name,
+});
 export const TRUE = literal(true, T.boolean(false));
 
 /** Whether an expression's value can change between evaluations with the same input (no folding). */
@@ -131,7 +136,9 @@ export function isDeterministic(e: BoundExpr): boolean {
     case 'or':
       return e.args.every(isDeterministic);
     case 'case':
-      return e.whens.every((w) => isDeterministic(w.when) && isDeterministic(w.then)) && isDeterministic(e.else);
+      return (
+        e.whens.every((w) => isDeterministic(w.when) && isDeterministic(w.result)) && isDeterministic(e.else)
+      );
     default:
       return isDeterministic(e.arg);
   }
@@ -154,7 +161,7 @@ export function inputsOf(e: BoundExpr, into = new Set<number>()): Set<number> {
     case 'case':
       for (const w of e.whens) {
         inputsOf(w.when, into);
-        inputsOf(w.then, into);
+        inputsOf(w.result, into);
       }
       inputsOf(e.else, into);
       break;
@@ -180,7 +187,7 @@ export function mapInputs(e: BoundExpr, f: (ref: InputRef) => BoundExpr): BoundE
     case 'case':
       return {
         ...e,
-        whens: e.whens.map((w) => ({ when: mapInputs(w.when, f), then: mapInputs(w.then, f) })),
+        whens: e.whens.map((w) => ({ when: mapInputs(w.when, f), result: mapInputs(w.result, f) })),
         else: mapInputs(e.else, f),
       };
     default:
@@ -216,7 +223,7 @@ export function exprToString(e: BoundExpr): string {
     case 'isBool':
       return `IS ${e.negated ? 'NOT ' : ''}${e.value ? 'TRUE' : 'FALSE'}(${exprToString(e.arg)})`;
     case 'case':
-      return `CASE(${e.whens.map((w) => `${exprToString(w.when)}, ${exprToString(w.then)}`).join(', ')}, ${exprToString(e.else)})`;
+      return `CASE(${e.whens.map((w) => `${exprToString(w.when)}, ${exprToString(w.result)}`).join(', ')}, ${exprToString(e.else)})`;
     case 'cast':
       return `${e.try ? 'TRY_CAST' : 'CAST'}(${exprToString(e.arg)})`;
     case 'inList':

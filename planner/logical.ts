@@ -3,8 +3,9 @@
  * rewritten by rules (rules/). Streaming properties (changelog mode, time attributes) are derived
  * from it in physical.ts. Every node lists its output fields.
  */
-import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
+
 import type { TableDefinition } from '../catalog/catalog.ts';
+import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
 import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';

@@ -16,7 +16,11 @@ export interface StreamProps {
 /** How the planner learns a scan's properties (the connector knows). */
 export type ScanProps = (node: Extract<RelNode, { kind: 'scan' }>) => StreamProps;
 
-export function streamProps(node: RelNode, scan: ScanProps, memo = new Map<RelNode, StreamProps>()): StreamProps {
+export function streamProps(
+  node: RelNode,
+  scan: ScanProps,
+  memo = new Map<RelNode, StreamProps>(),
+): StreamProps {
   const cached = memo.get(node);
   if (cached) return cached;
   const p = compute(node, scan, memo);
@@ -25,7 +29,11 @@ export function streamProps(node: RelNode, scan: ScanProps, memo = new Map<RelNo
 }
 
 const worst = (a: ChangelogMode, b: ChangelogMode): ChangelogMode =>
-  a === 'retract' || b === 'retract' ? 'retract' : a === 'upsert' || b === 'upsert' ? 'upsert' : 'insert-only';
+  a === 'retract' || b === 'retract'
+    ? 'retract'
+    : a === 'upsert' || b === 'upsert'
+      ? 'upsert'
+      : 'insert-only';
 
 function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>): StreamProps {
   const of = (n: RelNode) => streamProps(n, scan, memo);
@@ -46,7 +54,11 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
     case 'windowTvf': {
       const input = of(node.input);
       if (input.mode !== 'insert-only') {
-        throw new RivuletError('plan', 'WINDOW_UPDATES', 'Window table functions need an append-only input; this input has updates or deletes');
+        throw new RivuletError(
+          'plan',
+          'WINDOW_UPDATES',
+          'Window table functions need an append-only input; this input has updates or deletes',
+        );
       }
       return input;
     }

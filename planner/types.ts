@@ -1,6 +1,7 @@
 /** From the parser's type syntax to logical types, and literal texts to typed values. */
-import { RivuletError } from '../common/errors.ts';
+
 import { type LogicalType, MAX_LENGTH, T } from '../catalog/types.ts';
+import { RivuletError } from '../common/errors.ts';
 import type { IntervalLiteral, IntervalQualifier, TypedLiteral, TypeNode } from '../parser/ast.ts';
 
 export function typeFromNode(node: TypeNode): LogicalType {
@@ -28,10 +29,20 @@ export function typeFromNode(node: TypeNode): LogicalType {
           const precision = p ?? 10;
           const scale = node.scale ?? 0;
           if (precision < 1 || precision > 38) {
-            throw new RivuletError('plan', 'TYPE_INVALID', `DECIMAL precision must be between 1 and 38, found ${precision}`, node.span);
+            throw new RivuletError(
+              'plan',
+              'TYPE_INVALID',
+              `DECIMAL precision must be between 1 and 38, found ${precision}`,
+              node.span,
+            );
           }
           if (scale < 0 || scale > precision) {
-            throw new RivuletError('plan', 'TYPE_INVALID', `DECIMAL scale must be between 0 and the precision ${precision}, found ${scale}`, node.span);
+            throw new RivuletError(
+              'plan',
+              'TYPE_INVALID',
+              `DECIMAL scale must be between 0 and the precision ${precision}, found ${scale}`,
+              node.span,
+            );
           }
           return T.decimal(precision, scale, nullable);
         }
@@ -62,7 +73,9 @@ export function typeFromNode(node: TypeNode): LogicalType {
     }
     case 'intervalType': {
       const res = qualifierText(node.qualifier);
-      return isYearMonth(node.qualifier) ? T.intervalYearMonth(res, nullable) : T.intervalDayTime(res, nullable);
+      return isYearMonth(node.qualifier)
+        ? T.intervalYearMonth(res, nullable)
+        : T.intervalDayTime(res, nullable);
     }
     case 'arrayType':
       return T.array(typeFromNode(node.element), nullable);
@@ -204,6 +217,9 @@ export function typedLiteralValue(lit: TypedLiteral): { value: number; type: Log
     case 'TIME':
       return { value: parseTime(lit.value) ?? fail(), type: T.time(Math.min(fraction, 3), false) };
     case 'TIMESTAMP':
-      return { value: parseTimestamp(lit.value) ?? fail(), type: T.timestamp(Math.max(0, Math.min(fraction, 9)), false) };
+      return {
+        value: parseTimestamp(lit.value) ?? fail(),
+        type: T.timestamp(Math.max(0, Math.min(fraction, 9)), false),
+      };
   }
 }

@@ -3,11 +3,12 @@
  * (`GROUP BY window_start, window_end, ...`): such an aggregation fires once per window when the
  * watermark passes its end, so its output is append-only, unlike a regular group aggregation.
  */
-import { RivuletError, type Span } from '../common/errors.ts';
+
 import { T, typeToString, withTimeAttribute } from '../catalog/types.ts';
+import { RivuletError, type Span } from '../common/errors.ts';
 import type { Expr, TableFunctionArg, TableFunctionRef } from '../parser/ast.ts';
-import type { AggregateRel, Field, RelNode, WindowTvfRel } from './logical.ts';
 import type { ExprBinder } from './bind-expr.ts';
+import type { AggregateRel, Field, RelNode, WindowTvfRel } from './logical.ts';
 import type { Scope } from './scope.ts';
 
 export const WINDOW_FUNCTIONS = ['TUMBLE', 'HOP', 'CUMULATE', 'SESSION'] as const;
@@ -36,13 +37,18 @@ export function windowArguments(ref: TableFunctionRef, fn: WindowFunction): Map<
   ref.args.forEach((a, i) => {
     const name = a.name ? a.name.text.toUpperCase() : names[i];
     if (!name || !names.includes(name)) {
-      throw err('WINDOW_ARGUMENT', `${fn} takes (${names.join(', ')}); unexpected argument ${a.name ? `'${a.name.text}'` : `#${i + 1}`}`, a.span);
+      throw err(
+        'WINDOW_ARGUMENT',
+        `${fn} takes (${names.join(', ')}); unexpected argument ${a.name ? `'${a.name.text}'` : `#${i + 1}`}`,
+        a.span,
+      );
     }
     if (out.has(name)) throw err('WINDOW_ARGUMENT', `${fn}: argument ${name} given twice`, a.span);
     out.set(name, a);
   });
   for (const required of names.filter((n) => n !== 'OFFSET')) {
-    if (!out.has(required)) throw err('WINDOW_ARGUMENT', `${fn} needs the argument ${required} (${names.join(', ')})`, ref.span);
+    if (!out.has(required))
+      throw err('WINDOW_ARGUMENT', `${fn} needs the argument ${required} (${names.join(', ')})`, ref.span);
   }
   return out;
 }
@@ -50,10 +56,15 @@ export function windowArguments(ref: TableFunctionRef, fn: WindowFunction): Map<
 /** Binds an interval argument to milliseconds. */
 export function intervalMs(binder: ExprBinder, arg: TableFunctionArg, what: string): number {
   const v = arg.value;
-  if (v.kind === 'tableArgument') throw err('WINDOW_ARGUMENT', `${what} must be an interval, not a table`, arg.span);
+  if (v.kind === 'tableArgument')
+    throw err('WINDOW_ARGUMENT', `${what} must be an interval, not a table`, arg.span);
   const e = binder.bind(v as Expr);
   if (e.kind !== 'literal' || e.type.kind !== 'INTERVAL_DAY_TIME' || typeof e.value !== 'number') {
-    throw err('WINDOW_ARGUMENT', `${what} must be a constant day-time interval such as INTERVAL '10' MINUTE, found ${typeToString(e.type)}`, arg.span);
+    throw err(
+      'WINDOW_ARGUMENT',
+      `${what} must be a constant day-time interval such as INTERVAL '10' MINUTE, found ${typeToString(e.type)}`,
+      arg.span,
+    );
   }
   if (e.value <= 0) throw err('WINDOW_ARGUMENT', `${what} must be positive`, arg.span);
   return e.value;
@@ -84,7 +95,12 @@ export function windowTvf(
       : fn === 'HOP'
         ? { kind: 'hop', slide: get('SLIDE'), size: get('SIZE'), ...(offset !== undefined ? { offset } : {}) }
         : fn === 'CUMULATE'
-          ? { kind: 'cumulate', step: get('STEP'), size: get('SIZE'), ...(offset !== undefined ? { offset } : {}) }
+          ? {
+              kind: 'cumulate',
+              step: get('STEP'),
+              size: get('SIZE'),
+              ...(offset !== undefined ? { offset } : {}),
+            }
           : { kind: 'session', gap: get('GAP') };
   if (window.kind === 'cumulate' && window.size % window.step !== 0) {
     throw err('WINDOW_ARGUMENT', `CUMULATE size must be a whole multiple of its step`, span);

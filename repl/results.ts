@@ -42,7 +42,12 @@ export function displayValue(v: Value, type: LogicalType, timeZone: string): str
 }
 
 /** A boxed table as Flink's SQL client prints it in tableau mode. */
-export function renderTable(columns: readonly Column[], rows: readonly Row[], timeZone: string, kinds?: readonly RowKind[]): string {
+export function renderTable(
+  columns: readonly Column[],
+  rows: readonly Row[],
+  timeZone: string,
+  kinds?: readonly RowKind[],
+): string {
   const header = [...(kinds ? ['op'] : []), ...columns.map((c) => c.name)];
   const body = rows.map((r, i) => [
     ...(kinds ? [ROW_KIND_NAMES[kinds[i] as RowKind]] : []),
@@ -75,7 +80,11 @@ function csvCell(s: string): string {
 export function renderCsv(columns: readonly Column[], rows: readonly Row[], timeZone: string): string {
   const lines = [columns.map((c) => csvCell(c.name)).join(',')];
   for (const r of rows) {
-    lines.push(r.map((v, c) => (v === null ? '' : csvCell(formatValue(v, (columns[c] as Column).type, timeZone)))).join(','));
+    lines.push(
+      r
+        .map((v, c) => (v === null ? '' : csvCell(formatValue(v, (columns[c] as Column).type, timeZone))))
+        .join(','),
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -94,7 +103,9 @@ export function jsonValue(v: Value, t: LogicalType, timeZone: string): unknown {
       return Number.isFinite(v as number) ? v : String(v);
     case 'BIGINT': {
       const b = v as bigint;
-      return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(b) : b.toString();
+      return b <= BigInt(Number.MAX_SAFE_INTEGER) && b >= BigInt(Number.MIN_SAFE_INTEGER)
+        ? Number(b)
+        : b.toString();
     }
     case 'DECIMAL':
       return decimalToString(v as bigint, t.scale ?? 0);
@@ -110,7 +121,10 @@ export function jsonValue(v: Value, t: LogicalType, timeZone: string): unknown {
     case 'MULTISET': {
       const o: Record<string, unknown> = {};
       for (const [k, x] of v as Map<Value, Value>) {
-        const key = t.kind === 'MAP' ? displayValue(k, t.key as LogicalType, timeZone) : displayValue(k, t.element as LogicalType, timeZone);
+        const key =
+          t.kind === 'MAP'
+            ? displayValue(k, t.key as LogicalType, timeZone)
+            : displayValue(k, t.element as LogicalType, timeZone);
         o[key] = t.kind === 'MAP' ? jsonValue(x, t.element as LogicalType, timeZone) : x;
       }
       return o;

@@ -6,9 +6,9 @@
  * its changes (table/changelog formats) until SIGINT/SIGTERM, then prints the final result (json/csv).
  */
 import { RivuletError } from '../common/errors.ts';
+import type { Row, RowKind } from '../operators/api.ts';
 import { parse } from '../parser/index.ts';
 import { type Column, Session, type StatementResult } from '../runtime/session.ts';
-import type { Row, RowKind } from '../operators/api.ts';
 import type { OutputFormat } from './cli.ts';
 import { Materialized, renderChange, renderCsv, renderJson, renderTable } from './results.ts';
 
@@ -28,7 +28,7 @@ interface Printed {
   readonly kinds?: RowKind[];
 }
 
-export async function runScript(sql: string, origin: string, opts: ScriptOptions): Promise<number> {
+export async function runScript(sql: string, _origin: string, opts: ScriptOptions): Promise<number> {
   const session = new Session({ options: opts.options });
   if (opts.catalogDir) await session.attachCatalog(opts.catalogDir);
   const timeZone = () => session.options.get('table.local-time-zone') ?? 'UTC';
@@ -42,7 +42,10 @@ export async function runScript(sql: string, origin: string, opts: ScriptOptions
       case 'ok':
         break;
       case 'explain':
-        printed.push({ columns: [{ name: 'plan', type: { kind: 'VARCHAR', nullable: false, precision: 2147483647 } }], rows: [[result.text]] });
+        printed.push({
+          columns: [{ name: 'plan', type: { kind: 'VARCHAR', nullable: false, precision: 2147483647 } }],
+          rows: [[result.text]],
+        });
         break;
       case 'table':
         printed.push({ columns: result.columns, rows: [...result.rows] });
@@ -57,7 +60,8 @@ export async function runScript(sql: string, origin: string, opts: ScriptOptions
         const changes: Row[] = [];
         const consume = (async () => {
           for await (const c of result.sink.changes()) {
-            if (!result.bounded && opts.format === 'changelog') opts.stdout.write(renderChange(c.kind, c.row, result.columns, timeZone()));
+            if (!result.bounded && opts.format === 'changelog')
+              opts.stdout.write(renderChange(c.kind, c.row, result.columns, timeZone()));
             else if (opts.format === 'changelog') {
               kinds.push(c.kind);
               changes.push(c.row);
@@ -68,7 +72,11 @@ export async function runScript(sql: string, origin: string, opts: ScriptOptions
           await consume;
           await result.done;
           if (result.job.error) throw result.job.error;
-          printed.push(opts.format === 'changelog' ? { columns: result.columns, rows: changes, kinds } : { columns: result.columns, rows: view.toRows() });
+          printed.push(
+            opts.format === 'changelog'
+              ? { columns: result.columns, rows: changes, kinds }
+              : { columns: result.columns, rows: view.toRows() },
+          );
         } else {
           // An unbounded query runs until the user stops it; its final view is printed then.
           await Promise.race([consume, opts.stopSignal ?? new Promise<never>(() => {})]);
@@ -97,7 +105,9 @@ export async function runScript(sql: string, origin: string, opts: ScriptOptions
   } else {
     for (const p of printed) {
       if (opts.format === 'csv') opts.stdout.write(renderCsv(p.columns, p.rows, tz));
-      else if (opts.format === 'changelog' && p.kinds) for (let i = 0; i < p.rows.length; i++) opts.stdout.write(renderChange(p.kinds[i] as RowKind, p.rows[i] as Row, p.columns, tz));
+      else if (opts.format === 'changelog' && p.kinds)
+        for (let i = 0; i < p.rows.length; i++)
+          opts.stdout.write(renderChange(p.kinds[i] as RowKind, p.rows[i] as Row, p.columns, tz));
       else opts.stdout.write(renderTable(p.columns, p.rows, tz));
     }
   }

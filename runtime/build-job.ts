@@ -3,8 +3,11 @@
  * relational operator (a filter and the projection above it share one Calc), and the given sinks.
  * Operators get compiled functions and column positions only.
  */
-import { RivuletError } from '../common/errors.ts';
+
+import { distinctWrapper } from '../catalog/functions/aggregates.ts';
+import { parseDurationMs } from '../common/duration.ts';
 import type { ColumnInfo, ScanSource, TableInfo } from '../connectors/api.ts';
+import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { StaticRowsSource } from '../connectors/values.ts';
 import type { AggregateFunction, Collector, Operator, Row } from '../operators/api.ts';
 import { Calc } from '../operators/relational/calc.ts';
@@ -15,17 +18,14 @@ import { Limit } from '../operators/relational/limit.ts';
 import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
 import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { Union } from '../operators/relational/union.ts';
+import { WindowAggregate } from '../operators/time/window-aggregate.ts';
+import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { type BoundExpr, conjuncts } from '../planner/expr.ts';
 import type { AggregateRel, RelNode, ScanRel } from '../planner/logical.ts';
-import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
-import { WindowAggregate } from '../operators/time/window-aggregate.ts';
-import { WindowTableFunction } from '../operators/time/window-table-function.ts';
-import { distinctWrapper } from '../catalog/functions/aggregates.ts';
 import type { StreamProps } from '../planner/physical.ts';
-import type { ConnectorRegistry } from '../connectors/registry.ts';
+import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
 import { OperatorNode } from './graph.ts';
-import { parseDurationMs } from '../common/duration.ts';
 import { SourceNode } from './job.ts';
 
 export interface BuildOptions {
@@ -61,14 +61,27 @@ export class JobBuilder {
   }
 
   private addOperator(operator: Operator, inputs: Outlet[]): Outlet {
-    const node = new OperatorNode(this.options.jobName, `${this.operators.length + 1}:${operator.name}`, operator, inputs.length);
+    const node = new OperatorNode(
+      this.options.jobName,
+      `${this.operators.length + 1}:${operator.name}`,
+      operator,
+      inputs.length,
+    );
     this.operators.push(node);
-    inputs.forEach((input, i) => input.connect(node.input(i)));
+    for (const [i, input] of inputs.entries()) input.connect(node.input(i));
     return { connect: (t) => node.output.add(t) };
   }
 
-  private addSource(id: string, source: ScanSource, spec: Partial<ConstructorParameters<typeof SourceNode>[1]> = {}): Outlet {
-    const node = new SourceNode(this.options.jobName, { id: `${this.sources.length + 1}:${id}`, source, ...spec });
+  private addSource(
+    id: string,
+    source: ScanSource,
+    spec: Partial<ConstructorParameters<typeof SourceNode>[1]> = {},
+  ): Outlet {
+    const node = new SourceNode(this.options.jobName, {
+      id: `${this.sources.length + 1}:${id}`,
+      source,
+      ...spec,
+    });
     this.sources.push(node);
     return { connect: (t) => node.output.add(t) };
   }
@@ -80,7 +93,9 @@ export class JobBuilder {
       case 'values':
         return this.addSource('Values', new StaticRowsSource(node.rows.map((r) => [...r])));
       case 'filter': {
-        return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [this.lower(node.input)]);
+        return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [
+          this.lower(node.input),
+        ]);
       }
       case 'project': {
         if (isIdentity(node.exprs, node.input.fields.length)) return this.lower(node.input);
@@ -94,7 +109,11 @@ export class JobBuilder {
       case 'windowTvf': {
         const w = node.window;
         return this.addOperator(
-          new WindowTableFunction({ window: w, rowtimeIndex: node.timeIndex, partitionKeys: node.partitionKeys }),
+          new WindowTableFunction({
+            window: w,
+            rowtimeIndex: node.timeIndex,
+            partitionKeys: node.partitionKeys,
+          }),
           [this.lower(node.input)],
         );
       }
@@ -128,12 +147,17 @@ export class JobBuilder {
           rightKeys,
           leftArity,
           rightArity: node.right.fields.length,
-          ...(residual ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) } : {}),
+          ...(residual
+            ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) }
+            : {}),
         });
         return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
       }
       case 'union':
-        return this.addOperator(new Union(node.inputs.length), node.inputs.map((i) => this.lower(i)));
+        return this.addOperator(
+          new Union(node.inputs.length),
+          node.inputs.map((i) => this.lower(i)),
+        );
       case 'setOp': {
         const kind =
           node.op === 'UNION'
@@ -152,7 +176,11 @@ export class JobBuilder {
         const props = this.options.props(node.input);
         if (!props.bounded) {
           return this.addOperator(
-            new Limit({ limit: node.limit ?? Number.MAX_SAFE_INTEGER, offset: node.offset, insertOnlyInput: props.mode === 'insert-only' }),
+            new Limit({
+              limit: node.limit ?? Number.MAX_SAFE_INTEGER,
+              offset: node.offset,
+              insertOnlyInput: props.mode === 'insert-only',
+            }),
             [input],
           );
         }
@@ -191,7 +219,9 @@ export class JobBuilder {
     const n = otherKeys.length;
     const m = node.aggs.length;
     const order = [
-      ...node.groupKeys.map((k) => (k === w.startKey ? n + m : k === w.endKey ? n + m + 1 : otherKeys.indexOf(k))),
+      ...node.groupKeys.map((k) =>
+        k === w.startKey ? n + m : k === w.endKey ? n + m + 1 : otherKeys.indexOf(k),
+      ),
       ...node.aggs.map((_, i) => n + i),
     ];
     return this.addOperator(new Calc({ project: (row) => order.map((i) => row[i]) }), [out]);
@@ -205,7 +235,11 @@ export class JobBuilder {
     const physical = table.columns.filter((c) => c.kind === 'physical');
     const metadata = table.columns.filter((c) => c.kind === 'metadata');
     const position = table.columns.map((c) =>
-      c.kind === 'physical' ? physical.indexOf(c) : c.kind === 'metadata' ? physical.length + metadata.indexOf(c) : -1,
+      c.kind === 'physical'
+        ? physical.indexOf(c)
+        : c.kind === 'metadata'
+          ? physical.length + metadata.indexOf(c)
+          : -1,
     );
     const identity = position.every((p, i) => p === i);
     let transform: ((row: Row) => Row) | undefined;
@@ -222,7 +256,7 @@ export class JobBuilder {
         return out;
       };
     }
-    let watermark;
+    let watermark: { watermarkOf: (row: Row) => number | null; idleTimeoutMs: number } | undefined;
     if (node.watermark) {
       const wm = compileExpr(node.watermark.expr, this.compileOptions);
       watermark = {
@@ -243,7 +277,12 @@ function filtered(fn: AggregateFunction): AggregateFunction {
   return {
     create: () => fn.create(),
     accumulate: (acc, ...args) => (pass(args) ? fn.accumulate(acc, ...args.slice(0, -1)) : acc),
-    ...(fn.retract ? { retract: (acc: unknown, ...args: unknown[]) => (pass(args) ? (fn.retract as NonNullable<typeof fn.retract>)(acc, ...args.slice(0, -1)) : acc) } : {}),
+    ...(fn.retract
+      ? {
+          retract: (acc: unknown, ...args: unknown[]) =>
+            pass(args) ? (fn.retract as NonNullable<typeof fn.retract>)(acc, ...args.slice(0, -1)) : acc,
+        }
+      : {}),
     ...(fn.merge ? { merge: fn.merge.bind(fn) } : {}),
     getValue: (acc) => fn.getValue(acc),
   };
@@ -259,7 +298,12 @@ export function tableInfo(table: ScanRel['table']): TableInfo {
     ...table.columns.filter((c) => c.kind === 'physical').map((c) => ({ name: c.name, type: c.type })),
     ...table.columns
       .filter((c) => c.kind === 'metadata')
-      .map((c) => ({ name: c.name, type: c.type, metadataKey: c.metadataKey ?? c.name, virtual: c.virtual ?? false })),
+      .map((c) => ({
+        name: c.name,
+        type: c.type,
+        metadataKey: c.metadataKey ?? c.name,
+        virtual: c.virtual ?? false,
+      })),
   ];
   return {
     name: table.name,
@@ -288,7 +332,12 @@ export function splitJoinCondition(
     if (c.kind === 'literal' && c.value === true) continue;
     if (c.kind === 'call' && c.name === '=' && c.args.length === 2) {
       const [a, b] = c.args as [BoundExpr, BoundExpr];
-      if (a.kind === 'input' && b.kind === 'input' && a.type.kind === b.type.kind && a.type.scale === b.type.scale) {
+      if (
+        a.kind === 'input' &&
+        b.kind === 'input' &&
+        a.type.kind === b.type.kind &&
+        a.type.scale === b.type.scale
+      ) {
         if (a.index < leftArity && b.index >= leftArity) {
           leftKeys.push(a.index);
           rightKeys.push(b.index - leftArity);
@@ -303,6 +352,11 @@ export function splitJoinCondition(
     }
     rest.push(c);
   }
-  const residual = rest.length === 0 ? null : rest.length === 1 ? (rest[0] as BoundExpr) : { kind: 'and' as const, args: rest, type: (rest[0] as BoundExpr).type };
+  const residual =
+    rest.length === 0
+      ? null
+      : rest.length === 1
+        ? (rest[0] as BoundExpr)
+        : { kind: 'and' as const, args: rest, type: (rest[0] as BoundExpr).type };
   return { leftKeys, rightKeys, residual };
 }

@@ -21,7 +21,11 @@ export class CatalogStore {
       return readFileSync(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '';
-      throw new RivuletError('catalog', 'CATALOG_UNREADABLE', `cannot read the catalog ${this.file}: ${(e as Error).message}`);
+      throw new RivuletError(
+        'catalog',
+        'CATALOG_UNREADABLE',
+        `cannot read the catalog ${this.file}: ${(e as Error).message}`,
+      );
     }
   }
 

@@ -14,9 +14,15 @@ export class JobFailure extends RivuletError {
   constructor(jobName: string, operatorId: string, cause: unknown, position?: string) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const at = position ? ` while processing the record at ${position}` : '';
-    super('runtime', 'JOB_FAILED', `job '${jobName}' failed in operator ${operatorId}${at}: ${reason}`, undefined, {
-      cause,
-    });
+    super(
+      'runtime',
+      'JOB_FAILED',
+      `job '${jobName}' failed in operator ${operatorId}${at}: ${reason}`,
+      undefined,
+      {
+        cause,
+      },
+    );
     this.name = 'JobFailure';
     this.jobName = jobName;
     this.operatorId = operatorId;

@@ -11,7 +11,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
-import { isAccumulate, type Collector, type Row, type RowKind } from '../operators/api.ts';
+import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';

@@ -3,13 +3,15 @@
  * catalog; a query becomes a job whose changes the caller consumes; INSERT INTO starts a job writing
  * to a connector sink. The CLI, the shell, the HTTP API and the embedding API all go through here.
  */
-import { RivuletError } from '../common/errors.ts';
-import { type CatalogColumn, Catalog, type TableDefinition } from '../catalog/catalog.ts';
+
+import { Catalog, type CatalogColumn, type TableDefinition } from '../catalog/catalog.ts';
 import { registerAggregates } from '../catalog/functions/aggregates.ts';
 import { registerOperators } from '../catalog/functions/operators.ts';
 import { type FunctionContext, FunctionRegistry } from '../catalog/functions/registry.ts';
 import { registerScalarBuiltins } from '../catalog/functions/scalar/index.ts';
 import { type LogicalType, typeToString, withNullable } from '../catalog/types.ts';
+import { parseDurationMs } from '../common/duration.ts';
+import { RivuletError } from '../common/errors.ts';
 import type { SinkWriter } from '../connectors/api.ts';
 import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
@@ -22,7 +24,6 @@ import type { RelNode } from '../planner/logical.ts';
 import { type StreamProps, streamProps } from '../planner/physical.ts';
 import { Scope } from '../planner/scope.ts';
 import { typeFromNode } from '../planner/types.ts';
-import { parseDurationMs } from '../common/duration.ts';
 import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
@@ -38,7 +39,14 @@ export interface Column {
 export type StatementResult =
   | { readonly kind: 'ok'; readonly message: string }
   | { readonly kind: 'table'; readonly columns: readonly Column[]; readonly rows: readonly Row[] }
-  | { readonly kind: 'query'; readonly columns: readonly Column[]; readonly job: Job; readonly sink: CollectSink; readonly done: Promise<void>; readonly bounded: boolean }
+  | {
+      readonly kind: 'query';
+      readonly columns: readonly Column[];
+      readonly job: Job;
+      readonly sink: CollectSink;
+      readonly done: Promise<void>;
+      readonly bounded: boolean;
+    }
   | { readonly kind: 'jobs'; readonly jobs: readonly Job[]; readonly done: Promise<void> }
   | { readonly kind: 'explain'; readonly text: string };
 
@@ -91,7 +99,13 @@ export class Session {
       try {
         await this.executeScript(script);
       } catch (e) {
-        throw new RivuletError('catalog', 'CATALOG_REPLAY_FAILED', `the persistent catalog ${store.file} could not be restored: ${(e as Error).message}`, undefined, { cause: e });
+        throw new RivuletError(
+          'catalog',
+          'CATALOG_REPLAY_FAILED',
+          `the persistent catalog ${store.file} could not be restored: ${(e as Error).message}`,
+          undefined,
+          { cause: e },
+        );
       }
     }
     this.catalog.onChange = () => store.save(this.catalog.persistentDdl());
@@ -125,7 +139,12 @@ export class Session {
         // Bind now so a broken view is rejected at CREATE time, as in Flink.
         const bound = this.binder().bindQuery(st.query);
         if (st.columns.length > 0 && st.columns.length !== bound.fields.length) {
-          throw new RivuletError('plan', 'ALIAS_COLUMNS', `View '${name}' lists ${st.columns.length} column names but its query has ${bound.fields.length} columns`, st.span);
+          throw new RivuletError(
+            'plan',
+            'ALIAS_COLUMNS',
+            `View '${name}' lists ${st.columns.length} column names but its query has ${bound.fields.length} columns`,
+            st.span,
+          );
         }
         const created = this.catalog.add(
           {
@@ -139,16 +158,29 @@ export class Session {
           },
           st.ifNotExists,
         );
-        return { kind: 'ok', message: created ? `View '${name}' created.` : `View '${name}' already exists.` };
+        return {
+          kind: 'ok',
+          message: created ? `View '${name}' created.` : `View '${name}' already exists.`,
+        };
       }
       case 'createFunction': {
         const name = last(st.name.parts.map((p) => p.text));
         if (st.language !== null && st.language !== 'JAVASCRIPT' && st.language !== 'TYPESCRIPT') {
-          throw new RivuletError('plan', 'UDF_LANGUAGE', `Rivulet runs functions written in JavaScript or TypeScript, not ${st.language}`, st.span);
+          throw new RivuletError(
+            'plan',
+            'UDF_LANGUAGE',
+            `Rivulet runs functions written in JavaScript or TypeScript, not ${st.language}`,
+            st.span,
+          );
         }
         if (this.catalog.getFunction(name)) {
           if (st.ifNotExists) return { kind: 'ok', message: `Function '${name}' already exists.` };
-          throw new RivuletError('catalog', 'OBJECT_EXISTS', `Function '${name}' already exists`, st.name.span);
+          throw new RivuletError(
+            'catalog',
+            'OBJECT_EXISTS',
+            `Function '${name}' already exists`,
+            st.name.span,
+          );
         }
         const def = await loadUdf(name, st.specifier);
         this.registerFunction(name, def);
@@ -159,11 +191,19 @@ export class Session {
         const name = last(st.name.parts.map((p) => p.text));
         if (st.objectType === 'FUNCTION') {
           const dropped = this.catalog.dropFunction(name, st.ifExists);
-          return { kind: 'ok', message: dropped ? `Function '${name}' dropped.` : `Function '${name}' does not exist.` };
+          return {
+            kind: 'ok',
+            message: dropped ? `Function '${name}' dropped.` : `Function '${name}' does not exist.`,
+          };
         }
         const kind = st.objectType === 'TABLE' ? 'table' : 'view';
         const dropped = this.catalog.drop(kind, name, st.ifExists);
-        return { kind: 'ok', message: dropped ? `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.` : `'${name}' does not exist.` };
+        return {
+          kind: 'ok',
+          message: dropped
+            ? `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' dropped.`
+            : `'${name}' does not exist.`,
+        };
       }
       case 'set':
         if (st.key === null) {
@@ -181,7 +221,8 @@ export class Session {
           for (const [k, v] of Object.entries(DEFAULT_OPTIONS)) this.options.set(k, v);
           return { kind: 'ok', message: 'All options reset.' };
         }
-        if (DEFAULT_OPTIONS[st.key] !== undefined) this.options.set(st.key, DEFAULT_OPTIONS[st.key] as string);
+        if (DEFAULT_OPTIONS[st.key] !== undefined)
+          this.options.set(st.key, DEFAULT_OPTIONS[st.key] as string);
         else this.options.delete(st.key);
         return { kind: 'ok', message: `Option '${st.key}' reset.` };
       case 'show':
@@ -192,30 +233,56 @@ export class Session {
         const name = last(st.name.parts.map((p) => p.text));
         const obj = this.catalog.get(name);
         if (!obj || (obj.kind === 'table') !== (st.objectType === 'TABLE')) {
-          throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' does not exist`, st.name.span);
+          throw new RivuletError(
+            'catalog',
+            'OBJECT_NOT_FOUND',
+            `${st.objectType === 'TABLE' ? 'Table' : 'View'} '${name}' does not exist`,
+            st.name.span,
+          );
         }
         return { kind: 'table', columns: [col('result')], rows: [[obj.ddl]] };
       }
       case 'explain': {
         const inner = st.statement;
-        const query = inner.kind === 'insert' ? inner.query : inner.kind === 'execute' ? (inner.statement.kind === 'insert' ? inner.statement.query : inner.statement) : inner.kind === 'statementSet' ? null : inner;
+        const query =
+          inner.kind === 'insert'
+            ? inner.query
+            : inner.kind === 'execute'
+              ? inner.statement.kind === 'insert'
+                ? inner.statement.query
+                : inner.statement
+              : inner.kind === 'statementSet'
+                ? null
+                : inner;
         if (!query) {
-          const texts = (inner as unknown as { inserts: InsertStatement[] }).inserts.map((i) => this.explainQuery(i.query));
+          const texts = (inner as unknown as { inserts: InsertStatement[] }).inserts.map((i) =>
+            this.explainQuery(i.query),
+          );
           return { kind: 'explain', text: texts.join('\n') };
         }
         return { kind: 'explain', text: this.explainQuery(query) };
       }
       default:
-        throw new RivuletError('plan', 'STATEMENT_UNSUPPORTED', `${st.kind} statements are not supported by Rivulet yet`, st.span);
+        throw new RivuletError(
+          'plan',
+          'STATEMENT_UNSUPPORTED',
+          `${st.kind} statements are not supported by Rivulet yet`,
+          st.span,
+        );
     }
   }
 
   /** Registers a scalar or aggregate function defined in JavaScript (see runtime/udf.ts). */
   registerFunction(name: string, def: UdfDefinition): void {
-    if (def.kind === 'aggregate') this.catalog.functions.registerAggregate(aggregateUdf(name, def, parseTypeText));
+    if (def.kind === 'aggregate')
+      this.catalog.functions.registerAggregate(aggregateUdf(name, def, parseTypeText));
     else {
       if (typeof def.eval !== 'function') {
-        throw new RivuletError('catalog', 'UDF_INVALID', `Function '${name}' needs an eval function (or kind: 'aggregate' with create/accumulate/getValue)`);
+        throw new RivuletError(
+          'catalog',
+          'UDF_INVALID',
+          `Function '${name}' needs an eval function (or kind: 'aggregate' with create/accumulate/getValue)`,
+        );
       }
       this.catalog.functions.registerScalar(scalarUdf(name, def, parseTypeText));
     }
@@ -226,7 +293,11 @@ export class Session {
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: value });
       } catch {
-        throw new RivuletError('plan', 'OPTION_INVALID', `Unknown time zone '${value}' for 'table.local-time-zone' (use an IANA name such as 'Europe/Berlin' or 'UTC')`);
+        throw new RivuletError(
+          'plan',
+          'OPTION_INVALID',
+          `Unknown time zone '${value}' for 'table.local-time-zone' (use an IANA name such as 'Europe/Berlin' or 'UTC')`,
+        );
       }
     }
     this.options.set(key, value);
@@ -240,7 +311,10 @@ export class Session {
     const memo = new Map<RelNode, StreamProps>();
     const scan = (node: Extract<RelNode, { kind: 'scan' }>): StreamProps => {
       const source = this.connectors.createSource(tableInfo(node.table));
-      return { bounded: source.bounded, mode: source.changelogMode === 'insert-only' ? 'insert-only' : 'retract' };
+      return {
+        bounded: source.bounded,
+        mode: source.changelogMode === 'insert-only' ? 'insert-only' : 'retract',
+      };
     };
     return (node) => streamProps(node, scan, memo);
   }
@@ -293,7 +367,9 @@ export class Session {
 
   private runInserts(inserts: readonly InsertStatement[]): StatementResult {
     const props = this.props();
-    const name = this.options.get('pipeline.name') ?? `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
+    const name =
+      this.options.get('pipeline.name') ??
+      `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
     const builder = this.newJobBuilder(name, props);
     const sinks: SinkNode[] = [];
     for (const ins of inserts) {
@@ -310,20 +386,39 @@ export class Session {
   }
 
   /** Binds an INSERT: the query's columns must match the target's (by position or the listed columns). */
-  private planInsert(ins: InsertStatement, props: (node: RelNode) => StreamProps): { rel: RelNode; sink: SinkWriter } {
+  private planInsert(
+    ins: InsertStatement,
+    props: (node: RelNode) => StreamProps,
+  ): { rel: RelNode; sink: SinkWriter } {
     const name = last(ins.target.parts.map((p) => p.text));
     const target = this.catalog.get(name);
-    if (!target || target.kind !== 'table') {
-      throw new RivuletError('plan', 'TABLE_NOT_FOUND', target ? `Cannot INSERT INTO view '${name}'` : `Table '${name}' not found`, ins.target.span);
+    if (target?.kind !== 'table') {
+      throw new RivuletError(
+        'plan',
+        'TABLE_NOT_FOUND',
+        target ? `Cannot INSERT INTO view '${name}'` : `Table '${name}' not found`,
+        ins.target.span,
+      );
     }
-    const writable = target.columns.filter((c) => c.kind === 'physical' || (c.kind === 'metadata' && !c.virtual));
+    const writable = target.columns.filter(
+      (c) => c.kind === 'physical' || (c.kind === 'metadata' && !c.virtual),
+    );
     const binder = this.binder();
     const q = binder.bindQuery(ins.query);
-    const targetCols = ins.columns.length > 0 ? ins.columns.map((c) => {
-      const found = writable.find((w) => w.name === c.text);
-      if (!found) throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `Column '${c.text}' is not a writable column of table '${name}'`, c.span);
-      return found;
-    }) : writable;
+    const targetCols =
+      ins.columns.length > 0
+        ? ins.columns.map((c) => {
+            const found = writable.find((w) => w.name === c.text);
+            if (!found)
+              throw new RivuletError(
+                'plan',
+                'COLUMN_NOT_FOUND',
+                `Column '${c.text}' is not a writable column of table '${name}'`,
+                c.span,
+              );
+            return found;
+          })
+        : writable;
     if (q.fields.length !== targetCols.length) {
       throw new RivuletError(
         'plan',
@@ -339,11 +434,21 @@ export class Session {
       const f = q.fields[i] as { name: string; type: LogicalType };
       const ref = { kind: 'input' as const, index: i, type: f.type, name: f.name };
       if (!canAssign(f.type, w.type)) {
-        throw new RivuletError('plan', 'TYPE_MISMATCH', `INSERT INTO '${name}': column '${w.name}' has type ${typeToString(w.type)} but the query gives ${typeToString(f.type)}`, ins.query.span);
+        throw new RivuletError(
+          'plan',
+          'TYPE_MISMATCH',
+          `INSERT INTO '${name}': column '${w.name}' has type ${typeToString(w.type)} but the query gives ${typeToString(f.type)}`,
+          ins.query.span,
+        );
       }
       return eb.coerce(ref, w.type, ins.query.span);
     });
-    const rel: RelNode = { kind: 'project', input: q.rel, exprs, fields: writable.map((w) => ({ name: w.name, type: w.type })) };
+    const rel: RelNode = {
+      kind: 'project',
+      input: q.rel,
+      exprs,
+      fields: writable.map((w) => ({ name: w.name, type: w.type })),
+    };
     const sink = this.connectors.createSink(tableInfo(target));
     const mode = props(q.rel).mode;
     if (mode !== 'insert-only' && sink.accepts === 'insert-only') {
@@ -360,37 +465,85 @@ export class Session {
   private createTable(st: CreateTableStatement, ddl: string): StatementResult {
     const name = last(st.name.parts.map((p) => p.text));
     if (st.like || st.asQuery) {
-      throw new RivuletError('plan', 'STATEMENT_UNSUPPORTED', `CREATE TABLE ... ${st.like ? 'LIKE' : 'AS SELECT'} is not supported by Rivulet yet`, st.span);
+      throw new RivuletError(
+        'plan',
+        'STATEMENT_UNSUPPORTED',
+        `CREATE TABLE ... ${st.like ? 'LIKE' : 'AS SELECT'} is not supported by Rivulet yet`,
+        st.span,
+      );
     }
-    const pk = st.primaryKey ?? st.columns.map((c) => (c.kind === 'physicalColumn' ? c.primaryKey : null)).find((p) => p) ?? null;
+    const pk =
+      st.primaryKey ??
+      st.columns.map((c) => (c.kind === 'physicalColumn' ? c.primaryKey : null)).find((p) => p) ??
+      null;
     if (pk?.enforced) {
-      throw new RivuletError('plan', 'PRIMARY_KEY_ENFORCED', "Flink and Rivulet do not enforce primary keys: write 'PRIMARY KEY (...) NOT ENFORCED'", pk.span);
+      throw new RivuletError(
+        'plan',
+        'PRIMARY_KEY_ENFORCED',
+        "Flink and Rivulet do not enforce primary keys: write 'PRIMARY KEY (...) NOT ENFORCED'",
+        pk.span,
+      );
     }
     const pkCols = pk ? pk.columns.map((c) => c.text) : [];
     const seen = new Set<string>();
     const columns: CatalogColumn[] = st.columns.map((c) => {
-      if (seen.has(c.name.text)) throw new RivuletError('plan', 'COLUMN_DUPLICATE', `Column '${c.name.text}' is defined twice`, c.name.span);
+      if (seen.has(c.name.text))
+        throw new RivuletError(
+          'plan',
+          'COLUMN_DUPLICATE',
+          `Column '${c.name.text}' is defined twice`,
+          c.name.span,
+        );
       seen.add(c.name.text);
       const comment = c.comment !== null ? { comment: c.comment } : {};
       switch (c.kind) {
         case 'physicalColumn': {
           const type = typeFromNode(c.type);
-          return { name: c.name.text, type: pkCols.includes(c.name.text) ? withNullable(type, false) : type, kind: 'physical', ...comment };
+          return {
+            name: c.name.text,
+            type: pkCols.includes(c.name.text) ? withNullable(type, false) : type,
+            kind: 'physical',
+            ...comment,
+          };
         }
         case 'metadataColumn':
-          return { name: c.name.text, type: typeFromNode(c.type), kind: 'metadata', ...(c.metadataKey !== null ? { metadataKey: c.metadataKey } : {}), virtual: c.virtual, ...comment };
+          return {
+            name: c.name.text,
+            type: typeFromNode(c.type),
+            kind: 'metadata',
+            ...(c.metadataKey !== null ? { metadataKey: c.metadataKey } : {}),
+            virtual: c.virtual,
+            ...comment,
+          };
         case 'computedColumn':
           // The type is known once the expression is bound against the other columns (below).
-          return { name: c.name.text, type: withNullable(typeFromNodeless(), true), kind: 'computed', expr: c.expr, ...comment };
+          return {
+            name: c.name.text,
+            type: withNullable(typeFromNodeless(), true),
+            kind: 'computed',
+            expr: c.expr,
+            ...comment,
+          };
       }
+      throw new RivuletError('internal', 'INTERNAL', 'unknown column kind');
     });
     for (const k of pkCols) {
       if (!columns.some((c) => c.name === k)) {
-        throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `Primary key column '${k}' is not a column of table '${name}'`, pk?.span);
+        throw new RivuletError(
+          'plan',
+          'COLUMN_NOT_FOUND',
+          `Primary key column '${k}' is not a column of table '${name}'`,
+          pk?.span,
+        );
       }
     }
     if (st.watermarks.length > 1) {
-      throw new RivuletError('plan', 'WATERMARK_MULTIPLE', 'A table can declare only one WATERMARK', (st.watermarks[1] as { span: typeof st.span }).span);
+      throw new RivuletError(
+        'plan',
+        'WATERMARK_MULTIPLE',
+        'A table can declare only one WATERMARK',
+        (st.watermarks[1] as { span: typeof st.span }).span,
+      );
     }
     const wm = st.watermarks[0];
     const options = new Map(st.options.map((p) => [p.key, p.value]));
@@ -411,17 +564,38 @@ export class Session {
     const scanned = binder.scan(def);
     const computedTypes = new Map<number, LogicalType>();
     if (scanned.rel.kind === 'scan') for (const [i, e] of scanned.rel.computed) computedTypes.set(i, e.type);
-    def = { ...def, columns: columns.map((c, i) => (computedTypes.has(i) ? { ...c, type: computedTypes.get(i) as LogicalType } : c)) };
+    def = {
+      ...def,
+      columns: columns.map((c, i) =>
+        computedTypes.has(i) ? { ...c, type: computedTypes.get(i) as LogicalType } : c,
+      ),
+    };
     if (wm) {
       const column = def.columns.find((c) => c.name === def.watermark?.column);
-      if (!column) throw new RivuletError('plan', 'COLUMN_NOT_FOUND', `WATERMARK FOR '${def.watermark?.column}': no such column in table '${name}'`, wm.span);
+      if (!column)
+        throw new RivuletError(
+          'plan',
+          'COLUMN_NOT_FOUND',
+          `WATERMARK FOR '${def.watermark?.column}': no such column in table '${name}'`,
+          wm.span,
+        );
       if (column.type.kind !== 'TIMESTAMP' && column.type.kind !== 'TIMESTAMP_LTZ') {
-        throw new RivuletError('plan', 'WATERMARK_TYPE', `The rowtime column '${column.name}' must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), found ${typeToString(column.type)}`, wm.span);
+        throw new RivuletError(
+          'plan',
+          'WATERMARK_TYPE',
+          `The rowtime column '${column.name}' must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), found ${typeToString(column.type)}`,
+          wm.span,
+        );
       }
       const s2 = binder.scan(def);
       const w = s2.rel.kind === 'scan' ? s2.rel.watermark : undefined;
       if (w && w.expr.type.kind !== 'TIMESTAMP' && w.expr.type.kind !== 'TIMESTAMP_LTZ') {
-        throw new RivuletError('plan', 'WATERMARK_TYPE', `The WATERMARK expression must return a timestamp, found ${typeToString(w.expr.type)}`, wm.expr.span);
+        throw new RivuletError(
+          'plan',
+          'WATERMARK_TYPE',
+          `The WATERMARK expression must return a timestamp, found ${typeToString(w.expr.type)}`,
+          wm.expr.span,
+        );
       }
     }
     // Validate the connector and its options now rather than when the table is first used.
@@ -435,12 +609,19 @@ export class Session {
       case 'TABLES':
         return { kind: 'table', columns: [col('table name')], rows: this.catalog.list().map((n) => [n]) };
       case 'VIEWS':
-        return { kind: 'table', columns: [col('view name')], rows: this.catalog.list('view').map((n) => [n]) };
+        return {
+          kind: 'table',
+          columns: [col('view name')],
+          rows: this.catalog.list('view').map((n) => [n]),
+        };
       case 'FUNCTIONS':
         return {
           kind: 'table',
           columns: [col('function name')],
-          rows: this.catalog.functions.names().filter((n) => /^[A-Z_][A-Z0-9_]*$/.test(n)).map((n) => [n]),
+          rows: this.catalog.functions
+            .names()
+            .filter((n) => /^[A-Z_][A-Z0-9_]*$/.test(n))
+            .map((n) => [n]),
         };
       case 'JOBS':
         return {
@@ -466,7 +647,14 @@ export class Session {
       return {
         kind: 'table',
         columns,
-        rows: b.fields.map((f, i) => [obj.columnNames[i] ?? f.name, typeToString(withNullable(f.type, true)), f.type.nullable, null, null, null]),
+        rows: b.fields.map((f, i) => [
+          obj.columnNames[i] ?? f.name,
+          typeToString(withNullable(f.type, true)),
+          f.type.nullable,
+          null,
+          null,
+          null,
+        ]),
       };
     }
     const scanned = this.binder().scan(obj);
@@ -482,7 +670,14 @@ export class Session {
               ? `METADATA${c.metadataKey ? ` FROM '${c.metadataKey}'` : ''}${c.virtual ? ' VIRTUAL' : ''}`
               : null;
         const wm = obj.watermark?.column === c.name ? 'declared' : null;
-        return [c.name, typeToString(withNullable(f.type, true)), f.type.nullable, obj.primaryKey?.includes(c.name) ? `PRI(${c.name})` : null, extras, wm];
+        return [
+          c.name,
+          typeToString(withNullable(f.type, true)),
+          f.type.nullable,
+          obj.primaryKey?.includes(c.name) ? `PRI(${c.name})` : null,
+          extras,
+          wm,
+        ];
       }),
     };
   }
@@ -510,7 +705,12 @@ function last<T>(xs: readonly T[]): T {
 /** Whether a query column of type `from` may be written to a sink column of type `to` (implicit cast). */
 function canAssign(from: LogicalType, to: LogicalType): boolean {
   if (from.kind === 'NULL') return true;
-  return from.kind === to.kind || isNumericKind(from.kind) === isNumericKind(to.kind) || isStringKind(from.kind) === isStringKind(to.kind);
+  return (
+    from.kind === to.kind ||
+    isNumericKind(from.kind) === isNumericKind(to.kind) ||
+    isStringKind(from.kind) === isStringKind(to.kind)
+  );
 }
-const isNumericKind = (k: string) => ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'].includes(k);
+const isNumericKind = (k: string) =>
+  ['TINYINT', 'SMALLINT', 'INT', 'BIGINT', 'DECIMAL', 'FLOAT', 'DOUBLE'].includes(k);
 const isStringKind = (k: string) => k === 'CHAR' || k === 'VARCHAR';

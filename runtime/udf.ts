@@ -18,11 +18,11 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RivuletError } from '../common/errors.ts';
 import { castFunction } from '../catalog/cast.ts';
 import { canCastImplicitly } from '../catalog/coercion.ts';
 import type { AggregateFunctionDef, ScalarFunctionDef } from '../catalog/functions/registry.ts';
 import { type LogicalType, typeToString } from '../catalog/types.ts';
+import { RivuletError } from '../common/errors.ts';
 import type { AggregateFunction, Value } from '../operators/api.ts';
 
 export interface ScalarUdf {
@@ -53,12 +53,19 @@ export type TypeParser = (text: string) => LogicalType;
 
 /** Imports a UDF module and returns the definition for `name`. */
 export async function loadUdf(name: string, specifier: string): Promise<UdfDefinition> {
-  const url = specifier.startsWith('.') || specifier.startsWith('/') ? pathToFileURL(resolvePath(specifier)).href : specifier;
+  const url =
+    specifier.startsWith('.') || specifier.startsWith('/')
+      ? pathToFileURL(resolvePath(specifier)).href
+      : specifier;
   let mod: Record<string, unknown>;
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (e) {
-    throw new RivuletError('catalog', 'UDF_LOAD_FAILED', `Cannot load function '${name}' from '${specifier}': ${(e as Error).message}`);
+    throw new RivuletError(
+      'catalog',
+      'UDF_LOAD_FAILED',
+      `Cannot load function '${name}' from '${specifier}': ${(e as Error).message}`,
+    );
   }
   const def = mod[name] ?? mod.default;
   if (!def || typeof def !== 'object') {
@@ -91,11 +98,17 @@ function fromJs(v: unknown, type: LogicalType): Value {
     case 'CHAR':
       return String(v);
     default:
-      return typeof v === 'number' && type.kind === 'DECIMAL' ? castFunction({ kind: 'DOUBLE', nullable: true }, type)(v) : (v as Value);
+      return typeof v === 'number' && type.kind === 'DECIMAL'
+        ? castFunction({ kind: 'DOUBLE', nullable: true }, type)(v)
+        : (v as Value);
   }
 }
 
-function argConverters(name: string, declared: readonly LogicalType[], given: readonly LogicalType[]): ((v: Value) => Value)[] {
+function argConverters(
+  name: string,
+  declared: readonly LogicalType[],
+  given: readonly LogicalType[],
+): ((v: Value) => Value)[] {
   if (declared.length !== given.length) {
     throw new RivuletError(
       'plan',
@@ -118,7 +131,13 @@ function argConverters(name: string, declared: readonly LogicalType[], given: re
 }
 
 function failure(name: string, e: unknown): RivuletError {
-  return new RivuletError('runtime', 'UDF_FAILED', `function '${name}' threw: ${e instanceof Error ? e.message : String(e)}`, undefined, { cause: e });
+  return new RivuletError(
+    'runtime',
+    'UDF_FAILED',
+    `function '${name}' threw: ${e instanceof Error ? e.message : String(e)}`,
+    undefined,
+    { cause: e },
+  );
 }
 
 /** A registry definition for a scalar UDF. */
@@ -136,7 +155,8 @@ export function scalarUdf(name: string, def: ScalarUdf, parseType: TypeParser): 
         nullOnNullInput: false,
         deterministic: def.deterministic !== false,
         impl: (...args: Value[]) => {
-          for (let i = 0; i < args.length; i++) if (args[i] !== null) args[i] = (conv[i] as (v: Value) => Value)(args[i]);
+          for (let i = 0; i < args.length; i++)
+            if (args[i] !== null) args[i] = (conv[i] as (v: Value) => Value)(args[i]);
           try {
             return fromJs(fn(...args), result);
           } catch (e) {
@@ -158,22 +178,41 @@ export function aggregateUdf(name: string, def: AggregateUdf, parseType: TypePar
     description: `user-defined aggregate ${name}(${declared.map(typeToString).join(', ')}) -> ${typeToString(result)}`,
     resolve(argTypes) {
       const conv = argConverters(name, declared, argTypes);
-      const convert = (args: Value[]) => args.map((a, i) => (a === null ? null : (conv[i] as (v: Value) => Value)(a)));
-      const wrap = <A extends unknown[], R>(f: (...a: A) => R) => (...a: A): R => {
-        try {
-          return f(...a);
-        } catch (e) {
-          throw failure(name, e);
-        }
-      };
+      const convert = (args: Value[]) =>
+        args.map((a, i) => (a === null ? null : (conv[i] as (v: Value) => Value)(a)));
+      const wrap =
+        <A extends unknown[], R>(f: (...a: A) => R) =>
+        (...a: A): R => {
+          try {
+            return f(...a);
+          } catch (e) {
+            throw failure(name, e);
+          }
+        };
       const create = (): AggregateFunction => ({
         create: wrap(() => d.create()),
         accumulate: wrap((acc: unknown, ...args: Value[]) => d.accumulate(acc, ...convert(args))),
-        ...(d.retract ? { retract: wrap((acc: unknown, ...args: Value[]) => (d.retract as NonNullable<typeof d.retract>)(acc, ...convert(args))) } : {}),
-        ...(d.merge ? { merge: wrap((acc: unknown, other: unknown) => (d.merge as NonNullable<typeof d.merge>)(acc, other)) } : {}),
+        ...(d.retract
+          ? {
+              retract: wrap((acc: unknown, ...args: Value[]) =>
+                (d.retract as NonNullable<typeof d.retract>)(acc, ...convert(args)),
+              ),
+            }
+          : {}),
+        ...(d.merge
+          ? {
+              merge: wrap((acc: unknown, other: unknown) =>
+                (d.merge as NonNullable<typeof d.merge>)(acc, other),
+              ),
+            }
+          : {}),
         getValue: wrap((acc: unknown) => fromJs(d.getValue(acc), result)),
       });
-      return { resultType: { ...result, nullable: true }, create, retractable: typeof def.retract === 'function' };
+      return {
+        resultType: { ...result, nullable: true },
+        create,
+        retractable: typeof def.retract === 'function',
+      };
     },
   };
 }

@@ -13,10 +13,22 @@ function stopSignal(): Promise<void> {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-export async function executeSql(sql: string, origin: string, set: readonly string[], ctx: CliContext): Promise<number> {
+export async function executeSql(
+  sql: string,
+  origin: string,
+  set: readonly string[],
+  ctx: CliContext,
+): Promise<number> {
   const options = new Map([...ctx.config, ...parseSetOptions(set)]);
   try {
-    return await runScript(sql, origin, { format: ctx.format, options, catalogDir: ctx.catalogDir, stdout: ctx.stdout, stderr: ctx.stderr, stopSignal: stopSignal() });
+    return await runScript(sql, origin, {
+      format: ctx.format,
+      options,
+      catalogDir: ctx.catalogDir,
+      stdout: ctx.stdout,
+      stderr: ctx.stderr,
+      stopSignal: stopSignal(),
+    });
   } catch (err) {
     ctx.stderr.write(`${describeError(err, sql, origin)}\n`);
     return 1;
@@ -28,7 +40,9 @@ export const runCommand: CliCommand = {
   register(program: Command, run) {
     program
       .command('run')
-      .description('run every statement of a SQL script (DDL, INSERT jobs, SELECTs); ends when bounded inputs end')
+      .description(
+        'run every statement of a SQL script (DDL, INSERT jobs, SELECTs); ends when bounded inputs end',
+      )
       .argument('<file>', 'the .sql file')
       .option('--set <key=value>', 'set a session option (repeatable)', collect, [])
       .action(async (file: string, opts: { set: string[] }) => {

@@ -1,5 +1,5 @@
-import { Materialized } from '../../repl/results.ts';
 import type { Row } from '../../operators/api.ts';
+import { Materialized } from '../../repl/results.ts';
 import { Session, type StatementResult } from '../../runtime/session.ts';
 
 /** Runs a script and returns the final rows of its last query (changes applied). */
@@ -21,7 +21,10 @@ export async function queryChanges(sql: string, session = new Session()): Promis
   const last = results[results.length - 1] as StatementResult;
   if (last.kind !== 'query') throw new Error(`last statement is not a query: ${last.kind}`);
   const out: string[] = [];
-  for await (const c of last.sink.changes()) out.push(`${['+I', '-U', '+U', '-D'][c.kind]}${JSON.stringify(c.row, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`);
+  for await (const c of last.sink.changes())
+    out.push(
+      `${['+I', '-U', '+U', '-D'][c.kind]}${JSON.stringify(c.row, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v))}`,
+    );
   await last.done;
   if (last.job.error) throw last.job.error;
   return out;

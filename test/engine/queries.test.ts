@@ -55,8 +55,21 @@ describe('bounded queries over VALUES', () => {
   it('UNION ALL, UNION, INTERSECT and EXCEPT', async () => {
     const a = '(VALUES (1), (2), (2), (3)) AS a(x)';
     const b = '(VALUES (2), (3), (4)) AS b(x)';
-    expect(sorted(await queryRows(`SELECT x FROM ${a} UNION ALL SELECT x FROM ${b}`))).toEqual([[1], [2], [2], [2], [3], [3], [4]]);
-    expect(sorted(await queryRows(`SELECT x FROM ${a} UNION SELECT x FROM ${b}`))).toEqual([[1], [2], [3], [4]]);
+    expect(sorted(await queryRows(`SELECT x FROM ${a} UNION ALL SELECT x FROM ${b}`))).toEqual([
+      [1],
+      [2],
+      [2],
+      [2],
+      [3],
+      [3],
+      [4],
+    ]);
+    expect(sorted(await queryRows(`SELECT x FROM ${a} UNION SELECT x FROM ${b}`))).toEqual([
+      [1],
+      [2],
+      [3],
+      [4],
+    ]);
     expect(sorted(await queryRows(`SELECT x FROM ${a} INTERSECT SELECT x FROM ${b}`))).toEqual([[2], [3]]);
     expect(sorted(await queryRows(`SELECT x FROM ${a} EXCEPT SELECT x FROM ${b}`))).toEqual([[1]]);
   });
@@ -65,7 +78,9 @@ describe('bounded queries over VALUES', () => {
     const rows = await queryRows(`
       SELECT DISTINCT k FROM (VALUES ('b'), ('a'), ('b'), ('c')) AS t(k) ORDER BY k`);
     expect(rows).toEqual([['a'], ['b'], ['c']]);
-    const top = await queryRows(`SELECT n FROM (VALUES (5), (1), (4), (2), (3)) AS t(n) ORDER BY n * -1 LIMIT 2 OFFSET 1`);
+    const top = await queryRows(
+      `SELECT n FROM (VALUES (5), (1), (4), (2), (3)) AS t(n) ORDER BY n * -1 LIMIT 2 OFFSET 1`,
+    );
     expect(top).toEqual([[4], [3]]);
   });
 
@@ -86,7 +101,10 @@ describe('bounded queries over VALUES', () => {
   it('CTEs and views', async () => {
     const session = new Session();
     await session.executeScript(`CREATE VIEW nums AS SELECT * FROM (VALUES (1), (2), (3)) AS t(n)`);
-    const rows = await queryRows('WITH doubled AS (SELECT n * 2 AS d FROM nums) SELECT SUM(d) FROM doubled', session);
+    const rows = await queryRows(
+      'WITH doubled AS (SELECT n * 2 AS d FROM nums) SELECT SUM(d) FROM doubled',
+      session,
+    );
     expect(rows).toEqual([[12]]);
   });
 });
@@ -128,7 +146,9 @@ describe('tables over connectors', () => {
     const session = new Session();
     const lines: string[] = [];
     const { printConnector } = await import('../../connectors/print.ts');
-    session.connectors.register(printConnector({ write: (s: string) => (lines.push(s), true) } as unknown as NodeJS.WritableStream));
+    session.connectors.register(
+      printConnector({ write: (s: string) => lines.push(s) > 0 } as unknown as NodeJS.WritableStream),
+    );
     const results = await session.executeScript(`
       CREATE TABLE out (k STRING, n BIGINT) WITH ('connector' = 'print', 'print-identifier' = 'p');
       INSERT INTO out SELECT k, COUNT(*) FROM (VALUES ('a'), ('b'), ('a')) AS t(k) GROUP BY k;`);
@@ -176,7 +196,9 @@ describe('planning errors carry positions and suggestions', () => {
   });
 
   it('unknown connector option lists the valid ones', async () => {
-    const e = await planError("CREATE TABLE t (a INT) WITH ('connector' = 'datagen', 'rows-per-secnd' = '5')");
+    const e = await planError(
+      "CREATE TABLE t (a INT) WITH ('connector' = 'datagen', 'rows-per-secnd' = '5')",
+    );
     expect(e.code).toBe('OPTION_UNKNOWN');
     expect(e.message).toContain("did you mean 'rows-per-second'");
   });
