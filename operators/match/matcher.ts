@@ -363,7 +363,10 @@ export class Matcher {
             break;
           }
           // Park until the next row (which kills it) or the end (which lets it through).
-          if (stack.length > 0) (this.parkedOut ??= new Map()).set(outPcs.length, stack.slice());
+          if (stack.length > 0) {
+            this.parkedOut ??= new Map();
+            this.parkedOut.set(outPcs.length, stack.slice());
+          }
           outPcs.push(pc);
           outNodes.push(node);
           return false;
