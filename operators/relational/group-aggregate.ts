@@ -11,7 +11,8 @@
  *      occurrence of a value accumulates and only the last one retracts;
  *   3. when the count reaches 0 the group is gone: emit -D of the last result and drop the state;
  *   4. otherwise compute the result: +I if none was emitted yet, -U old / +U new if any aggregate value
- *      changed, and nothing at all when the result did not change (no redundant updates).
+ *      changed, and nothing at all when the result did not change (no redundant updates), except with
+ *      state TTL, where Flink re-emits the unchanged row (-U/+U) so that downstream state is refreshed.
  *
  * Global aggregation (no GROUP BY) is the same with one group. Following Flink, in streaming it emits
  * nothing until the first row arrives (and -D when every row is retracted); Flink's batch mode instead
@@ -231,7 +232,14 @@ export class GroupAggregate implements Operator {
       values[i] = v;
       if (!changed && !valuesEqual((prev as Row)[g + i], v)) changed = true;
     }
-    if (!changed) return;
+    if (!changed) {
+      if (this.expiry === null || prev === null) return;
+      // With state TTL Flink re-emits an unchanged result, so that downstream stateful operators see a
+      // write and do not expire the row early; do the same.
+      if (this.emitUpdateBefore) this.out.push(RowKind.UPDATE_BEFORE, prev);
+      this.out.push(RowKind.UPDATE_AFTER, prev);
+      return;
+    }
     const result = new Array<Value>(g + slots.length);
     for (let j = 0; j < g; j++) result[j] = row[this.groupBy[j] as number];
     for (let i = 0; i < slots.length; i++) result[g + i] = values[i];

@@ -177,6 +177,12 @@ describe('GroupAggregate', () => {
       expect(h.ctx.metrics.get('numExpiredStates')).toBe(50);
     });
 
+    it('re-emits an unchanged result as -U/+U, as Flink does with TTL, so downstream state is refreshed', () => {
+      const h = agg([0], [SUM_1], { stateTtlMs: 1000 });
+      h.insert(['a', 1]).insert(['a', 0]);
+      expect(h.formatted()).toEqual(['+I[a, 1]', '-U[a, 1]', '+U[a, 1]']);
+    });
+
     it('ignores a retraction for an expired group', () => {
       const h = agg([0], [COUNT_STAR], { stateTtlMs: 100 });
       h.setTime(0).insert(['a']);
