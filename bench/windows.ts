@@ -49,9 +49,9 @@ const agg = new WindowAggregate({
   rowtimeIndex: 1,
   groupKeys: [0],
   aggregates: [
-    { fn: count, args: [] },
-    { fn: sum, args: [2] },
-    { fn: max, args: [2] },
+    { create: () => count, args: [] },
+    { create: () => sum, args: [2] },
+    { create: () => max, args: [2] },
   ],
 });
 agg.open(ctx, sink);

@@ -61,7 +61,7 @@ describe('BoundedOverAggregate', () => {
       () =>
         new BoundedOverAggregate({
           partitionKeys: [],
-          calls: [{ kind: 'AGGREGATE', call: { fn: sum, args: [2] }, frame }],
+          calls: [{ kind: 'AGGREGATE', call: { create: () => sum, args: [2] }, frame }],
         }),
     ).toThrow(expect.objectContaining({ code: 'OVER_INVALID_FRAME' }));
     expect(
@@ -132,8 +132,8 @@ describe('BoundedOverAggregate', () => {
           const rows = tuples.map((t) => [...t] as Row);
           const compare = (x: Row, y: Row) => nullsFirst(x[1], y[1]) * (desc ? -1 : 1);
           const calls: OverCall[] = [
-            { kind: 'AGGREGATE', call: { fn: count, args: [] }, frame },
-            { kind: 'AGGREGATE', call: { fn: retractable ? sum : maxNoMerge, args: [2] }, frame },
+            { kind: 'AGGREGATE', call: { create: () => count, args: [] }, frame },
+            { kind: 'AGGREGATE', call: { create: () => (retractable ? sum : maxNoMerge), args: [2] }, frame },
             { kind: 'FIRST_VALUE', arg: 2, frame },
             { kind: 'LAST_VALUE', arg: 2, frame },
           ];

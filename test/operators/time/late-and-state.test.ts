@@ -95,8 +95,8 @@ const cases: Case[] = [
         rowtimeIndex: TS,
         frame: { mode: 'range', preceding: 15 },
         aggregates: [
-          { fn: count, args: [] },
-          { fn: sum, args: [2] },
+          { create: () => count, args: [] },
+          { create: () => sum, args: [2] },
         ],
       }),
     shape: (r) => r,

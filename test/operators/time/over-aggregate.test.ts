@@ -9,9 +9,9 @@ import { runScenario, shuffledArrivals } from './scenario.ts';
 // Rows: [key, ts, value] -> [key, ts, value, count, sum, max]
 const TS = 1;
 const aggregates = [
-  { fn: count, args: [] },
-  { fn: sum, args: [2] },
-  { fn: maxNoMerge, args: [2] },
+  { create: () => count, args: [] },
+  { create: () => sum, args: [2] },
+  { create: () => maxNoMerge, args: [2] },
 ];
 
 function reference(frame: OverFrame, rows: readonly Row[]): Row[] {
