@@ -42,6 +42,8 @@ describe('ABS / SIGN', () => {
     expect(fn('ABS', [T.decimal(5, 2)]).call(-1234n)).toBe(1234n);
     expect(fn('ABS', [T.double()]).call(-1.5)).toBe(1.5);
     expect(fn('ABS', [T.int()]).call(null)).toBeNull();
+    expect(fn('ABS', [T.intervalDayTime()]).call(-5000)).toBe(5000);
+    expect(fn('ABS', [T.intervalYearMonth()]).type).toBe('INTERVAL YEAR TO MONTH');
   });
   it('wraps at the minimum value as Java does', () => {
     expect(fn('ABS', [T.int()]).call(-2147483648)).toBe(-2147483648);

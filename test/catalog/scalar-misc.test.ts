@@ -126,6 +126,9 @@ describe('hashes and encodings', () => {
       '900150983cd24fb0d6963f7d28e17f72',
     );
     expect(fn('MD5', [S]).call(null)).toBeNull();
+    expect(fn('MD5', [T.string(false)]).type).toBe('CHAR(32) NOT NULL');
+    expect(fn('SHA256', [S]).type).toBe('CHAR(64)');
+    expect(fn('SHA2', [T.string(false), T.int(false)]).type).toBe('VARCHAR(128)');
     expect(() => fn('MD5', [T.int()])).toThrow(sigError);
   });
   it('base64 round trips and rejects bad input', () => {
@@ -148,7 +151,7 @@ describe('hashes and encodings', () => {
   it('UUID is a fresh version-4 UUID per call', () => {
     const u = fn('UUID', []);
     expect(u.deterministic).toBe(false);
-    expect(u.type).toBe('STRING NOT NULL');
+    expect(u.type).toBe('CHAR(36) NOT NULL');
     const a = u.call() as string;
     expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(u.call()).not.toBe(a);

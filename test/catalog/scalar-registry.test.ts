@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FunctionRegistry } from '../../catalog/functions/registry.ts';
-import { registerScalarBuiltins, resolveScalarCall, scalarBuiltins } from '../../catalog/functions/scalar/index.ts';
+import {
+  registerScalarBuiltins,
+  resolveScalarCall,
+  scalarBuiltins,
+} from '../../catalog/functions/scalar/index.ts';
 import { type LogicalType, T } from '../../catalog/types.ts';
 import { RivuletError } from '../../common/errors.ts';
 import type { Value } from '../../operators/api.ts';
@@ -10,7 +14,8 @@ const registry = new FunctionRegistry();
 registerScalarBuiltins(registry);
 const ctx = { timeZone: 'Europe/Berlin', now: () => 1_700_000_000_000 };
 
-const EXPECTED = `ABS MOD ROUND TRUNCATE FLOOR CEIL CEILING POWER SQRT EXP LN LOG LOG10 LOG2 SIGN RAND RAND_INTEGER PI E
+const EXPECTED =
+  `ABS MOD ROUND TRUNCATE FLOOR CEIL CEILING POWER SQRT EXP LN LOG LOG10 LOG2 SIGN RAND RAND_INTEGER PI E
 SIN COS TAN COT ASIN ACOS ATAN ATAN2 SINH COSH TANH DEGREES RADIANS BIN HEX
 CHAR_LENGTH CHARACTER_LENGTH UPPER LOWER TRIM LTRIM RTRIM BTRIM LPAD RPAD SUBSTRING SUBSTR REPLACE OVERLAY POSITION
 LOCATE INITCAP REVERSE REPEAT CONCAT CONCAT_WS SPLIT_INDEX REGEXP REGEXP_EXTRACT REGEXP_REPLACE LIKE SIMILAR_TO ASCII
@@ -134,7 +139,13 @@ describe('the scalar built-in registry', () => {
   });
   it('a NOT NULL result type is never NULL for non-NULL arguments', () => {
     for (const def of scalarBuiltins) {
-      for (const types of [[], [T.int(false)], [T.string(false)], [T.string(false), T.string(false)], [T.double(false)]]) {
+      for (const types of [
+        [],
+        [T.int(false)],
+        [T.string(false)],
+        [T.string(false), T.string(false)],
+        [T.double(false)],
+      ]) {
         let r: ReturnType<typeof resolveScalarCall>;
         try {
           r = resolveScalarCall(def, types, ctx);

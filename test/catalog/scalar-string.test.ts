@@ -60,6 +60,8 @@ describe('lengths and case', () => {
     expect(str('LOWER', 1).call('ÀBC')).toBe('àbc');
     expect(str('INITCAP', 1).call('hello wORLD, 2nd-tIME')).toBe('Hello World, 2nd-Time');
     expect(str('UPPER', 1).call(null)).toBeNull();
+    expect(fn('UPPER', [T.varchar(10, false)]).type).toBe('VARCHAR(10) NOT NULL');
+    expect(fn('LOWER', [T.char(3)]).type).toBe('CHAR(3)');
   });
   it('REVERSE is an involution on code points', () => {
     const r = str('REVERSE', 1);
@@ -164,6 +166,8 @@ describe('SUBSTRING, LEFT, RIGHT, OVERLAY', () => {
     expect(fn('RIGHT', [S, I]).call('Hello', 3)).toBe('llo');
     expect(fn('RIGHT', [S, I]).call('Hello', 30)).toBe('Hello');
     expect(fn('RIGHT', [S, I]).call('a😀', 1)).toBe('😀');
+    expect(fn('LEFT', [T.char(5), I]).type).toBe('VARCHAR(5)');
+    expect(fn('LTRIM', [T.varchar(7)]).type).toBe('VARCHAR(7)');
   });
   it('OVERLAY replaces a range', () => {
     const o = fn('OVERLAY', [S, S, I]);
@@ -207,6 +211,13 @@ describe('building strings', () => {
     expect(ws.call(null, 'a', 'b', 'c')).toBeNull();
     expect(fn('CONCAT_WS', [T.string(false), S]).type).toBe('STRING NOT NULL');
     signatureError(() => fn('CONCAT', [S, I]));
+    signatureError(() => fn('CONCAT', [S, T.bytes()]));
+    expect(fn('CONCAT', [T.varchar(3), T.char(2, false)]).type).toBe('VARCHAR(5)');
+    expect(fn('CONCAT', [T.char(3, false), T.char(2, false)]).type).toBe('CHAR(5) NOT NULL');
+    expect(fn('CONCAT', [S, S]).type).toBe('STRING');
+    const bytes = fn('CONCAT', [T.bytes(), T.binary(2)]);
+    expect(bytes.type).toBe('BYTES');
+    expect(bytes.call(new Uint8Array([1]), new Uint8Array([2, 3]))).toEqual(new Uint8Array([1, 2, 3]));
   });
   it('SPLIT_INDEX picks a 0-based part', () => {
     const f = fn('SPLIT_INDEX', [S, S, I]);
@@ -245,6 +256,8 @@ describe('building strings', () => {
   it('ASCII / CHR', () => {
     expect(str('ASCII', 1).call('abc')).toBe(97);
     expect(str('ASCII', 1).call('')).toBe(0);
+    expect(str('ASCII', 1).type).toBe('TINYINT');
+    expect(fn('CHR', [T.int(false)]).type).toBe('CHAR(1) NOT NULL');
     expect(fn('CHR', [I]).call(97)).toBe('a');
     expect(fn('CHR', [I]).call(353)).toBe('a'); // 353 & 255 = 97
     expect(fn('CHR', [I]).call(-1)).toBe('');

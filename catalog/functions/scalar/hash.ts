@@ -15,6 +15,7 @@ import {
   isStr,
   matches,
   nullAware,
+  nullableFrom,
   pure,
   runtimeError,
   stringOf,
@@ -26,13 +27,13 @@ const isStrOrBin = (t: Parameters<typeof isStr>[0]) => isStr(t) || isBin(t);
 
 const digest = (algorithm: string, v: Value): string => createHash(algorithm).update(utf8(v)).digest('hex');
 
-const hashFn = (name: string, algorithm: string): ScalarFunctionDef =>
+const hashFn = (name: string, algorithm: string, hexLength: number): ScalarFunctionDef =>
   defineScalar(
     name,
     `${name} digest of a string's UTF-8 bytes (or of BYTES) as hexadecimal text.`,
     (args) => {
       if (!matches(args, [isStrOrBin])) throw badCall(name, args, [`${name}(STRING)`, `${name}(BYTES)`]);
-      return pure(stringOf(args), (v: Value) => digest(algorithm, v));
+      return pure(nullableFrom(T.char(hexLength, false), args), (v: Value) => digest(algorithm, v));
     },
   );
 
@@ -43,7 +44,7 @@ const sha2 = defineScalar(
   'SHA-2 digest (bits = 224, 256, 384 or 512) as hexadecimal text; NULL for any other bit length.',
   (args) => {
     if (!matches(args, [isStrOrBin, isIntegralT])) throw badCall('SHA2', args, ['SHA2(STRING, INT bits)']);
-    return pure(stringOf(args, true), (v: Value, bits: Value) => {
+    return pure(T.varchar(128, true), (v: Value, bits: Value) => {
       const alg = SHA2_BITS[Number(bits)];
       return alg === undefined ? null : digest(alg, v);
     });
@@ -78,17 +79,17 @@ const fromBase64 = defineScalar('FROM_BASE64', 'Decodes base64 text into a (UTF-
 
 const uuid = defineScalar('UUID', 'A random (version 4) UUID as text.', (args) => {
   if (args.length !== 0) throw badCall('UUID', args, ['UUID()']);
-  return nullAware(T.string(false), () => randomUUID(), false);
+  return nullAware(T.char(36, false), () => randomUUID(), false);
 });
 
 /** Every hashing/encoding built-in of this module. */
 export const hashFunctions: readonly ScalarFunctionDef[] = [
-  hashFn('MD5', 'md5'),
-  hashFn('SHA1', 'sha1'),
-  hashFn('SHA224', 'sha224'),
-  hashFn('SHA256', 'sha256'),
-  hashFn('SHA384', 'sha384'),
-  hashFn('SHA512', 'sha512'),
+  hashFn('MD5', 'md5', 32),
+  hashFn('SHA1', 'sha1', 40),
+  hashFn('SHA224', 'sha224', 56),
+  hashFn('SHA256', 'sha256', 64),
+  hashFn('SHA384', 'sha384', 96),
+  hashFn('SHA512', 'sha512', 128),
   sha2,
   toBase64,
   fromBase64,

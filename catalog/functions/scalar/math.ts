@@ -65,8 +65,14 @@ const divisionByZero = () => runtimeError('DIVISION_BY_ZERO', 'Division by zero 
 
 const abs = defineScalar('ABS', 'Absolute value of a number; same type as the argument.', (args) => {
   const t = args[0];
-  if (args.length !== 1 || !t || !isNum(t)) throw badCall('ABS', args, [NUMERIC_SIG('ABS')]);
+  const isInterval = t !== undefined && (t.kind === 'INTERVAL_DAY_TIME' || t.kind === 'INTERVAL_YEAR_MONTH');
+  if (args.length !== 1 || !t || !(isNum(t) || isInterval)) {
+    throw badCall('ABS', args, [NUMERIC_SIG('ABS'), 'ABS(<INTERVAL>)']);
+  }
   switch (t.kind) {
+    case 'INTERVAL_DAY_TIME':
+    case 'INTERVAL_YEAR_MONTH':
+      return pure(t, (v: number) => Math.abs(v));
     case 'BIGINT':
       return pure(t, (v: bigint) => BigInt.asIntN(64, v < 0n ? -v : v));
     case 'DECIMAL':

@@ -17,12 +17,13 @@
  * - `POSITION(sub IN s)` -> `POSITION(sub, s)`.
  */
 import type { Value } from '../../../operators/api.ts';
-import { type LogicalType, T } from '../../types.ts';
+import { type LogicalType, MAX_LENGTH, T } from '../../types.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import { javaRegex, splitAll } from './regex.ts';
 import {
   badCall,
   defineScalar,
+  isBin,
   isIntegralT,
   isStr,
   lastValueCache,
@@ -80,6 +81,35 @@ function strFn(
 }
 
 const intResult = (args: readonly LogicalType[]) => nullableFrom(T.int(false), args);
+/** Flink's `varyingString(argument(0))`: VARCHAR of the first argument's length. */
+const varyingFirst = (args: readonly LogicalType[]) => {
+  const t = args[0] as LogicalType;
+  return nullableFrom(
+    t.kind === 'NULL' ? T.string(false) : T.varchar(t.precision ?? MAX_LENGTH, false),
+    args,
+  );
+};
+/** Flink's `argument(0)` for a string function (an untyped NULL becomes STRING). */
+const sameAsFirst = (args: readonly LogicalType[]) => {
+  const t = args[0] as LogicalType;
+  return nullableFrom(t.kind === 'NULL' ? T.string(false) : t, args);
+};
+/** Flink's STRING_CONCAT: lengths add up (capped); CHAR only when every part is CHAR. */
+function concatType(args: readonly LogicalType[], binary: boolean): LogicalType {
+  const len = Math.min(
+    MAX_LENGTH,
+    args.reduce((n, t) => n + (t.kind === 'NULL' ? 0 : (t.precision ?? MAX_LENGTH)), 0),
+  );
+  const fixed = args.every((t) => t.kind === (binary ? 'BINARY' : 'CHAR'));
+  const type = binary
+    ? fixed
+      ? T.binary(len, false)
+      : T.varbinary(len, false)
+    : fixed
+      ? T.char(len, false)
+      : T.varchar(len, false);
+  return nullableFrom(type, args);
+}
 const strResult = (args: readonly LogicalType[]) => stringOf(args);
 const nullableStr = (args: readonly LogicalType[]) => stringOf(args, true);
 
@@ -112,9 +142,10 @@ const trim = defineScalar(
   'Removes characters (default: spaces) from both ends, or from the leading/trailing end.',
   (args) => {
     const sigs = ['TRIM(STRING)', "TRIM('BOTH'|'LEADING'|'TRAILING', STRING chars, STRING s)"];
-    if (matches(args, [S])) return pure(strResult(args), (s: string) => trimSet(s, ' ', true, true));
+    if (matches(args, [S])) return pure(varyingFirst(args), (s: string) => trimSet(s, ' ', true, true));
     if (!matches(args, [S, S, S])) throw badCall('TRIM', args, sigs);
-    return pure(strResult(args), (mode: string, chars: string, s: string) => {
+    const typed = varyingFirst([args[2] as LogicalType]);
+    return pure(nullableFrom(typed, args), (mode: string, chars: string, s: string) => {
       const m = mode.toUpperCase();
       if (m !== 'BOTH' && m !== 'LEADING' && m !== 'TRAILING') {
         throw runtimeError('INVALID_ARGUMENT', `TRIM mode must be BOTH, LEADING or TRAILING, got '${mode}'`);
@@ -130,7 +161,7 @@ const sideTrim = (name: string, leading: boolean, trailing: boolean) =>
     `Removes spaces (or the given characters) from the ${leading && trailing ? 'both ends' : leading ? 'start' : 'end'}.`,
     [[S], [S, S]],
     [`${name}(STRING)`, `${name}(STRING, STRING chars)`],
-    strResult,
+    varyingFirst,
     (s: string, chars?: string) => trimSet(s, chars ?? ' ', leading, trailing),
   );
 
@@ -193,7 +224,7 @@ const left = strFn(
   'The leftmost len characters.',
   [[S, I]],
   ['LEFT(STRING, INT len)'],
-  strResult,
+  varyingFirst,
   (s: string, n: Value) => {
     const k = Number(n);
     return k <= 0 ? '' : cpSlice(s, 0, k);
@@ -205,7 +236,7 @@ const right = strFn(
   'The rightmost len characters.',
   [[S, I]],
   ['RIGHT(STRING, INT len)'],
-  strResult,
+  varyingFirst,
   (s: string, n: Value) => {
     const k = Number(n);
     if (k <= 0) return '';
@@ -222,7 +253,7 @@ const overlay = strFn(
     [S, S, I, I],
   ],
   ['OVERLAY(STRING s, STRING r, INT pos)', 'OVERLAY(STRING s, STRING r, INT pos, INT len)'],
-  strResult,
+  (args) => concatType(args.slice(0, 2), false),
   (s: string, r: string, pos: Value, len?: Value) => {
     const n = cpLength(s);
     const p = Math.min(Math.max(Number(pos) - 1, 0), n);
@@ -270,10 +301,10 @@ const instr = strFn(
 
 // ---- case and order ----
 
-const upper = strFn('UPPER', 'Upper case.', [[S]], ['UPPER(STRING)'], strResult, (s: string) =>
+const upper = strFn('UPPER', 'Upper case.', [[S]], ['UPPER(STRING)'], sameAsFirst, (s: string) =>
   s.toUpperCase(),
 );
-const lower = strFn('LOWER', 'Lower case.', [[S]], ['LOWER(STRING)'], strResult, (s: string) =>
+const lower = strFn('LOWER', 'Lower case.', [[S]], ['LOWER(STRING)'], sameAsFirst, (s: string) =>
   s.toLowerCase(),
 );
 
@@ -328,10 +359,25 @@ const replace = strFn(
 
 // ---- concatenation and splitting ----
 
-const concat = defineScalar('CONCAT', 'Concatenation; NULL if any argument is NULL.', (args) => {
-  if (args.length === 0 || !args.every(S)) throw badCall('CONCAT', args, ['CONCAT(STRING, STRING...)']);
-  return pure(strResult(args), (...parts: string[]) => parts.join(''));
-});
+const concat = defineScalar(
+  'CONCAT',
+  'Concatenation of strings, or of BYTES; NULL if any argument is NULL.',
+  (args) => {
+    const sigs = ['CONCAT(STRING, STRING...)', 'CONCAT(BYTES, BYTES...)'];
+    if (args.length === 0) throw badCall('CONCAT', args, sigs);
+    if (args.every(S)) return pure(concatType(args, false), (...parts: string[]) => parts.join(''));
+    if (!args.every(isBin)) throw badCall('CONCAT', args, sigs);
+    return pure(concatType(args, true), (...parts: Uint8Array[]) => {
+      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return out;
+    });
+  },
+);
 
 const concatWs = defineScalar(
   'CONCAT_WS',
@@ -394,11 +440,11 @@ const strToMap = defineScalar(
 
 const ascii = strFn(
   'ASCII',
-  'Numeric code of the first character (0 for the empty string).',
+  'Numeric code of the first character as TINYINT (0 for the empty string; Java byte narrowing above 127).',
   [[S]],
   ['ASCII(STRING)'],
-  intResult,
-  (s: string) => (s.length === 0 ? 0 : (s.codePointAt(0) as number)),
+  (args) => nullableFrom(T.tinyint(false), args),
+  (s: string) => (s.length === 0 ? 0 : (s.charCodeAt(0) << 24) >> 24),
 );
 
 const chr = strFn(
@@ -406,7 +452,7 @@ const chr = strFn(
   'The character whose code is n modulo 256 ("" for negative n).',
   [[I]],
   ['CHR(INT)'],
-  strResult,
+  (args) => nullableFrom(T.char(1, false), args),
   (n: Value) => {
     const k = Number(n);
     return k < 0 ? '' : String.fromCharCode(k & 0xff);
