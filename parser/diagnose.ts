@@ -182,7 +182,9 @@ function sets(parser: SqlParser): { expr: Set<TokenType>; type: Set<TokenType> }
 function describeExpected(f: ParseFailure, idx: number): string[] {
   const prefix = f.tokens.slice(f.entryStart, idx);
   const { next, canEnd } = nextTokens(f.entry, prefix);
-  const types = next.map((n) => n.tokenType);
+  // Clauses that could come next (FROM, WHERE, ...) first, then an alias, then the ways the current
+  // expression could go on (operators, `.`, `[`); otherwise in grammar order.
+  const types = [...next].sort((a, b) => rank(a) - rank(b)).map((n) => n.tokenType);
   const has = (t: TokenType) => types.includes(t);
   const { expr, type } = sets(f.parser);
   const out: string[] = [];
@@ -219,6 +221,35 @@ function describeExpected(f: ParseFailure, idx: number): string[] {
     add('end of input');
   }
   return out;
+}
+
+const EXPRESSION_RULES = new Set([
+  'expr',
+  'andExpr',
+  'notExpr',
+  'predicate',
+  'predicateRest',
+  'comparisonRest',
+  'isRest',
+  'negatableRest',
+  'concatExpr',
+  'additiveExpr',
+  'multiplicativeExpr',
+  'unaryExpr',
+  'postfixExpr',
+  'pathOrCall',
+  'callRest',
+]);
+
+const HELPER_RULES = new Set(['ident', 'qualifiedName', 'identList', 'stringValue', 'exprList']);
+
+const ALIAS_RULES = new Set(['columnAlias', 'tableAlias', 'optionalAlias']);
+
+function rank(n: { readonly rules: readonly string[] }): number {
+  const inner = n.rules.find((r) => !HELPER_RULES.has(r)) ?? '';
+  if (EXPRESSION_RULES.has(inner)) return 2;
+  if (ALIAS_RULES.has(inner)) return 1;
+  return 0;
 }
 
 const TIME_UNITS: ReadonlySet<TokenType> = new Set([

@@ -480,19 +480,31 @@ export class SqlParser extends EmbeddedActionsParser {
       this.AT_LEAST_ONE_SEP({
         SEP: Comma,
         DEF: () => {
-          this.OR([
-            { ALT: () => watermarks.push(this.SUBRULE(this.watermarkDefinition)) },
-            {
-              ALT: () => {
-                const pk = this.SUBRULE(this.tablePrimaryKey);
-                this.ACTION(() => {
-                  if (primaryKey !== null) this.fail(this.LA(0), 'a table can have only one PRIMARY KEY');
-                  primaryKey = pk;
-                });
+          // Decide on the first token (plus gates), so that a bad type in `b VARCHR(3)` is reported at
+          // the type rather than at the column name.
+          this.OR({
+            MAX_LOOKAHEAD: 1,
+            IGNORE_AMBIGUITIES: true,
+            DEF: [
+              {
+                GATE: () => tokenMatcher(this.LA(2), K.FOR),
+                ALT: () => watermarks.push(this.SUBRULE(this.watermarkDefinition)),
               },
-            },
-            { ALT: () => columns.push(this.SUBRULE(this.columnDefinition)) },
-          ]);
+              {
+                GATE: () =>
+                  (tokenMatcher(this.LA(1), K.PRIMARY) && tokenMatcher(this.LA(2), K.KEY)) ||
+                  (tokenMatcher(this.LA(1), K.CONSTRAINT) && tokenMatcher(this.LA(3), K.PRIMARY)),
+                ALT: () => {
+                  const pk = this.SUBRULE(this.tablePrimaryKey);
+                  this.ACTION(() => {
+                    if (primaryKey !== null) this.fail(this.LA(0), 'a table can have only one PRIMARY KEY');
+                    primaryKey = pk;
+                  });
+                },
+              },
+              { ALT: () => columns.push(this.SUBRULE(this.columnDefinition)) },
+            ],
+          });
         },
       });
       this.CONSUME(RParen);

@@ -18,6 +18,7 @@ import { sqlLexer } from './lexer.ts';
 export type * from './ast.ts';
 export { isQuery } from './ast.ts';
 export { SqlSyntaxError, type SyntaxErrorDetails } from './errors.ts';
+export { format, formatExpr, formatIdentifier, formatStatement, formatType } from './printer.ts';
 
 /** The one parser instance: Chevrotain parsers are built once and fed new input. */
 const parser = new SqlParser();
