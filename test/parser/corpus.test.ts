@@ -116,7 +116,12 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
  */
 function spanProblems(text: string, root: SpannedNode): string[] {
   const problems: string[] = [];
+  // A node may be shared (a column-level PRIMARY KEY lists the column's own name node): it is checked
+  // where it first appears.
+  const seen = new Set<SpannedNode>();
   const visit = (node: SpannedNode, parent: SpannedNode | null, path: string): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
     const { offset, end, line, column } = node.span;
     if (!(offset >= 0 && offset <= end && end <= text.length)) {
       problems.push(`${path} (${node.kind}): bad span ${offset}..${end}`);
@@ -1586,5 +1591,103 @@ describe('parser corpus: nexmark.sql', () => {
     expect(as(j.right, 'tableName').systemTime?.kind).toBe('systemTimeAsOf');
     const q15 = as(as(statement(F, 23), 'insert').query, 'select');
     expect(q15.items.filter((i) => i.expr.kind === 'functionCall' && i.expr.filter !== null)).toHaveLength(9);
+  });
+});
+
+describe('parser corpus: flink_extras.sql', () => {
+  const F = 'flink_extras.sql';
+
+  it('reads column-level and named primary keys and LIKE options', () => {
+    const users = as(statement(F, 0), 'createTable');
+    const id = as(users.columns[0], 'physicalColumn');
+    expect([texts(id.primaryKey!.columns), id.primaryKey!.enforced]).toEqual([['id'], false]);
+    const accounts = as(statement(F, 1), 'createTable');
+    expect([accounts.primaryKey!.constraintName?.text, texts(accounts.primaryKey!.columns)]).toEqual([
+      'pk_accounts',
+      ['id', 'region'],
+    ]);
+    const copy = as(statement(F, 2), 'createTable');
+    expect(copy.like!.options.map((o) => [o.mode, o.feature])).toEqual([
+      ['INCLUDING', 'ALL'],
+      ['EXCLUDING', 'OPTIONS'],
+      ['OVERWRITING', 'WATERMARKS'],
+    ]);
+    expect(copy.columns.map((c) => c.name.text)).toEqual(['extra']);
+  });
+
+  it('reads TEMPORARY SYSTEM functions, DROP TEMPORARY and ALTER TABLE IF EXISTS', () => {
+    const fn = as(statement(F, 3), 'createFunction');
+    expect([fn.temporary, fn.system, fn.language]).toEqual([true, true, 'JAVASCRIPT']);
+    const dropView = as(statement(F, 4), 'drop');
+    expect([dropView.objectType, dropView.temporary, dropView.system, dropView.ifExists]).toEqual([
+      'VIEW',
+      true,
+      false,
+      true,
+    ]);
+    const dropFn = as(statement(F, 5), 'drop');
+    expect([dropFn.objectType, dropFn.temporary, dropFn.system]).toEqual(['FUNCTION', true, true]);
+    expect(as(statement(F, 6), 'alterTableSet').ifExists).toBe(true);
+    expect(as(statement(F, 7), 'alterTableRename').ifExists).toBe(true);
+  });
+
+  it('reads static partitions, EXECUTE SELECT, EXPLAIN details, SHOW MODULES and USE CATALOG', () => {
+    const ins = as(statement(F, 8), 'insert');
+    expect(ins.partition.map((p) => [p.column.text, as(p.value, 'stringLiteral').value])).toEqual([
+      ['dt', '2024-01-01'],
+      ['hr', '10'],
+    ]);
+    expect(as(statement(F, 9), 'execute').statement.kind).toBe('select');
+    expect(as(statement(F, 10), 'explain').details).toEqual(['JSON_EXECUTION_PLAN', 'PLAN_ADVICE']);
+    expect(as(statement(F, 11), 'show').what).toBe('MODULES');
+    const use = as(statement(F, 12), 'use');
+    expect([use.catalog, qname(use.name)]).toEqual([true, 'hive_catalog']);
+  });
+
+  it('reads the suffix spellings `T ARRAY` / `T MULTISET` and `ROW(name T, ...)`', () => {
+    const t = as(statement(F, 13), 'createTable');
+    const types = t.columns.map((c) => as(c, 'physicalColumn').type);
+    expect(as(as(types[0], 'arrayType').element, 'simpleType').name).toBe('STRING');
+    const counts = as(types[1], 'multisetType');
+    expect([as(counts.element, 'simpleType').name, counts.notNull]).toEqual(['INT', true]);
+    expect(as(types[2], 'rowType').fields.map((f) => f.name.text)).toEqual(['x', 'y']);
+    expect(as(types[3], 'simpleType')).toMatchObject({ name: 'BINARY', precision: 16 });
+  });
+
+  it('reads IGNORE/RESPECT NULLS, dynamic parameters and adjacent string literals', () => {
+    const s = select(F, 14);
+    expect(s.items.slice(1).map((i) => as(i.expr, 'functionCall').nullTreatment)).toEqual([
+      'IGNORE_NULLS',
+      'RESPECT_NULLS',
+    ]);
+    const where = as(select(F, 15).where, 'binary');
+    expect([
+      as(as(where.left, 'binary').right, 'parameter').index,
+      as(as(where.right, 'binary').right, 'parameter').index,
+    ]).toEqual([0, 1]);
+    expect(as(item(select(F, 16), 0), 'stringLiteral').value).toBe('one string');
+  });
+
+  it('reads FOR SYSTEM_TIME BETWEEN and FROM ... TO', () => {
+    const between = as(as(select(F, 17).from, 'tableName').systemTime, 'systemTimeRange');
+    expect(between.mode).toBe('BETWEEN');
+    const fromTo = as(as(select(F, 18).from, 'tableName').systemTime, 'systemTimeRange');
+    expect(fromTo.mode).toBe('FROM_TO');
+    expect(as(fromTo.to, 'typedLiteral').value).toBe('2024-02-01 00:00:00');
+  });
+});
+
+describe('parser corpus: explain_statement_set.sql', () => {
+  const F = 'explain_statement_set.sql';
+
+  it("reads EXPLAIN STATEMENT SET (Flink's spelling) and EXPLAIN EXECUTE STATEMENT SET", () => {
+    const plain = as(statement(F, 0), 'explain');
+    expect(as(plain.statement, 'statementSet').inserts.map((i) => qname(i.target))).toEqual([
+      'pageviews_by_page',
+      'visitors_by_page',
+    ]);
+    const exec = as(statement(F, 1), 'explain');
+    expect(exec.details).toEqual(['CHANGELOG_MODE']);
+    expect(as(exec.statement, 'statementSet').inserts).toHaveLength(1);
   });
 });
