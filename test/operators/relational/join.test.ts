@@ -8,7 +8,7 @@ import {
   residualOverConcatenation,
 } from '../../../operators/relational/join.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
-import { type Multiset, retractAll, smallKey, smallValue, stepArb, toChangelog } from './helpers.ts';
+import { countFn, type Multiset, retractAll, smallKey, smallValue, stepArb, toChangelog } from './helpers.ts';
 
 /** Left rows are [k, v], right rows [k, w]. */
 function join(type: JoinType, extra: Partial<JoinOptions> = {}): OperatorHarness {
@@ -326,5 +326,30 @@ describe('Join state TTL', () => {
     resumed.setTime(99).insert(['a', 5], R);
     resumed.setTime(250).insert(['a', 6], L).insert(['a', 7], R); // the right 'a' row (99) is expired by 250
     expect(resumed.formatted()).toEqual(['+I[a, 1, a, 5]', '+I[a, 6, a, 7]']);
+  });
+});
+
+describe('Join feeding a GroupAggregate', () => {
+  it('property: COUNT(*) per left key over a LEFT join equals the recomputation (the join changelog is consumable)', () => {
+    const rowArb = fc.tuple(smallKey, smallValue) as fc.Arbitrary<Row>;
+    fc.assert(
+      fc.property(fc.array(stepArb(rowArb, 2), { maxLength: 50 }), (steps) => {
+        const { changes, live } = toChangelog(steps, 2);
+        const j = join(JoinType.LEFT);
+        const g = new OperatorHarness(
+          new GroupAggregate({ groupBy: [0], aggregates: [{ create: () => countFn, args: [] }] }),
+        );
+        for (const c of changes) {
+          j.push(c.kind, c.row, c.input);
+          for (const o of j.take()) g.push(o.kind, o.row);
+        }
+        const [l, r] = live as [Multiset, Multiset];
+        const joined = bruteForce(JoinType.LEFT, l.rows(), r.rows(), { keyed: true, nullSafe: false });
+        const counts = new Map<unknown, number>();
+        for (const row of joined) counts.set(row[0], (counts.get(row[0]) ?? 0) + 1);
+        expect(g.materialized()).toEqual(sortRows([...counts].map(([k, n]) => [k, n])));
+      }),
+      { numRuns: 150 },
+    );
   });
 });
