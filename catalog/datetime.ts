@@ -106,16 +106,23 @@ function formatYear(y: number): string {
   return `-${pad(-y, 4)}`;
 }
 
-/** `YYYY-MM-DD` */
+let lastDays = Number.NaN;
+let lastDate = '';
+
+/** `YYYY-MM-DD`. The last result is kept: consecutive timestamps of a stream mostly share a day. */
 export function formatDate(days: number): string {
+  if (days === lastDays) return lastDate;
   const { year, month, day } = civilFromDays(days);
-  return `${formatYear(year)}-${pad2(month)}-${pad2(day)}`;
+  lastDate = `${formatYear(year)}-${pad2(month)}-${pad2(day)}`;
+  lastDays = days;
+  return lastDate;
 }
 
 function fraction(msOfSecond: number, precision: number): string {
   if (precision <= 0) return '';
-  const digits = pad(msOfSecond, 3);
-  return `.${precision <= 3 ? digits.slice(0, precision) : digits + '0'.repeat(precision - 3)}`;
+  const digits = msOfSecond < 10 ? `00${msOfSecond}` : msOfSecond < 100 ? `0${msOfSecond}` : `${msOfSecond}`;
+  if (precision === 3) return `.${digits}`;
+  return `.${precision < 3 ? digits.slice(0, precision) : digits + '0'.repeat(precision - 3)}`;
 }
 
 /** `HH:MM:SS` with `precision` fractional digits (TIME(p)). */
