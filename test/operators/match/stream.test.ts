@@ -1,0 +1,338 @@
+/**
+ * MatchRecognize on streams: out-of-order arrival within the watermark gives the sorted-input result,
+ * snapshot/restore mid-stream changes nothing, the output watermark never overtakes pending output,
+ * WITHIN prunes (with a timed-out side output), and state stays flat on a long stream.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type Collector, type Row, RowKind } from '../../../operators/api.ts';
+import {
+  type MatchContext,
+  type MatchSpec,
+  Pattern as P,
+  type PatternNode,
+  type RowRef,
+} from '../../../operators/match/spec.ts';
+import { aggCall, COUNT, Collect, openOperator, runBounded, SUM } from './fixtures.ts';
+
+const { v } = P;
+// rows: [key, id, letter, price, ts]
+const KEY = 0;
+const ID = 1;
+const LETTER = 2;
+const PRICE = 3;
+const TS = 4;
+const letter = (c: MatchContext, r: RowRef | null) => c.get(r, LETTER) as string | null;
+const priceOf = (c: MatchContext, r: RowRef | null) => c.get(r, PRICE) as number | null;
+
+function streamSpec(
+  pattern: PatternNode,
+  rowsPerMatch: MatchSpec['rowsPerMatch'] = 'ALL_SHOW_EMPTY',
+): MatchSpec {
+  const sumB = aggCall(SUM, 1, PRICE, 'RUNNING');
+  const countFinal = aggCall(COUNT, null, null, 'FINAL');
+  return {
+    pattern,
+    variables: [
+      { name: 'A', define: (c) => letter(c, c.current()) === 'a' },
+      {
+        name: 'B',
+        // B: price above the previous row's and below the next row's (PREV and NEXT).
+        define: (c) => {
+          const p = priceOf(c, c.current())!;
+          const prev = priceOf(c, c.physical(c.current(), -1));
+          const next = priceOf(c, c.physical(c.current(), 1));
+          return (prev === null || p >= prev) && (next === null || p <= next + 2);
+        },
+      },
+      { name: 'C', define: (c) => letter(c, c.current()) !== 'a' },
+    ],
+    subsets: [],
+    measures: [
+      { name: 'cls', fn: (c) => c.classifier() },
+      { name: 'mn', fn: (c) => c.matchNumber() },
+      { name: 'sumB', fn: (c) => c.aggregate(sumB) },
+      { name: 'n', fn: (c) => c.aggregate(countFinal) },
+      { name: 'prev2', fn: (c) => c.get(c.physical(c.nav(null, 'FIRST', 0), -2), ID) },
+    ],
+    partitionBy: [KEY],
+    order: {
+      kind: 'rowtime',
+      rowtime: (r) => r[TS] as number,
+      tieBreak: (a, b) => (a[ID] as number) - (b[ID] as number),
+    },
+    rowsPerMatch,
+    afterMatchSkip: { kind: 'PAST_LAST_ROW' },
+    maxLookback: 2,
+    maxLookahead: 1,
+  };
+}
+
+const boundedOf = (spec: MatchSpec): MatchSpec => ({
+  ...spec,
+  order: {
+    kind: 'bounded',
+    compare: (a, b) => (a[TS] as number) - (b[TS] as number) || (a[ID] as number) - (b[ID] as number),
+    rowtime: (r) => r[TS] as number,
+  },
+});
+
+/** Output rows grouped by partition key, in emission order within each partition. */
+function byKey(rows: readonly Row[], keyCol: number): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[String(r[keyCol])] ??= []).push(JSON.stringify(r));
+  return out;
+}
+
+/**
+ * A collector that fails when watermarks do not advance, or (for ALL ROWS output, which carries the
+ * input row's event time) when a row comes at or behind a watermark it already forwarded.
+ */
+class WatermarkChecked extends Collect {
+  private readonly rowTimes: boolean;
+  constructor(rowTimes: boolean) {
+    super();
+    this.rowTimes = rowTimes;
+  }
+  override push(kind: RowKind, row: Row): void {
+    const last = this.watermarks.at(-1) ?? -Infinity;
+    if (this.rowTimes && (row[TS] as number) <= last)
+      throw new Error(`row ${JSON.stringify(row)} behind watermark ${last}`);
+    super.push(kind, row);
+  }
+  override watermark(ts: number): void {
+    const last = this.watermarks.at(-1) ?? -Infinity;
+    if (ts <= last) throw new Error(`watermark ${ts} does not advance past ${last}`);
+    super.watermark(ts);
+  }
+}
+
+type Event = { row: Row } | { watermark: number };
+
+/** A random arrival order with watermarks that never make an unarrived row late. */
+function arrival(rows: Row[], order: number[], marks: boolean[]): Event[] {
+  const events: Event[] = [];
+  const arrived = new Set<number>();
+  order.forEach((i, k) => {
+    events.push({ row: rows[i]! });
+    arrived.add(i);
+    if (marks[k]) {
+      let minPending = Infinity;
+      rows.forEach((r, j) => {
+        if (!arrived.has(j)) minPending = Math.min(minPending, r[TS] as number);
+      });
+      if (minPending !== Infinity) events.push({ watermark: minPending - 1 });
+    }
+  });
+  return events;
+}
+
+const rowsArb = fc
+  .array(
+    fc.record({
+      key: fc.constantFrom('p', 'q'),
+      letter: fc.constantFrom('a', 'b', 'c'),
+      price: fc.integer({ min: 0, max: 9 }),
+      ts: fc.integer({ min: 0, max: 15 }),
+    }),
+    { maxLength: 30 },
+  )
+  .map((xs) => xs.map((x, id): Row => [x.key, id, x.letter, x.price, x.ts * 1000]));
+
+const streamCase = rowsArb.chain((rows) =>
+  fc.record({
+    rows: fc.constant(rows),
+    order: fc.shuffledSubarray(
+      rows.map((_, i) => i),
+      { minLength: rows.length, maxLength: rows.length },
+    ),
+    marks: fc.array(fc.boolean(), { minLength: rows.length, maxLength: rows.length }),
+  }),
+);
+
+const patterns: PatternNode[] = [
+  P.concat(v('A'), P.star(v('B')), v('C')),
+  P.concat(P.plus(v('B')), P.opt(v('A'), true)),
+  P.alt(P.concat(v('A'), v('A')), P.star(v('C'))),
+  P.concat(P.permute(v('A'), v('C')), P.exclude(P.opt(v('B'))), P.end()),
+];
+
+function runStream(
+  spec: MatchSpec,
+  events: Event[],
+  out: Collect = new WatermarkChecked(spec.rowsPerMatch !== 'ONE'),
+) {
+  const { op } = openOperator(spec);
+  op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
+  for (const e of events) {
+    if ('row' in e) op.process(RowKind.INSERT, e.row, 0);
+    else op.processWatermark(e.watermark, 0);
+  }
+  op.processWatermark(Infinity, 0);
+  op.endInput(0);
+  return { op, out };
+}
+
+describe('out-of-order arrival within the watermark', () => {
+  it('gives the same result per partition as the sorted, bounded input', () => {
+    fc.assert(
+      fc.property(
+        streamCase,
+        fc.constantFrom(...patterns),
+        fc.constantFrom('ONE', 'ALL_WITH_UNMATCHED' as const),
+        (c, pattern, rpm) => {
+          const spec = streamSpec(pattern, rpm);
+          const expected = byKey(runBounded(boundedOf(spec), c.rows), 0);
+          const { out, op } = runStream(spec, arrival(c.rows, c.order, c.marks));
+          expect(byKey(out.rows, 0)).toEqual(expected);
+          expect(op.stateSize()).toBeLessThanOrEqual(2 * 2); // at most maxLookback rows per partition
+        },
+      ),
+      { numRuns: Number(process.env.MATCH_PROPERTY_RUNS ?? 200) },
+    );
+  });
+});
+
+describe('snapshot and restore', () => {
+  it('a job restored from a mid-stream snapshot emits exactly what an uninterrupted one does', () => {
+    fc.assert(
+      fc.property(streamCase, fc.constantFrom(...patterns), fc.nat(), (c, pattern, cutSeed) => {
+        const spec = streamSpec(pattern, 'ALL_SHOW_EMPTY');
+        const events = arrival(c.rows, c.order, c.marks);
+        const whole = runStream(spec, events).out.rows;
+
+        const cut = events.length === 0 ? 0 : cutSeed % (events.length + 1);
+        const drive = (op: ReturnType<typeof openOperator>['op'], part: Event[]) => {
+          for (const e of part) {
+            if ('row' in e) op.process(RowKind.INSERT, e.row, 0);
+            else op.processWatermark(e.watermark, 0);
+          }
+        };
+        const a = openOperator(spec);
+        drive(a.op, events.slice(0, cut));
+        const snap = structuredClone(a.op.snapshot());
+        const b = openOperator(spec);
+        b.op.restore(snap);
+        drive(b.op, events.slice(cut));
+        b.op.processWatermark(Infinity, 0);
+        b.op.endInput(0);
+        const first = a.out;
+        const second = b.out;
+        expect([...first.rows, ...second.rows]).toEqual(whole);
+      }),
+      { numRuns: Number(process.env.MATCH_PROPERTY_RUNS ?? 150) },
+    );
+  });
+});
+
+describe('output watermark', () => {
+  it('is held below the first row whose match is still pending, then released', () => {
+    const spec = { ...streamSpec(P.plus(v('A')), 'ONE'), maxLookahead: 0 };
+    const out = new Collect();
+    const { op } = openOperator(spec);
+    op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
+    op.process(RowKind.INSERT, ['p', 0, 'a', 1, 1000], 0);
+    op.process(RowKind.INSERT, ['p', 1, 'a', 1, 2000], 0);
+    op.processWatermark(2500, 0);
+    expect(out.rows).toEqual([]);
+    expect(out.watermarks).toEqual([999]);
+    op.process(RowKind.INSERT, ['p', 2, 'b', 1, 3000], 0);
+    op.processWatermark(3500, 0);
+    expect(out.rows).toEqual([['p', 'A', 1, null, 2, null]]);
+    expect(out.watermarks).toEqual([999, 3500]);
+  });
+
+  it('waits for the row after the current one when DEFINE uses NEXT (maxLookahead)', () => {
+    const spec: MatchSpec = {
+      ...streamSpec(P.plus(v('U')), 'ONE'),
+      variables: [
+        {
+          name: 'U',
+          define: (c) => {
+            const next = priceOf(c, c.physical(c.current(), 1));
+            return next !== null && next > priceOf(c, c.current())!;
+          },
+        },
+      ],
+      measures: [{ name: 'first', fn: (c) => c.get(c.nav(null, 'FIRST', 0), ID) }],
+    };
+    const out = new Collect();
+    const { op } = openOperator(spec);
+    op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
+    [1, 2, 3, 1].forEach((p, i) => op.process(RowKind.INSERT, ['p', i, 'x', p, i * 1000], 0));
+    op.processWatermark(2000, 0);
+    // Rows 0 and 1 are rising toward row 2, but row 2 cannot be classified before row 3 is known.
+    expect(out.rows).toEqual([]);
+    op.processWatermark(3000, 0);
+    expect(out.rows).toEqual([['p', 0]]);
+  });
+});
+
+describe('WITHIN', () => {
+  const within = (ms: number): MatchSpec => ({
+    ...streamSpec(P.concat(v('A'), P.star(v('B')), v('C')), 'ONE'),
+    variables: [
+      { name: 'A', define: (c) => letter(c, c.current()) === 'a' },
+      { name: 'B', define: (c) => letter(c, c.current()) === 'b' },
+      { name: 'C', define: (c) => letter(c, c.current()) === 'c' },
+    ],
+    measures: [
+      { name: 'first', fn: (c) => c.get(c.nav(null, 'FIRST', 0), ID) },
+      { name: 'last', fn: (c) => c.get(c.nav(null, 'LAST', 0), ID) },
+    ],
+    withinMs: ms,
+    maxLookback: 0,
+    maxLookahead: 0,
+  });
+  const feed = (letters: string, step: number): Row[] => [...letters].map((l, i) => ['p', i, l, 0, i * step]);
+
+  it('keeps a match that ends less than WITHIN after its first row, prunes a longer one', () => {
+    expect(runBounded(within(10_000), feed('abbbc', 2000))).toEqual([['p', 0, 4]]);
+    expect(runBounded(within(8000), feed('abbbc', 2000))).toEqual([]);
+  });
+
+  it('reports pruned partial matches to the timed-out side output, also on the watermark alone', () => {
+    const timedOut = new Collect();
+    const { op, out } = openOperator(within(5000), timedOut);
+    for (const r of feed('abb', 1000)) op.process(RowKind.INSERT, r, 0);
+    op.processWatermark(4000, 0);
+    expect(timedOut.rows).toEqual([]);
+    expect(op.stateSize()).toBeGreaterThan(0);
+    op.processWatermark(5000, 0);
+    // The attempt from row 0 (t=0) can no longer complete: rows after the watermark are at t > 5000.
+    expect(timedOut.rows).toEqual([['p', 0, 2]]);
+    expect(out.rows).toEqual([]);
+    expect(op.stateSize()).toBe(0);
+  });
+
+  it('keeps state flat on a long stream of A B* C with rare C', () => {
+    const spec = { ...within(60_000), partitionBy: [KEY] };
+    const out = new Collect();
+    const { op } = openOperator(spec);
+    op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed / 0x7fffffff;
+    };
+    const sizes: number[] = [];
+    const total = 200_000;
+    for (let i = 0; i < total; i++) {
+      const r = rand();
+      const l = r < 0.02 ? 'a' : r < 0.0203 ? 'c' : 'b';
+      op.process(RowKind.INSERT, [`k${i % 10}`, i, l, 0, i * 100], 0);
+      if (i % 1000 === 999) {
+        op.processWatermark(i * 100, 0);
+        sizes.push(op.stateSize());
+      }
+    }
+    op.processWatermark(Infinity, 0);
+    const firstHalf = Math.max(...sizes.slice(5, sizes.length / 2));
+    const secondHalf = Math.max(...sizes.slice(sizes.length / 2));
+    // 60 s of rows at 1 row/s per partition bounds what any attempt can hold; it must not grow.
+    expect(secondHalf).toBeLessThan(firstHalf * 1.5);
+    expect(secondHalf).toBeLessThan(10 * 700);
+    expect(out.rows.length).toBeGreaterThan(0);
+    expect(op.stateSize()).toBe(0);
+  });
+});
