@@ -82,6 +82,8 @@ describe('MOD', () => {
     expect(m.type).toBe('DECIMAL(5, 2)');
     expect(m.call(1075n, 30n)).toBe(175n); // 10.75 mod 3.0 = 1.75
     expect(fn('MOD', [T.decimal(5, 2), T.int()]).call(-1075n, 3)).toBe(-175n);
+    expect(fn('MOD', [T.decimal(5, 2), T.int()]).type).toBe('DECIMAL(5, 2)');
+    expect(fn('MOD', [T.decimal(20, 0), T.decimal(30, 10)]).type).toBe('DECIMAL(30, 10)');
   });
   it('division by zero is a runtime error, NULL gives NULL', () => {
     const m = fn('MOD', [T.int(), T.int()]);

@@ -199,6 +199,13 @@ describe('building strings', () => {
   it('REPEAT / REPLACE', () => {
     expect(fn('REPEAT', [S, I]).call('ab', 3)).toBe('ababab');
     expect(fn('REPEAT', [S, I]).call('ab', -1)).toBe('');
+    expect(fn('REPEAT', [S, I]).call('', 2147483647)).toBe('');
+    expect(() => fn('REPEAT', [S, I]).call('ab', 2147483647)).toThrow(
+      expect.objectContaining({ code: 'STRING_TOO_LONG' }),
+    );
+    expect(() => fn('LPAD', [S, I, S]).call('ab', 2147483647, 'x')).toThrow(
+      expect.objectContaining({ code: 'STRING_TOO_LONG' }),
+    );
     expect(str('REPLACE', 3).call('hello world', 'o', '0')).toBe('hell0 w0rld');
     expect(str('REPLACE', 3).call('abc', '', '-')).toBe('-a-b-c-');
     expect(str('REPLACE', 3).call('a.b', '.', '$&')).toBe('a$&b');

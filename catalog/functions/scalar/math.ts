@@ -16,6 +16,7 @@
  * (DECIMAL(min(38, p + 1), s)), still rounded at d digits.
  */
 import type { Value } from '../../../operators/api.ts';
+import { decimalShapeOf, moduloShape } from '../../decimal.ts';
 import { type LogicalType, T, withNullable } from '../../types.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import {
@@ -25,7 +26,8 @@ import {
   pow10,
   type RoundingMode,
   shiftRight,
-  widen,
+  toDoubleConverter,
+  toUnscaledConverter,
 } from './numeric.ts';
 import {
   anyNullable,
@@ -57,7 +59,7 @@ function wrapInt(kind: string): (x: number) => number {
 }
 
 /** The argument seen as a DOUBLE (the representation converter). */
-const toDouble = (t: LogicalType): ((v: Value) => number) => widen(t, T.double()) as (v: Value) => number;
+const toDouble = toDoubleConverter;
 
 const divisionByZero = () => runtimeError('DIVISION_BY_ZERO', 'Division by zero in MOD');
 
@@ -115,31 +117,29 @@ const mod = defineScalar(
     const [a, b] = args as [LogicalType, LogicalType];
     const nullable = anyNullable(args);
     if (a.kind === 'DECIMAL' || b.kind === 'DECIMAL') {
-      const da = a.kind === 'DECIMAL' ? a : T.decimal(19, 0);
-      const db = b.kind === 'DECIMAL' ? b : T.decimal(19, 0);
-      const s = Math.max(da.scale ?? 0, db.scale ?? 0);
-      const intA = a.kind === 'DECIMAL' ? (a.precision ?? 10) - (a.scale ?? 0) : 19;
-      const intB = b.kind === 'DECIMAL' ? (b.precision ?? 10) - (b.scale ?? 0) : 19;
-      const p = Math.min(MAX_DECIMAL_PRECISION, Math.min(intA, intB) + s);
-      const rt = T.decimal(p, s, nullable);
-      const ca = widen(a, T.decimal(38, s));
-      const cb = widen(b, T.decimal(38, s));
+      // Flink's DECIMAL_MOD: integers count as DECIMAL(3|5|10|19, 0); scale = max, integer digits = min.
+      const shape = (t: LogicalType) => decimalShapeOf(t.kind === 'NULL' ? T.int() : t);
+      const r = moduloShape(shape(a), shape(b));
+      const s = r.scale;
+      const rt = T.decimal(r.precision, s, nullable);
+      const ca = toUnscaledConverter(a, s);
+      const cb = toUnscaledConverter(b, s);
       return pure(rt, (x: Value, y: Value) => {
-        const d = cb(y) as bigint;
+        const d = cb(y);
         if (d === 0n) throw divisionByZero();
-        return (ca(x) as bigint) % d;
+        return ca(x) % d;
       });
     }
     // Flink types MOD of integers as the divisor's type (the remainder is smaller than it).
     const rt = withNullable(b.kind === 'NULL' ? (a.kind === 'NULL' ? T.int() : a) : b, nullable);
     if (a.kind === 'BIGINT' || b.kind === 'BIGINT') {
-      const ca = widen(a, T.bigint());
-      const cb = widen(b, T.bigint());
+      const ca = toUnscaledConverter(a, 0);
+      const cb = toUnscaledConverter(b, 0);
       const out = rt.kind === 'BIGINT' ? (r: bigint) => r : (r: bigint) => Number(r);
       return pure(rt, (x: Value, y: Value) => {
-        const d = cb(y) as bigint;
+        const d = cb(y);
         if (d === 0n) throw divisionByZero();
-        return out((ca(x) as bigint) % d);
+        return out(ca(x) % d);
       });
     }
     return pure(rt, (x: number, y: number) => {

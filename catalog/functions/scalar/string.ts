@@ -167,8 +167,24 @@ const sideTrim = (name: string, leading: boolean, trailing: boolean) =>
 
 // ---- padding ----
 
+/**
+ * Largest string a function builds (UTF-16 units). JavaScript strings stop near 2^29 units; failing
+ * earlier with a clear error beats an engine RangeError in the middle of a job.
+ */
+export const MAX_RESULT_LENGTH = 100_000_000;
+
+function checkLength(fn: string, length: number): void {
+  if (length > MAX_RESULT_LENGTH) {
+    throw runtimeError(
+      'STRING_TOO_LONG',
+      `${fn} would build a string of ${length} characters (limit ${MAX_RESULT_LENGTH})`,
+    );
+  }
+}
+
 function pad(base: string, len: number, padding: string, left: boolean): string | null {
   if (len < 0 || padding === '') return null;
+  checkLength(left ? 'LPAD' : 'RPAD', len);
   if (len <= base.length) return base.slice(0, len);
   const need = len - base.length;
   const fill = padding.repeat(Math.ceil(need / padding.length)).slice(0, need);
@@ -344,7 +360,9 @@ const repeat = strFn(
   strResult,
   (s: string, n: Value) => {
     const k = Number(n);
-    return k <= 0 ? '' : s.repeat(k);
+    if (k <= 0) return '';
+    checkLength('REPEAT', s.length * k);
+    return s.repeat(k);
   },
 );
 
