@@ -145,6 +145,9 @@ describe('syntax error suite: parser', () => {
         token: c.token,
       });
       for (const e of c.expect) expect(err.message).toContain(e);
+      // "unexpected 'X'; expected ..., X" contradicts itself.
+      expect(err.expected).not.toContain(`'${c.token}'`);
+      expect(err.expected).not.toContain(c.token.toUpperCase());
       expect(err.message.length).toBeLessThanOrEqual(MAX_MESSAGE);
       expect(err.message).toContain(`line ${c.line}, column ${c.column}`);
       expectCaretUnder(err.snippet, c.sql.split('\n')[c.line - 1]!, c.column);
