@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Row } from '../../../operators/api.ts';
+import { GroupAggregate } from '../../../operators/relational/group-aggregate.ts';
 import {
   Join,
   type JoinOptions,
