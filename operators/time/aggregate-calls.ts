@@ -6,7 +6,10 @@
  *
  * 1. Arguments are read by fixed-arity closures (no argument arrays on the hot path for 0-2 columns).
  * 2. FILTER (WHERE ...) skips rows for which the filter is not true.
- * 3. DISTINCT wraps the accumulator with a map from argument tuple to (arguments, live count): a tuple
+ * 3. The per-row loop over calls is generated once as straight-line JavaScript (as Flink generates
+ *    code for its aggregations), so each `accumulate` call site sees one function and stays
+ *    monomorphic; calls with FILTER, DISTINCT or `argsOf` go through their compiled step closure.
+ * 4. DISTINCT wraps the accumulator with a map from argument tuple to (arguments, live count): a tuple
  *    is accumulated when first seen and retracted when its last row is retracted; merging two such
  *    accumulators accumulates the tuples only the other side has seen.
  */
@@ -134,6 +137,8 @@ export class AggregateCalls {
   readonly canRetract: boolean;
   /** True when every call can merge accumulators (session windows merge without re-reading rows). */
   readonly canMerge: boolean;
+  /** The generated straight-line accumulate over all calls (see step 3 above). */
+  private readonly accumulateAll: (accs: unknown[], row: Row) => void;
 
   constructor(calls: readonly AggregateCall[]) {
     this.calls = calls;
@@ -158,6 +163,7 @@ export class AggregateCalls {
     });
     this.canRetract = this.ret.every((r) => r !== null);
     this.canMerge = this.mergers.every((m) => m !== null);
+    this.accumulateAll = generateAccumulate(calls, this.fns, this.acc);
   }
 
   create(): unknown[] {
@@ -172,8 +178,7 @@ export class AggregateCalls {
   }
 
   accumulate(accs: unknown[], row: Row): void {
-    const steps = this.acc;
-    for (let i = 0; i < steps.length; i++) accs[i] = (steps[i] as Step)(accs[i], row);
+    this.accumulateAll(accs, row);
   }
 
   /** Retracts `row`; throws when a call has no `retract` (the planner should not have chosen this plan). */
@@ -198,6 +203,39 @@ export class AggregateCalls {
       out.push(fn.getValue((this.calls[i] as AggregateCall).distinct ? (a as DistinctAcc).acc : a));
     }
   }
+}
+
+/**
+ * Builds `(accs, row) => { accs[0] = f0.accumulate(accs[0], row[2]); ... }` for plain calls with at
+ * most a few column arguments; other calls delegate to their step closure. Only column indices (checked
+ * to be integers) are spliced into the source: no user text reaches the generated code.
+ */
+function generateAccumulate(
+  calls: readonly AggregateCall[],
+  fns: readonly AggregateFunction[],
+  steps: readonly Step[],
+): (accs: unknown[], row: Row) => void {
+  const lines: string[] = [];
+  calls.forEach((c, i) => {
+    const cols = c.args;
+    const plain =
+      !c.distinct &&
+      !c.filter &&
+      !c.argsOf &&
+      cols !== undefined &&
+      cols.every((x) => Number.isInteger(x) && x >= 0);
+    if (plain) {
+      const args = cols.map((x) => `, row[${x}]`).join('');
+      lines.push(`accs[${i}] = f${i}.accumulate(accs[${i}]${args});`);
+    } else lines.push(`accs[${i}] = s${i}(accs[${i}], row);`);
+  });
+  const params = calls.flatMap((_, i) => [`f${i}`, `s${i}`]);
+  const values = calls.flatMap((_, i) => [fns[i], steps[i]]);
+  const factory = new Function(
+    ...params,
+    `return function accumulateAll(accs, row) {\n${lines.join('\n')}\n};`,
+  );
+  return factory(...values) as (accs: unknown[], row: Row) => void;
 }
 
 export function retractUnsupported(calls: readonly AggregateCall[] = []): RivuletError {
