@@ -8,9 +8,16 @@
  *      so equal keys keep arrival order), OFFSET rows are skipped, and up to LIMIT rows are emitted as +I;
  *   3. finite watermarks are held back (the buffered rows are not emitted yet); +Infinity is forwarded
  *      after the rows.
+ * When the planner knows the input is insert-only and a LIMIT is given, only the best OFFSET + LIMIT
+ * rows can ever be emitted, so the buffer is bounded: without ORDER BY the first OFFSET + LIMIT rows
+ * are kept; with it a binary max-heap of that many rows ordered by (comparator, arrival number) keeps
+ * the best ones, and a new row replaces the heap's worst when it sorts before it (ties go to the earlier
+ * row, which is what the stable sort would give). Memory is O(OFFSET + LIMIT), time O(n log k).
  * On an unbounded input ORDER BY a non-time column is refused by the planner, as in Flink; LIMIT alone
  * there is the Limit operator.
  */
+
+import { InternalError } from '../../common/errors.ts';
 import {
   type Collector,
   isAccumulate,
@@ -28,12 +35,22 @@ export interface SortLimitOptions {
   readonly limit?: number;
   /** Rows skipped first; default 0. */
   readonly offset?: number;
+  /** The input is append-only (+I only): with a LIMIT, keep only the rows that can be emitted. */
+  readonly insertOnlyInput?: boolean;
 }
 
 interface SortLimitState {
   rows: Row[];
   retracted: [string, number][];
+  heap: HeapEntry[];
+  seq: number;
   finished: boolean;
+}
+
+/** A row in the bounded heap, with its arrival number to keep the order stable. */
+interface HeapEntry {
+  row: Row;
+  seq: number;
 }
 
 export class SortLimit implements Operator {
@@ -44,6 +61,10 @@ export class SortLimit implements Operator {
   private rows: Row[] = [];
   /** Encoded row -> retractions not yet matched against `rows`. */
   private retracted = new Map<string, number>();
+  /** Bounded mode only (insert-only input, finite LIMIT): at most `keep` rows are buffered. */
+  private readonly keep: number;
+  private heap: HeapEntry[] = [];
+  private seq = 0;
   private finished = false;
   private out!: Collector;
 
@@ -51,6 +72,7 @@ export class SortLimit implements Operator {
     this.compare = options.compare;
     this.limit = options.limit ?? Infinity;
     this.offset = options.offset ?? 0;
+    this.keep = options.insertOnlyInput === true ? this.offset + this.limit : Infinity;
   }
 
   open(_ctx: OperatorContext, out: Collector): void {
@@ -58,6 +80,19 @@ export class SortLimit implements Operator {
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
+    if (this.keep !== Infinity) {
+      if (kind !== RowKind.INSERT) {
+        throw new InternalError(
+          'SortLimit was planned for an insert-only input but received a retraction or update',
+        );
+      }
+      if (this.compare === undefined) {
+        if (this.rows.length < this.keep) this.rows.push(row);
+      } else {
+        this.offer(row);
+      }
+      return;
+    }
     if (isAccumulate(kind)) {
       this.rows.push(row);
     } else {
@@ -82,15 +117,62 @@ export class SortLimit implements Operator {
     this.finished = true;
     let rows = this.rows;
     if (this.retracted.size > 0) rows = cancelRetracted(rows, this.retracted);
-    if (this.compare !== undefined) rows.sort(this.compare);
+    if (this.heap.length > 0) {
+      const worse = this.worse;
+      rows = this.heap.sort((a, b) => worse(a, b)).map((e) => e.row);
+      this.heap = [];
+    } else if (this.compare !== undefined) {
+      rows.sort(this.compare);
+    }
     const end = Math.min(rows.length, this.offset + this.limit);
     for (let i = this.offset; i < end; i++) this.out.push(RowKind.INSERT, rows[i] as Row);
     this.rows = [];
     this.retracted.clear();
   }
 
+  /** Positive when `a` sorts after `b` (by the comparator, then by arrival). */
+  private readonly worse = (a: HeapEntry, b: HeapEntry): number =>
+    (this.compare as (a: Row, b: Row) => number)(a.row, b.row) || a.seq - b.seq;
+
+  /** Bounded mode with ORDER BY: keep the `keep` best rows in a max-heap (the worst at the root). */
+  private offer(row: Row): void {
+    if (this.keep === 0) return;
+    const heap = this.heap;
+    const entry: HeapEntry = { row, seq: this.seq++ };
+    if (heap.length < this.keep) {
+      heap.push(entry);
+      let i = heap.length - 1;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (this.worse(heap[i] as HeapEntry, heap[parent] as HeapEntry) <= 0) break;
+        swap(heap, i, parent);
+        i = parent;
+      }
+      return;
+    }
+    if (this.worse(entry, heap[0] as HeapEntry) >= 0) return; // not better than the worst kept row
+    heap[0] = entry;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let top = i;
+      if (l < heap.length && this.worse(heap[l] as HeapEntry, heap[top] as HeapEntry) > 0) top = l;
+      if (r < heap.length && this.worse(heap[r] as HeapEntry, heap[top] as HeapEntry) > 0) top = r;
+      if (top === i) break;
+      swap(heap, i, top);
+      i = top;
+    }
+  }
+
   snapshot(): unknown {
-    const s: SortLimitState = { rows: this.rows, retracted: [...this.retracted], finished: this.finished };
+    const s: SortLimitState = {
+      rows: this.rows,
+      retracted: [...this.retracted],
+      heap: this.heap,
+      seq: this.seq,
+      finished: this.finished,
+    };
     return structuredClone(s);
   }
 
@@ -98,14 +180,22 @@ export class SortLimit implements Operator {
     const s = state as SortLimitState;
     this.rows = s.rows;
     this.retracted = new Map(s.retracted);
+    this.heap = s.heap;
+    this.seq = s.seq;
     this.finished = s.finished;
   }
 
   stateSize(): number {
-    return this.rows.length + this.retracted.size;
+    return this.rows.length + this.retracted.size + this.heap.length;
   }
 
   close(): void {}
+}
+
+function swap(a: HeapEntry[], i: number, j: number): void {
+  const t = a[i] as HeapEntry;
+  a[i] = a[j] as HeapEntry;
+  a[j] = t;
 }
 
 /** Removes one buffered row per counted retraction (rows retracted but never buffered are ignored). */

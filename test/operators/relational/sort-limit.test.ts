@@ -82,6 +82,51 @@ describe('SortLimit (bounded ORDER BY / LIMIT / OFFSET)', () => {
   });
 });
 
+describe('SortLimit over an insert-only input (bounded buffer)', () => {
+  it('keeps only OFFSET + LIMIT rows, and gives what the full sort gives (stable on ties)', () => {
+    const cmp = buildComparator([{ index: 0, descending: false, nullsFirst: true }]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 5 })), fc.nat(1000)), {
+          maxLength: 80,
+        }),
+        fc.nat(4),
+        fc.nat(6),
+        fc.boolean(),
+        fc.nat(),
+        (rows, offset, limit, ordered, cut) => {
+          const at = cut % (rows.length + 1);
+          const make = (insertOnlyInput: boolean) =>
+            new SortLimit({ compare: ordered ? cmp : undefined, limit, offset, insertOnlyInput });
+          const full = new OperatorHarness(make(false));
+          const first = new OperatorHarness(make(true));
+          let maxState = 0;
+          rows.forEach((r, i) => {
+            full.insert(r);
+            if (i < at) first.insert(r);
+            maxState = Math.max(maxState, first.stateSize());
+          });
+          const bounded = first.restoreInto(make(true), first.snapshot());
+          for (const r of rows.slice(at)) {
+            bounded.insert(r);
+            maxState = Math.max(maxState, bounded.stateSize());
+          }
+          full.endAll();
+          bounded.endAll();
+          expect(bounded.formatted()).toEqual(full.formatted());
+          expect(maxState).toBeLessThanOrEqual(offset + limit);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses a retraction when planned as insert-only', () => {
+    const h = new OperatorHarness(new SortLimit({ limit: 1, insertOnlyInput: true }));
+    expect(() => h.delete([1])).toThrow(/insert-only/);
+  });
+});
+
 describe('Limit (streaming LIMIT without ORDER BY)', () => {
   it('insert-only input: emits the first rows after OFFSET and keeps O(1) state', () => {
     const h = new OperatorHarness(new Limit({ limit: 2, offset: 1, insertOnlyInput: true }));
