@@ -120,6 +120,28 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
+/**
+ * Strings in code point order, which is the order of their UTF-8 bytes (how Flink's StringData
+ * compares). JavaScript's `<` compares UTF-16 units, which differs only when the first differing
+ * units are a surrogate and a unit at or above U+E000: those are fixed up as ICU does.
+ */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x += x >= 0xe000 ? -0x800 : 0x2000;
+        y += y >= 0xe000 ? -0x800 : 0x2000;
+      }
+      return x < y ? -1 : 1;
+    }
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
+}
+
 /** Total order on doubles as Java's Double.compare: -0.0 < 0.0 and NaN above everything. */
 function compareDoubles(a: number, b: number): number {
   if (a < b) return -1;
@@ -149,6 +171,9 @@ export function comparatorFor(type: LogicalType): (a: Value, b: Value) => number
       return (a, b) => compareBytes(a as Uint8Array, b as Uint8Array);
     case 'BOOLEAN':
       return (a, b) => (a === b ? 0 : a ? 1 : -1);
+    case 'CHAR':
+    case 'VARCHAR':
+      return (a, b) => compareStrings(a as string, b as string);
     case 'ARRAY': {
       const e = nullsFirst(comparatorFor(type.element as LogicalType));
       return (a, b) => {
@@ -180,7 +205,7 @@ export function comparatorFor(type: LogicalType): (a: Value, b: Value) => number
         `Values of type ${typeToString(type)} have no order`,
       );
     default:
-      // numbers (integers, dates, times, timestamps, intervals), bigints (BIGINT, DECIMAL), strings
+      // numbers (integers, dates, times, timestamps, intervals), bigints (BIGINT, DECIMAL)
       return (a, b) => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);
   }
 }
@@ -297,13 +322,14 @@ function comparison(op: ComparisonOp, description: string): ScalarFunctionDef {
       }
       const ca = coerceTo(a, common, ctx);
       const cb = coerceTo(b, common, ctx);
-      const simple = isPrimitiveOrdered(common);
+      // Strings order by code point (compareStrings), so only their equality uses ===.
+      const simple = isPrimitiveOrdered(common) && (!ordering || !isCharacterString(common));
       let test: Binary;
       if (!ordering) {
         const eq = simple ? (x: Value, y: Value) => x === y : equalityFor(common);
         test = op === '=' ? (x, y) => eq(ca(x), cb(y)) : (x, y) => !eq(ca(x), cb(y));
       } else if (simple) {
-        // JS relational operators on numbers, bigints and strings match Java's primitive/compareTo order.
+        // JS relational operators on numbers and bigints match Java's primitive comparisons.
         const cmp: Record<string, Binary> = {
           '<': (x, y) => (ca(x) as number) < (cb(y) as number),
           '<=': (x, y) => (ca(x) as number) <= (cb(y) as number),

@@ -4,6 +4,7 @@ import { daysFromCivil } from '../../catalog/datetime.ts';
 import {
   and3,
   comparatorFor,
+  compareStrings,
   equalityFor,
   not3,
   OPERATORS,
@@ -216,6 +217,31 @@ describe('comparisons', () => {
     expect(
       apply('=', [T.timestamp(3), T.timestampLtz(3)], utcMs(2024, 1, 1, 12), utcMs(2024, 1, 1, 11)),
     ).toBe(true);
+  });
+  it('orders strings by code point, i.e. by UTF-8 bytes as Flink does', () => {
+    const utf8 = new TextEncoder();
+    const byBytes = (a: string, b: string) => {
+      const x = utf8.encode(a);
+      const y = utf8.encode(b);
+      for (let i = 0; i < Math.min(x.length, y.length); i++) {
+        if (x[i] !== y[i]) return (x[i] as number) < (y[i] as number) ? -1 : 1;
+      }
+      return Math.sign(x.length - y.length);
+    };
+    // U+FF21 (fullwidth A) sorts before U+1F600 (an emoji) by code point, after it by UTF-16 unit
+    expect(compareStrings('\uff21', '\u{1f600}')).toBe(-1);
+    expect(apply('<', [T.string(), T.string()], '\uff21', '\u{1f600}')).toBe(true);
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'z', '\u00e9', '\uff21', '\u{1f600}', '\u{10ffff}'),
+    });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        expect(compareStrings(a, b)).toBe(byBytes(a, b));
+        expect(comparatorFor(T.string())(a, b)).toBe(byBytes(a, b));
+        expect(apply('<=', [T.string(), T.string()], a, b)).toBe(byBytes(a, b) <= 0);
+      }),
+      { numRuns: 300 },
+    );
   });
   it('compares arrays and rows for equality, element-wise', () => {
     expect(apply('=', [T.array(T.int()), T.array(T.bigint())], [1, 2], [1n, 2n])).toBe(true);
