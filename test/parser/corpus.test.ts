@@ -198,6 +198,12 @@ describe('parser corpus: every file', () => {
         expect(problems.slice(0, 20)).toEqual([]);
       });
 
+      it('reads CRLF line endings like LF: same statements, same lines and columns', () => {
+        const crlf = parse(source(file).replaceAll('\n', '\r\n'));
+        const where = (ss: readonly Statement[]) => ss.map((s) => [s.kind, s.span.line, s.span.column]);
+        expect(where(crlf)).toEqual(where(statements(file)));
+      });
+
       it('reads keywords case-insensitively (the lower-cased file parses to the same statement kinds)', () => {
         const lower = parse(source(file).toLowerCase());
         expect(lower.map((s) => s.kind)).toEqual(statements(file).map((s) => s.kind));
