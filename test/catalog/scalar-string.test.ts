@@ -186,6 +186,9 @@ describe('searching', () => {
     expect(fn('POSITION', [S, S]).call('x', 'Hello')).toBe(0);
     expect(fn('POSITION', [S, S]).call('', 'Hello')).toBe(1);
     expect(fn('POSITION', [S, S]).call('b', '😀b')).toBe(2);
+    expect(fn('POSITION', [S, S, I]).call('l', 'Hello', 4)).toBe(4);
+    expect(fn('POSITION', [S, S, I]).call('l', 'Hello', 5)).toBe(0);
+    expect(fn('POSITION', [S, S, I]).call('l', 'Hello', 0)).toBe(0);
     expect(fn('LOCATE', [S, S]).call('l', 'Hello')).toBe(3);
     expect(fn('LOCATE', [S, S, I]).call('l', 'Hello', 4)).toBe(4);
     expect(fn('LOCATE', [S, S, I]).call('l', 'Hello', 5)).toBe(0);

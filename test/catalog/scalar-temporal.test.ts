@@ -283,7 +283,9 @@ describe('TIMESTAMPADD / TIMESTAMPDIFF', () => {
     const h = fn('TIMESTAMPADD', [S, T.int(), T.date()], { literals: ['HOUR', undefined, undefined] });
     expect(h.type).toBe('TIMESTAMP(3)');
     expect(h.call('HOUR', 5, day('2024-01-01'))).toBe(ts('2024-01-01 05:00:00'));
-    expect(() => fn('TIMESTAMPADD', [S, T.int(), T.date()]).call('HOUR', 1, 0)).toThrow(/constant unit/);
+    expect(() => fn('TIMESTAMPADD', [S, T.int(), T.date()]).call('HOUR', 1, 0)).toThrow(
+      /CAST the DATE to TIMESTAMP/,
+    );
     expect(() =>
       fn('TIMESTAMPADD', [S, T.int(), T.date()], { literals: ['EON', undefined, undefined] }),
     ).toThrow(expect.objectContaining({ code: 'FUNCTION_SIGNATURE' }));
@@ -295,6 +297,18 @@ describe('TIMESTAMPADD / TIMESTAMPDIFF', () => {
     expect(f.call('HOUR', 24, before)).toBe(ts('2024-03-31 11:00:00')); // 13:00 CEST
     const utc = fn('TIMESTAMPADD', [S, T.int(), T.timestampLtz(3)]);
     expect(utc.call('DAY', 1, before)).toBe(ts('2024-03-31 11:00:00'));
+  });
+  it('sub-millisecond units truncate to whole milliseconds; decades and centuries are months', () => {
+    const f = fn('TIMESTAMPADD', [S, T.int(), T.timestamp(3)]);
+    const t = ts('2024-01-01 00:00:00');
+    expect(f.call('MICROSECOND', 2500, t)).toBe(t + 2);
+    expect(f.call('MICROSECOND', -1, t)).toBe(t - 1);
+    expect(f.call('NANOSECOND', 3_000_000, t)).toBe(t + 3);
+    expect(f.call('DECADE', 1, ts('2020-02-29 00:00:00'))).toBe(ts('2030-02-28 00:00:00'));
+    expect(f.call('CENTURY', -1, t)).toBe(ts('1924-01-01 00:00:00'));
+    const d = fn('TIMESTAMPDIFF', [S, T.timestamp(3), T.timestamp(3)]);
+    expect(d.call('MICROSECOND', t, t + 5)).toBe(5000);
+    expect(d.call('DECADE', ts('2000-01-01 00:00:00'), ts('2029-12-31 00:00:00'))).toBe(2);
   });
   it('TIME wraps around midnight', () => {
     expect(fn('TIMESTAMPADD', [S, T.int(), T.time(0)]).call('HOUR', 3, 22 * 3600_000)).toBe(3600_000);
@@ -358,6 +372,18 @@ describe('FLOOR_TIME / CEIL_TIME', () => {
       '1969-12-31 00:00:00.000',
     );
     expect(fl.call('DAY', null)).toBeNull();
+  });
+  it('DECADE, CENTURY and MILLENNIUM (centuries start in years ending in 1)', () => {
+    const fl = fn('FLOOR_TIME', [S, T.date()]);
+    const ce = fn('CEIL_TIME', [S, T.date()]);
+    expect(fl.call('DECADE', day('2024-05-15'))).toBe(day('2020-01-01'));
+    expect(fl.call('CENTURY', day('2024-05-15'))).toBe(day('2001-01-01'));
+    expect(fl.call('CENTURY', day('2000-12-31'))).toBe(day('1901-01-01'));
+    expect(fl.call('MILLENNIUM', day('2024-05-15'))).toBe(day('2001-01-01'));
+    expect(ce.call('DECADE', day('2024-05-15'))).toBe(day('2030-01-01'));
+    expect(ce.call('CENTURY', day('2001-01-01'))).toBe(day('2001-01-01'));
+    const t = fn('FLOOR_TIME', [S, T.timestamp(3)]);
+    expect(t.call('MICROSECOND', 1234)).toBe(1234);
   });
   it('DATE, TIME and TIMESTAMP_LTZ (floored in the session zone)', () => {
     expect(fn('FLOOR_TIME', [S, T.date()]).call('MONTH', day('2024-05-15'))).toBe(day('2024-05-01'));

@@ -14,7 +14,7 @@
  *   spaces on both sides. Every character of `chars` is removed (a set, as Flink does).
  * - `SUBSTRING(s FROM start [FOR len])` -> `SUBSTRING(s, start[, len])`.
  * - `OVERLAY(s PLACING r FROM pos [FOR len])` -> `OVERLAY(s, r, pos[, len])`.
- * - `POSITION(sub IN s)` -> `POSITION(sub, s)`.
+ * - `POSITION(sub IN s [FROM from])` -> `POSITION(sub, s[, from])`.
  */
 import type { Value } from '../../../operators/api.ts';
 import { type LogicalType, MAX_LENGTH, T } from '../../types.ts';
@@ -283,11 +283,19 @@ const overlay = strFn(
 
 const position = strFn(
   'POSITION',
-  '1-based position of the first occurrence of sub in s, 0 if absent.',
-  [[S, S]],
-  ['POSITION(STRING sub, STRING s)'],
+  '1-based position of the first occurrence of sub in s (searching from position from, default 1), 0 if absent.',
+  [
+    [S, S],
+    [S, S, I],
+  ],
+  ['POSITION(STRING sub, STRING s)', 'POSITION(STRING sub, STRING s, INT from)'],
   intResult,
-  (sub: string, s: string) => cpIndexOf(s, sub) + 1,
+  (sub: string, s: string, from?: Value) => {
+    if (from === undefined) return cpIndexOf(s, sub) + 1;
+    const f = Number(from) - 1;
+    if (f < 0 || f > cpLength(s)) return 0;
+    return cpIndexOf(s, sub, f) + 1;
+  },
 );
 
 const locate = strFn(

@@ -14,8 +14,10 @@
  *   QUARTER, MONTH, WEEK, DAY, DOY, DOW (1 = Sunday), ISODOW (1 = Monday), HOUR, MINUTE, SECOND,
  *   MILLISECOND (seconds * 1000 + ms, as Calcite), MICROSECOND, NANOSECOND, EPOCH.
  * - `TIMESTAMPADD(unit, n, x)` and `TIMESTAMPDIFF(unit, a, b)`: units YEAR, QUARTER, MONTH, WEEK, DAY,
- *   HOUR, MINUTE, SECOND, MILLISECOND (FRAC_SECOND is accepted as MILLISECOND).
- * - `FLOOR(x TO unit)` -> `FLOOR_TIME(unit, x)`, `CEIL(x TO unit)` -> `CEIL_TIME(unit, x)`; units YEAR,
+ *   HOUR, MINUTE, SECOND, MILLISECOND (FRAC_SECOND is accepted as MILLISECOND), MICROSECOND and NANOSECOND
+ *   (truncated to whole milliseconds), and DECADE, CENTURY, MILLENNIUM (10, 100, 1000 years).
+ * - `FLOOR(x TO unit)` -> `FLOOR_TIME(unit, x)`, `CEIL(x TO unit)` -> `CEIL_TIME(unit, x)`; units MILLENNIUM,
+ *   CENTURY (both starting in a year ending in 1, as EXTRACT counts them), DECADE, YEAR,
  *   QUARTER, MONTH, WEEK (weeks start on Sunday, as Calcite), DAY, HOUR, MINUTE, SECOND, MILLISECOND.
  * TIMESTAMPADD on a DATE with a unit below DAY returns a TIMESTAMP(3) (as Flink); that needs the unit as
  * a planning-time literal (see util.ts); without it a DATE stays a DATE and such units are a runtime error.
@@ -493,21 +495,42 @@ const UNIT_MS: Record<string, number> = {
   MILLISECOND: 1,
   FRAC_SECOND: 1,
 };
-const UNIT_MONTHS: Record<string, number> = { YEAR: 12, QUARTER: 3, MONTH: 1 };
+/** Units finer than Rivulet's millisecond precision: how many make one millisecond. */
+const PER_MS: Record<string, number> = { MICROSECOND: 1000, NANOSECOND: 1_000_000 };
+const UNIT_MONTHS: Record<string, number> = {
+  MILLENNIUM: 12_000,
+  CENTURY: 1200,
+  DECADE: 120,
+  YEAR: 12,
+  QUARTER: 3,
+  MONTH: 1,
+};
+
+/** n units in ms (sub-millisecond units are truncated toward negative infinity to whole ms). */
+function unitsToMs(u: string, n: number): number {
+  const per = PER_MS[u];
+  return per !== undefined ? Math.floor(n / per) : n * (UNIT_MS[u] as number);
+}
+
+/** Whole units in a span of ms, truncated toward zero. */
+function msToUnits(u: string, ms: number): number {
+  const per = PER_MS[u];
+  return per !== undefined ? ms * per : Math.trunc(ms / (UNIT_MS[u] as number));
+}
 
 function normUnit(unit: string): string {
   const u = unit.toUpperCase();
-  if (!(u in UNIT_MS) && !(u in UNIT_MONTHS)) {
+  if (!(u in UNIT_MS) && !(u in UNIT_MONTHS) && !(u in PER_MS)) {
     throw runtimeError(
       'INVALID_ARGUMENT',
-      `Unknown time unit '${unit}': expected YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND or MILLISECOND`,
+      `Unknown time unit '${unit}': expected MILLENNIUM, CENTURY, DECADE, YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND or NANOSECOND`,
     );
   }
   return u === 'FRAC_SECOND' ? 'MILLISECOND' : u;
 }
 
 const subDay = (u: string): boolean =>
-  u === 'HOUR' || u === 'MINUTE' || u === 'SECOND' || u === 'MILLISECOND';
+  u === 'HOUR' || u === 'MINUTE' || u === 'SECOND' || u === 'MILLISECOND' || u in PER_MS;
 
 const timestampAdd = defineScalar(
   'TIMESTAMPADD',
@@ -544,17 +567,21 @@ const timestampAdd = defineScalar(
           const days = addMonthsToDays(d, k * (UNIT_MONTHS[u] as number));
           return toTs ? days * MS_PER_DAY : days;
         }
-        if (toTs) return d * MS_PER_DAY + k * (UNIT_MS[u] as number);
-        if (subDay(u))
-          throw runtimeError('INVALID_ARGUMENT', `TIMESTAMPADD(${u}, ...) on a DATE needs a constant unit`);
-        return d + (k * (UNIT_MS[u] as number)) / MS_PER_DAY;
+        if (toTs) return d * MS_PER_DAY + unitsToMs(u, k);
+        if (subDay(u)) {
+          throw runtimeError(
+            'INVALID_ARGUMENT',
+            `TIMESTAMPADD(${u}, n, d) needs d to be a TIMESTAMP when the unit is not known at planning time: CAST the DATE to TIMESTAMP`,
+          );
+        }
+        return d + unitsToMs(u, k) / MS_PER_DAY;
       });
     }
     if (kind === 'TIME') {
       return pure(t, (unit: string, n: Value, v: number) => {
         const u = normUnit(unit);
         if (u in UNIT_MONTHS) return v;
-        return floorMod(v + Number(n) * (UNIT_MS[u] as number), MS_PER_DAY);
+        return floorMod(v + unitsToMs(u, Number(n)), MS_PER_DAY);
       });
     }
     const ltz = kind === 'TIMESTAMP_LTZ';
@@ -568,10 +595,10 @@ const timestampAdd = defineScalar(
           const moved =
             u in UNIT_MONTHS
               ? addMonthsToTimestamp(wall, k * (UNIT_MONTHS[u] as number))
-              : wall + k * (UNIT_MS[u] as number);
+              : wall + unitsToMs(u, k);
           return ltz ? localToInstant(zone, moved) : moved;
         }
-        return v + k * (UNIT_MS[u] as number);
+        return v + unitsToMs(u, k);
       },
     );
   },
@@ -621,7 +648,7 @@ const timestampDiff = defineScalar(
       const y = wb(b);
       if (u in UNIT_MONTHS) return Math.trunc(monthsBetween(x, y) / (UNIT_MONTHS[u] as number));
       const diff = bothLtz ? b - a : y - x;
-      return Math.trunc(diff / (UNIT_MS[u] as number)) | 0;
+      return msToUnits(u, diff) | 0;
     });
   },
 );
@@ -630,6 +657,22 @@ const timestampDiff = defineScalar(
 function floorWall(unit: string, ms: number): number {
   const days = floorDiv(ms, MS_PER_DAY);
   switch (unit) {
+    case 'MILLENNIUM':
+    case 'CENTURY':
+    case 'DECADE': {
+      // Centuries and millennia start in a year ending in 1 (2001-01-01), as EXTRACT counts them.
+      const { year } = civilFromDays(days);
+      const start =
+        unit === 'DECADE'
+          ? year - floorMod(year, 10)
+          : unit === 'CENTURY'
+            ? Math.floor((year - 1) / 100) * 100 + 1
+            : Math.floor((year - 1) / 1000) * 1000 + 1;
+      return daysFromCivil(start, 1, 1) * MS_PER_DAY;
+    }
+    case 'MICROSECOND':
+    case 'NANOSECOND':
+      return ms; // finer than the millisecond values Rivulet keeps
     case 'YEAR':
     case 'QUARTER':
     case 'MONTH': {
