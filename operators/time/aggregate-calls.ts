@@ -218,13 +218,7 @@ function generateAccumulate(
   const lines: string[] = [];
   calls.forEach((c, i) => {
     const cols = c.args;
-    const plain =
-      !c.distinct &&
-      !c.filter &&
-      !c.argsOf &&
-      cols !== undefined &&
-      cols.every((x) => Number.isInteger(x) && x >= 0);
-    if (plain) {
+    if (cols && !c.distinct && !c.filter && !c.argsOf && cols.every((x) => Number.isInteger(x) && x >= 0)) {
       const args = cols.map((x) => `, row[${x}]`).join('');
       lines.push(`accs[${i}] = f${i}.accumulate(accs[${i}]${args});`);
     } else lines.push(`accs[${i}] = s${i}(accs[${i}], row);`);
