@@ -60,7 +60,16 @@ export interface CastOptions {
 /** A conversion of a non-null value; throws CastFailure when the value cannot be converted. */
 type Conv = (v: Value) => Value;
 
-class CastFailure extends Error {}
+/**
+ * Thrown by conversions and caught by `castFunction`. Deliberately not an Error: TRY_CAST over many
+ * bad values should not pay for a stack trace per value.
+ */
+class CastFailure {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
 
 function fail(reason: string): never {
   throw new CastFailure(reason);

@@ -659,7 +659,10 @@ const concatOp: ScalarFunctionDef = {
     const nullable = x.nullable || y.nullable;
     const length = Math.min(MAX_LENGTH, (a.precision ?? 1) + (b.precision ?? 1));
     if (isCharacterString(a) && isCharacterString(b)) {
-      return resolved(T.varchar(length, nullable), (p, q) => (p as string) + (q as string));
+      // As Calcite's DYADIC_STRING_SUM_PRECISION: CHAR || CHAR stays fixed-length.
+      const type =
+        a.kind === 'CHAR' && b.kind === 'CHAR' ? T.char(length, nullable) : T.varchar(length, nullable);
+      return resolved(type, (p, q) => (p as string) + (q as string));
     }
     if (isBinaryString(a) && isBinaryString(b)) {
       return resolved(T.varbinary(length, nullable), (p, q) => {

@@ -308,6 +308,9 @@ describe('concatenation and three-valued logic', () => {
     expect(typeToString(r.resultType)).toBe('VARCHAR(5)');
     expect(r.impl('ab', 'cd')).toBe('abcd');
     expect(typeToString(resolve('||', T.string(), T.string()).resultType)).toBe('STRING');
+    expect(typeToString(resolve('||', T.char(2, false), T.char(3, false)).resultType)).toBe(
+      'CHAR(5) NOT NULL',
+    );
     expect(apply('||', [T.bytes(), T.bytes()], new Uint8Array([1]), new Uint8Array([2]))).toEqual(
       new Uint8Array([1, 2]),
     );
