@@ -36,6 +36,7 @@ import {
 } from '../api.ts';
 import { encodeKey, keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
 import { valuesEqual } from './compare.ts';
+import { describeRow } from './rows.ts';
 import { IdleStateExpiry } from './state-ttl.ts';
 
 /** One aggregate call, e.g. `SUM(DISTINCT x) FILTER (WHERE y > 0)`. */
@@ -106,6 +107,8 @@ export class GroupAggregate implements Operator {
   /** Scratch buffer for freshly computed aggregate values; reused for every row. */
   private readonly values: Value[];
   private finished = false;
+  /** The aggregate being called, so an exception can name it. */
+  private current = 0;
   private ctx!: OperatorContext;
   private out!: Collector;
 
@@ -150,12 +153,16 @@ export class GroupAggregate implements Operator {
       st = this.newGroup();
       this.groups.set(key, st);
     }
-    if (accumulate) {
-      st.count++;
-      this.accumulateRow(st, row);
-    } else {
-      st.count--;
-      this.retractRow(st, row);
+    try {
+      if (accumulate) {
+        st.count++;
+        this.accumulateRow(st, row);
+      } else {
+        st.count--;
+        this.retractRow(st, row);
+      }
+    } catch (e) {
+      throw this.failure(e, row, this.slots[this.current]);
     }
     if (st.count <= 0) {
       if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
@@ -180,6 +187,7 @@ export class GroupAggregate implements Operator {
     const accs = st.accs;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i] as Slot;
+      this.current = i;
       if (s.filter !== undefined && s.filter(row) !== true) continue;
       if (s.distinctKey !== null) {
         const seen = (st.distinct as Map<StateKey, number>[])[i] as Map<StateKey, number>;
@@ -197,6 +205,7 @@ export class GroupAggregate implements Operator {
     const accs = st.accs;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i] as Slot;
+      this.current = i;
       if (s.filter !== undefined && s.filter(row) !== true) continue;
       if (s.distinctKey !== null) {
         const seen = (st.distinct as Map<StateKey, number>[])[i] as Map<StateKey, number>;
@@ -228,7 +237,7 @@ export class GroupAggregate implements Operator {
     const prev = st.result;
     let changed = prev === null;
     for (let i = 0; i < slots.length; i++) {
-      const v = (slots[i] as Slot).fn.getValue(st.accs[i]);
+      const v = this.valueOf(slots[i] as Slot, st.accs[i], row);
       values[i] = v;
       if (!changed && !valuesEqual((prev as Row)[g + i], v)) changed = true;
     }
@@ -250,6 +259,28 @@ export class GroupAggregate implements Operator {
       if (this.emitUpdateBefore) this.out.push(RowKind.UPDATE_BEFORE, prev);
       this.out.push(RowKind.UPDATE_AFTER, result);
     }
+  }
+
+  private valueOf(slot: Slot, acc: unknown, row: Row): Value {
+    try {
+      return slot.fn.getValue(acc);
+    } catch (e) {
+      throw this.failure(e, row, slot);
+    }
+  }
+
+  /** A user-actionable error for an aggregate function that threw (or a RivuletError as it is). */
+  private failure(e: unknown, row: Row, slot?: Slot): Error {
+    if (e instanceof RivuletError) return e;
+    const which = slot ? slot.name : '(unknown)';
+    const msg = e instanceof Error ? e.message : String(e);
+    return new RivuletError(
+      'runtime',
+      'AGGREGATE_FUNCTION_FAILED',
+      `aggregate function ${which} failed in operator ${this.ctx.operatorId} on row ${describeRow(row)}: ${msg}`,
+      undefined,
+      { cause: e },
+    );
   }
 
   private sweep(now: number): void {

@@ -357,3 +357,29 @@ describe('GroupAggregate change detection on structured results', () => {
     expect(h.formatted()).toEqual(['+I[k, [2]]', '-U[k, [2]]', '+U[k, [1, 2]]']);
   });
 });
+
+describe('GroupAggregate errors', () => {
+  it('an aggregate function that throws fails with an error naming it and the row', () => {
+    const bad = {
+      create: () => 0,
+      accumulate: (_acc: unknown, x: unknown) => {
+        if (x === 13) throw new Error('unlucky');
+        return 0;
+      },
+      retract: () => 0,
+      getValue: () => 0,
+    };
+    const h = agg([0], [COUNT_STAR, { create: () => bad, args: [1], name: 'MY_UDAF' }]);
+    h.insert(['a', 1]);
+    let err: unknown;
+    try {
+      h.insert(['a', 13]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'AGGREGATE_FUNCTION_FAILED', phase: 'runtime' });
+    expect((err as Error).message).toContain('MY_UDAF');
+    expect((err as Error).message).toContain('["a", 13]');
+    expect((err as Error).message).toContain('unlucky');
+  });
+});
