@@ -40,6 +40,8 @@ export interface BindContext {
   readonly registry: FunctionRegistry;
   readonly fnContext: FunctionContext;
   readonly aggregates?: AggregateSink;
+  /** Results of the select list's OVER calls (see over.ts), by call node. */
+  readonly overResults?: ReadonlyMap<FunctionCall, BoundExpr>;
   /** The SQL clause being bound, for messages ("in WHERE"). */
   readonly clause?: string;
 }
@@ -676,9 +678,11 @@ export class ExprBinder {
     const name = functionName(e);
     const upper = name.toUpperCase();
     if (e.over) {
+      const r = this.ctx.overResults?.get(e);
+      if (r) return r;
       throw planError(
-        'OVER_UNSUPPORTED',
-        `window function ${name}(...) OVER (...) is not supported by Rivulet yet`,
+        'OVER_MISPLACED',
+        `window function ${name}(...) OVER (...) is only allowed in the select list of a query without GROUP BY`,
         e.span,
       );
     }

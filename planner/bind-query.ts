@@ -25,6 +25,7 @@ import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionNam
 import { compileExpr } from './compile.ts';
 import { type BoundExpr, inputRef, TRUE } from './expr.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
+import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
 import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
@@ -369,6 +370,33 @@ export class QueryBinder {
     let scope = new Scope(input.fields);
     let rel = input.rel;
     let agg: AggregateBuilder | undefined;
+    const overCalls = q.items.flatMap((i) => collectOverCalls(i.expr));
+    let overResults: Map<FunctionCall, BoundExpr> | undefined;
+    if (overCalls.length > 0) {
+      if (grouped) {
+        throw planError(
+          'OVER_GROUPED',
+          'OVER windows in a query with GROUP BY are not supported by Rivulet yet; group in a subquery first',
+          (overCalls[0] as FunctionCall).span,
+        );
+      }
+      const bound = bindOver(
+        overCalls,
+        q.windows,
+        input,
+        this.exprBinder(inScope, 'OVER'),
+        registry,
+        this.fnContext,
+      );
+      rel = bound.rel;
+      overResults = bound.results;
+      scope = new Scope(
+        bound.rel.fields.map((f, i) => ({
+          ...f,
+          ...(input.fields[i]?.qualifier ? { qualifier: input.fields[i]?.qualifier } : {}),
+        })),
+      );
+    }
     if (grouped) {
       agg = new AggregateBuilder(this, input, q);
       const b = agg.build();
@@ -381,6 +409,7 @@ export class QueryBinder {
       fnContext: this.fnContext,
       clause: 'the select list',
       ...(agg ? { aggregates: agg.sink } : {}),
+      ...(overResults ? { overResults } : {}),
     });
     // Select list.
     const exprs: BoundExpr[] = [];
@@ -411,13 +440,6 @@ export class QueryBinder {
     }
     if (q.qualify)
       throw planError('QUALIFY_UNSUPPORTED', 'QUALIFY is not supported by Rivulet yet', q.qualify.span);
-    if (q.windows.length > 0) {
-      throw planError(
-        'WINDOW_UNSUPPORTED',
-        'named WINDOW clauses are not supported by Rivulet yet',
-        (q.windows[0] as { span: Span }).span,
-      );
-    }
     // ORDER BY may use input expressions not in the select list: project them as hidden columns.
     const hidden: BoundExpr[] = [];
     const sortKeys: SortKey[] = [];

@@ -6,6 +6,7 @@
 import { typeToString } from '../catalog/types.ts';
 import { exprToString } from './expr.ts';
 import { childrenOf, type RelNode, type WindowTvfRel } from './logical.ts';
+import { rankFilter } from './over.ts';
 import type { StreamProps } from './physical.ts';
 import { windowAggregation } from './window.ts';
 
@@ -24,8 +25,13 @@ function describe(node: RelNode): string {
       return `Values(rows=${node.rows.length}, fields=[${names.join(', ')}])`;
     case 'project':
       return `Calc(select=[${node.exprs.map((e, i) => `${exprToString(e)} AS ${names[i]}`).join(', ')}])`;
-    case 'filter':
+    case 'filter': {
+      const rank = rankFilter(node);
+      if (rank?.dedup)
+        return `Deduplicate(keep=[${rank.dedup.keepLast ? 'LastRow' : 'FirstRow'}], order=[${rank.dedup.time}])`;
+      if (rank) return `Rank(rankRange=[rankStart=${rank.rankStart}, rankEnd=${rank.rankEnd}])`;
       return `Calc(where=[${exprToString(node.condition)}])`;
+    }
     case 'aggregate':
       return `${windowAggregation(node) ? 'WindowAggregate' : 'GroupAggregate'}(groupBy=[${node.groupKeys.map((k) => node.input.fields[k]?.name).join(', ')}], select=[${node.aggs
         .map(
@@ -39,6 +45,12 @@ function describe(node: RelNode): string {
       return `Union(all=[true], inputs=${node.inputs.length})`;
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'over':
+      return `OverAggregate(partitionBy=[${node.partitionKeys.map((k) => node.input.fields[k]?.name).join(', ')}], orderBy=[${node.orderKeys
+        .map((k) => `${node.input.fields[k.index]?.name} ${k.descending ? 'DESC' : 'ASC'}`)
+        .join(
+          ', ',
+        )}], select=[${node.calls.map((c) => (c.kind === 'AGGREGATE' ? c.name : c.kind)).join(', ')}])`;
     case 'windowTvf':
       return `WindowTableFunction(window=[${windowText(node.window)}], timeCol=[${node.input.fields[node.timeIndex]?.name}])`;
     case 'sort':

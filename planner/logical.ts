@@ -10,6 +10,9 @@ import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';
 import type { BoundExpr } from './expr.ts';
+import type { OverRel } from './over.ts';
+
+export type { OverRel };
 
 export interface Field {
   readonly name: string;
@@ -28,7 +31,8 @@ export type RelNode =
   | UnionRel
   | SetOpRel
   | SortRel
-  | WindowTvfRel;
+  | WindowTvfRel
+  | OverRel;
 
 export interface ScanRel {
   readonly kind: 'scan';

@@ -6,6 +6,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { ChangelogMode } from '../connectors/api.ts';
 import type { RelNode } from './logical.ts';
+import { rankFilter, streamingOver } from './over.ts';
 import { windowAggregation } from './window.ts';
 
 export interface StreamProps {
@@ -43,8 +44,35 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
     case 'values':
       return { bounded: true, mode: 'insert-only' };
     case 'project':
-    case 'filter':
       return of(node.input);
+    case 'filter': {
+      const rank = rankFilter(node);
+      if (rank) {
+        const input = of(rank.over.input);
+        // Keep-first deduplication on event time appends; Top-N and keep-last emit updates.
+        const append = rank.dedup !== undefined && !rank.dedup.keepLast && input.mode === 'insert-only';
+        return { bounded: input.bounded, mode: append ? 'insert-only' : 'retract' };
+      }
+      return of(node.input);
+    }
+    case 'over': {
+      const input = of(node.input);
+      if (!input.bounded && !streamingOver(node)) {
+        throw new RivuletError(
+          'plan',
+          'OVER_UNBOUNDED',
+          'This OVER window needs the whole input, so it only runs over bounded input. On a stream, OVER aggregates must be ORDER BY a time attribute (ascending) with a frame ending at CURRENT ROW, and ROW_NUMBER must be filtered (WHERE rn <= N: Top-N).',
+        );
+      }
+      if (input.mode !== 'insert-only' && !input.bounded) {
+        throw new RivuletError(
+          'plan',
+          'OVER_UPDATES',
+          'OVER aggregation on a stream needs an append-only input',
+        );
+      }
+      return { bounded: input.bounded, mode: 'insert-only' };
+    }
     case 'aggregate': {
       const input = of(node.input);
       // A window aggregation emits each window once, when the watermark passes its end.

@@ -4,12 +4,12 @@
  * Operators get compiled functions and column positions only.
  */
 
-import { distinctWrapper } from '../catalog/functions/aggregates.ts';
 import { parseDurationMs } from '../common/duration.ts';
+import { RivuletError } from '../common/errors.ts';
 import type { ColumnInfo, ScanSource, TableInfo } from '../connectors/api.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { StaticRowsSource } from '../connectors/values.ts';
-import type { AggregateFunction, Collector, Operator, Row } from '../operators/api.ts';
+import type { Collector, Operator, Row } from '../operators/api.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { buildComparator } from '../operators/relational/compare.ts';
 import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
@@ -18,11 +18,16 @@ import { Limit } from '../operators/relational/limit.ts';
 import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
 import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { Union } from '../operators/relational/union.ts';
+import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
+import { Deduplicate } from '../operators/time/deduplicate.ts';
+import { OverAggregate } from '../operators/time/over-aggregate.ts';
+import { TopN } from '../operators/time/top-n.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { type BoundExpr, conjuncts } from '../planner/expr.ts';
-import type { AggregateRel, RelNode, ScanRel } from '../planner/logical.ts';
+import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
+import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
 import { OperatorNode } from './graph.ts';
@@ -93,6 +98,8 @@ export class JobBuilder {
       case 'values':
         return this.addSource('Values', new StaticRowsSource(node.rows.map((r) => [...r])));
       case 'filter': {
+        const rank = rankFilter(node);
+        if (rank) return this.rank(node, rank);
         return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [
           this.lower(node.input),
         ]);
@@ -106,6 +113,8 @@ export class JobBuilder {
         }
         return this.addOperator(new Calc({ project }), [this.lower(node.input)]);
       }
+      case 'over':
+        return this.over(node);
       case 'windowTvf': {
         const w = node.window;
         return this.addOperator(
@@ -123,16 +132,7 @@ export class JobBuilder {
         const props = this.options.props(node.input);
         const op = new GroupAggregate({
           groupBy: node.groupKeys,
-          aggregates: node.aggs.map((a) => {
-            const f = a.filter;
-            return {
-              create: a.fn.create,
-              args: a.args,
-              distinct: a.distinct,
-              name: a.name,
-              ...(f !== null ? { filter: (row: Row) => row[f] === true } : {}),
-            };
-          }),
+          aggregates: aggregateCalls(node.aggs),
           emptyGlobalResultAtEnd: props.bounded && node.groupKeys.length === 0,
           stateTtlMs: this.options.stateTtlMs ?? 0,
         });
@@ -196,6 +196,136 @@ export class JobBuilder {
     }
   }
 
+  /** Top-N or deduplication for `WHERE rn <= N` over ROW_NUMBER (see planner/over.ts). */
+  private rank(filter: Extract<RelNode, { kind: 'filter' }>, r: RankFilter): Outlet {
+    const { over } = r;
+    const input = this.lower(over.input);
+    let out: Outlet;
+    if (r.dedup) {
+      const dedup = new Deduplicate({
+        keys: over.partitionKeys,
+        keepLast: r.dedup.keepLast,
+        orderBy: r.dedup.time,
+        ...(r.dedup.time === 'rowtime' ? { rowtimeIndex: r.dedup.timeIndex } : {}),
+        stateTtlMs: this.options.stateTtlMs ?? 0,
+      });
+      // The row number of a kept row is 1.
+      out = this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [
+        this.addOperator(dedup, [input]),
+      ]);
+    } else {
+      const props = this.options.props(over.input);
+      const topN = new TopN({
+        partitionKeys: over.partitionKeys,
+        compare: buildComparator(over.orderKeys),
+        rankStart: r.rankStart,
+        rankEnd: r.rankEnd,
+        outputRank: true,
+        acceptsRetractions: props.mode !== 'insert-only',
+        stateTtlMs: this.options.stateTtlMs ?? 0,
+      });
+      // TopN appends the rank as a number; ROW_NUMBER is a BIGINT.
+      out = this.addOperator(
+        new Calc({
+          project: (row) => {
+            const r2 = [...row];
+            r2[r2.length - 1] = BigInt(r2[r2.length - 1] as number);
+            return r2;
+          },
+        }),
+        [this.addOperator(topN, [input])],
+      );
+    }
+    if (!r.project) return out;
+    void filter;
+    return this.addOperator(new Calc({ project: compileProjection(r.project.exprs, this.compileOptions) }), [
+      out,
+    ]);
+  }
+
+  /** OVER aggregation: streaming by a time attribute, or over the whole bounded input. */
+  private over(node: OverRel): Outlet {
+    const input = this.lower(node.input);
+    const s = streamingOver(node);
+    const props = this.options.props(node.input);
+    if (s && !props.bounded) {
+      const op = new OverAggregate({
+        partitionKeys: node.partitionKeys,
+        orderBy: s.time,
+        ...(s.time === 'rowtime' ? { rowtimeIndex: s.timeIndex } : {}),
+        frame: { mode: s.mode, preceding: s.preceding },
+        aggregates: node.calls.map((c) => {
+          if (c.kind !== 'AGGREGATE')
+            throw new RivuletError('internal', 'INTERNAL', 'streaming OVER with a non-aggregate call');
+          return { create: c.fn.create, args: c.args, name: c.name };
+        }),
+      });
+      return this.addOperator(op, [input]);
+    }
+    const first = node.orderKeys[0];
+    const single = node.orderKeys.length === 1 && first !== undefined;
+    const calls: OverCall[] = node.calls.map((c) => {
+      switch (c.kind) {
+        case 'AGGREGATE':
+          return {
+            kind: 'AGGREGATE',
+            call: { create: c.fn.create, args: c.args, name: c.name },
+            ...(node.frame ? { frame: node.frame } : {}),
+          };
+        case 'LAG':
+        case 'LEAD':
+          return { kind: c.kind, arg: c.arg, offset: c.offset, default: c.default };
+        case 'FIRST_VALUE':
+        case 'LAST_VALUE':
+          return { kind: c.kind, arg: c.arg, ...(node.frame ? { frame: node.frame } : {}) };
+        case 'NTILE':
+          return { kind: 'NTILE', buckets: c.buckets ?? 1 };
+        default:
+          return { kind: c.kind };
+      }
+    });
+    const op = new BoundedOverAggregate({
+      partitionKeys: node.partitionKeys,
+      ...(node.orderKeys.length > 0 ? { compare: buildComparator(node.orderKeys) } : {}),
+      ...(single
+        ? {
+            orderKey: (row: Row) => {
+              const v = row[first.index];
+              return v === null ? null : Number(v);
+            },
+            descending: first.descending,
+          }
+        : {}),
+      calls,
+    });
+    // Ranking results are BIGINT (bigint values); the operator gives numbers.
+    const width = node.input.fields.length;
+    const bigintCols = node.calls
+      .map((c, i) =>
+        c.type.kind === 'BIGINT' &&
+        c.kind !== 'AGGREGATE' &&
+        c.kind !== 'LAG' &&
+        c.kind !== 'LEAD' &&
+        c.kind !== 'FIRST_VALUE' &&
+        c.kind !== 'LAST_VALUE'
+          ? width + i
+          : -1,
+      )
+      .filter((i) => i >= 0);
+    const out = this.addOperator(op, [input]);
+    if (bigintCols.length === 0) return out;
+    return this.addOperator(
+      new Calc({
+        project: (row) => {
+          const r2 = [...row];
+          for (const i of bigintCols) if (r2[i] !== null) r2[i] = BigInt(r2[i] as number);
+          return r2;
+        },
+      }),
+      [out],
+    );
+  }
+
   /**
    * GROUP BY window_start, window_end, ... over a window TVF: the TVF assigns windows, a
    * WindowAggregate reads them from its columns and fires each window once, then a projection puts
@@ -203,12 +333,7 @@ export class JobBuilder {
    */
   private windowAggregate(node: AggregateRel, w: WindowAggregation): Outlet {
     const otherKeys = node.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
-    const aggregates = node.aggs.map((a) => {
-      let fn = a.fn.create();
-      if (a.distinct) fn = distinctWrapper(fn as AggregateFunction<unknown, unknown>) as AggregateFunction;
-      if (a.filter === null) return { fn, args: a.args };
-      return { fn: filtered(fn), args: [...a.args, a.filter] };
-    });
+    const aggregates = aggregateCalls(node.aggs);
     const op = new WindowAggregate({
       window: { kind: 'columns', startIndex: w.startKey, endIndex: w.endKey },
       rowtimeIndex: w.startKey,
@@ -271,21 +396,18 @@ export class JobBuilder {
   }
 }
 
-/** Aggregates only rows whose last argument (the FILTER column) is TRUE. */
-function filtered(fn: AggregateFunction): AggregateFunction {
-  const pass = (args: unknown[]) => args[args.length - 1] === true;
-  return {
-    create: () => fn.create(),
-    accumulate: (acc, ...args) => (pass(args) ? fn.accumulate(acc, ...args.slice(0, -1)) : acc),
-    ...(fn.retract
-      ? {
-          retract: (acc: unknown, ...args: unknown[]) =>
-            pass(args) ? (fn.retract as NonNullable<typeof fn.retract>)(acc, ...args.slice(0, -1)) : acc,
-        }
-      : {}),
-    ...(fn.merge ? { merge: fn.merge.bind(fn) } : {}),
-    getValue: (acc) => fn.getValue(acc),
-  };
+/** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */
+function aggregateCalls(aggs: readonly AggCall[]) {
+  return aggs.map((a) => {
+    const f = a.filter;
+    return {
+      create: a.fn.create,
+      args: a.args,
+      distinct: a.distinct,
+      name: a.name,
+      ...(f !== null ? { filter: (row: Row) => row[f] === true } : {}),
+    };
+  });
 }
 
 function idleTimeout(options: ReadonlyMap<string, string>, fallback: number): number {

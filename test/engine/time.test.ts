@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { RivuletError } from '../../common/errors.ts';
+import { Session } from '../../runtime/session.ts';
+import { queryChanges, queryRows, sorted } from './helpers.ts';
+
+/** `n` events, one per second of event time from 2024-01-01 00:00:00, with a 2-second watermark delay. */
+const ticks = (n: number, extra = '') => `
+CREATE TABLE ticks (
+  id INT, sym STRING, price INT,
+  ts AS TIMESTAMPADD(SECOND, id, TIMESTAMP '2024-01-01 00:00:00'),
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
+) WITH ('connector' = 'datagen', 'seed' = '11', 'rows-per-second' = '1000000',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '${n - 1}',
+  'fields.sym.length' = '1', 'fields.price.min' = '1', 'fields.price.max' = '100' ${extra});`;
+
+/** The generated rows themselves, to compute expected results independently of the engine's operators. */
+async function tickRows(n: number): Promise<{ id: number; sym: string; price: number }[]> {
+  const rows = await queryRows(`${ticks(n)} SELECT id, sym, price FROM ticks`);
+  return rows.map(([id, sym, price]) => ({ id: id as number, sym: sym as string, price: price as number }));
+}
+
+const T0 = Date.UTC(2024, 0, 1);
+
+describe('window TVFs', () => {
+  it('TUMBLE aggregation equals a grouping of the rows by minute', async () => {
+    const rows = await tickRows(250);
+    const got = await queryRows(`${ticks(250)}
+      SELECT window_start, window_end, COUNT(*) AS n, SUM(price) AS s, MAX(price) AS m
+      FROM TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end`);
+    const expected = new Map<number, { n: number; s: number; m: number }>();
+    for (const r of rows) {
+      const start = T0 + Math.floor(r.id / 60) * 60_000;
+      const e = expected.get(start) ?? { n: 0, s: 0, m: -Infinity };
+      e.n++;
+      e.s += r.price;
+      e.m = Math.max(e.m, r.price);
+      expected.set(start, e);
+    }
+    expect(sorted(got)).toEqual(
+      sorted([...expected].map(([start, e]) => [start, start + 60_000, BigInt(e.n), e.s, e.m])),
+    );
+  });
+
+  it('HOP windows overlap: each row counts in size/slide windows', async () => {
+    const got = await queryRows(`${ticks(120)}
+      SELECT window_start, COUNT(*) AS n
+      FROM TABLE(HOP(TABLE ticks, DESCRIPTOR(ts), INTERVAL '30' SECOND, INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end`);
+    const counts = new Map(got.map(([s, n]) => [s as number, Number(n)]));
+    // Windows start every 30 s from -30 s; each full window holds 60 rows.
+    expect(counts.get(T0 - 30_000)).toBe(30);
+    expect(counts.get(T0)).toBe(60);
+    expect(counts.get(T0 + 30_000)).toBe(60);
+    expect(counts.get(T0 + 90_000)).toBe(30);
+    expect([...counts.values()].reduce((a, b) => a + b, 0)).toBe(240);
+  });
+
+  it('a window aggregation is append-only: each window is emitted once', async () => {
+    const changes = await queryChanges(`${ticks(180)}
+      SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end`);
+    expect(changes).toHaveLength(3);
+    expect(changes.every((c) => c.startsWith('+I'))).toBe(true);
+  });
+
+  it('windows need a time attribute', async () => {
+    const session = new Session();
+    await session.executeScript(
+      "CREATE TABLE plain (ts TIMESTAMP(3)) WITH ('connector' = 'datagen', 'number-of-rows' = '1')",
+    );
+    await expect(
+      session.executeScript("SELECT * FROM TABLE(TUMBLE(TABLE plain, DESCRIPTOR(ts), INTERVAL '1' MINUTE))"),
+    ).rejects.toThrow(/time attribute/);
+  });
+});
+
+describe('OVER, Top-N and deduplication', () => {
+  it('a ROWS frame over event time sums the last three rows', async () => {
+    const rows = await tickRows(30);
+    const got = await queryRows(`${ticks(30)}
+      SELECT id, SUM(price) OVER (ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM ticks`);
+    const expected = rows.map((r, i) => [
+      r.id,
+      rows.slice(Math.max(0, i - 2), i + 1).reduce((a, x) => a + x.price, 0),
+    ]);
+    expect(sorted(got)).toEqual(sorted(expected));
+  });
+
+  it('Top-N per partition over a stream', async () => {
+    const rows = await tickRows(60);
+    const got = await queryRows(`${ticks(60)}
+      SELECT sym, price, rn FROM (
+        SELECT sym, price, ROW_NUMBER() OVER (PARTITION BY MOD(id, 3) ORDER BY price DESC) AS rn, MOD(id, 3) AS part FROM ticks
+      ) WHERE rn <= 2`);
+    const byPart = new Map<number, number[]>();
+    for (const r of rows) byPart.set(r.id % 3, [...(byPart.get(r.id % 3) ?? []), r.price]);
+    const expectedPrices = [...byPart.values()]
+      .flatMap((ps) => ps.sort((a, b) => b - a).slice(0, 2))
+      .sort((a, b) => a - b);
+    expect(got.map((r) => r[1] as number).sort((a, b) => a - b)).toEqual(expectedPrices);
+    expect(got.map((r) => r[2]).sort()).toEqual([1n, 1n, 1n, 2n, 2n, 2n]);
+  });
+
+  it('keep-last deduplication by event time keeps the latest row per key', async () => {
+    const rows = await tickRows(40);
+    const got = await queryRows(`${ticks(40)}
+      SELECT k, id FROM (SELECT MOD(id, 4) AS k, id, ROW_NUMBER() OVER (PARTITION BY MOD(id, 4) ORDER BY ts DESC) AS rn FROM ticks) WHERE rn = 1`);
+    const last = new Map<number, number>();
+    for (const r of rows) last.set(r.id % 4, r.id);
+    expect(sorted(got)).toEqual(sorted([...last].map(([k, id]) => [k, id])));
+  });
+
+  it('ranking and offset functions over a bounded input with any ORDER BY', async () => {
+    const got = await queryRows(`
+      SELECT k, v, RANK() OVER (PARTITION BY k ORDER BY v) AS r, DENSE_RANK() OVER (PARTITION BY k ORDER BY v) AS d,
+             LEAD(v) OVER (PARTITION BY k ORDER BY v) AS nxt
+      FROM (VALUES ('a', 1), ('a', 2), ('a', 2), ('a', 5), ('b', 9)) AS t(k, v)`);
+    expect(got).toEqual([
+      ['a', 1, 1n, 1n, 2],
+      ['a', 2, 2n, 2n, 2],
+      ['a', 2, 2n, 2n, 5],
+      ['a', 5, 4n, 3n, null],
+      ['b', 9, 1n, 1n, null],
+    ]);
+  });
+
+  it('an unfiltered ROW_NUMBER over a stream is refused with an explanation', async () => {
+    const s2 = new Session();
+    await s2.executeScript(`CREATE TABLE u (id INT, ts AS PROCTIME()) WITH ('connector' = 'datagen')`);
+    const err = await s2
+      .executeScript('SELECT id, ROW_NUMBER() OVER (ORDER BY id) FROM u')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RivuletError);
+    expect((err as RivuletError).code).toBe('OVER_UNBOUNDED');
+  });
+});
