@@ -1591,6 +1591,36 @@ describe('parser corpus: nexmark.sql', () => {
     expect([frame.unit, frame.start.bound, frame.end?.bound]).toEqual(['ROWS', 'PRECEDING', 'CURRENT_ROW']);
   });
 
+  it('reads q5 as CTEs over a HOP window and q7 as a join with a TUMBLE aggregation', () => {
+    const q5 = as(as(statement(F, 9), 'insert').query, 'with');
+    expect(q5.ctes.map((c) => c.name.text)).toEqual(['auction_bids', 'max_bids']);
+    const hop = as(as(q5.ctes[0]!.query, 'select').from, 'tableFunction');
+    expect([qname(hop.name), hop.args.length]).toEqual(['HOP', 4]);
+    expect(as(hop.args[3]!.value, 'intervalLiteral').value).toBe('10');
+    const q7 = as(as(statement(F, 11), 'insert').query, 'select');
+    const inner = as(as(as(q7.from, 'join').right, 'subquery').query, 'select');
+    expect(qname(as(inner.from, 'tableFunction').name)).toBe('TUMBLE');
+  });
+
+  it('reads q11 as a SESSION window partitioned by bidder with DESCRIPTOR and gap as separate arguments', () => {
+    const q11 = as(as(statement(F, 16), 'insert').query, 'select');
+    const session = as(q11.from, 'tableFunction');
+    expect(session.args.map((a) => a.value.kind)).toEqual(['tableArgument', 'descriptor', 'intervalLiteral']);
+    const table = as(session.args[0]!.value, 'tableArgument');
+    expect(table.partitionBy.map((e) => texts(as(e, 'columnRef').path))).toEqual([['bidder']]);
+  });
+
+  it('reads q14 with HOUR(...) as a function call and q21 with a four-branch CASE', () => {
+    const q14 = as(as(statement(F, 22), 'insert').query, 'select');
+    const cond = as(as(item(q14, 3), 'case').whens[0]!.condition, 'binary');
+    expect(qname(as(as(cond.left, 'binary').left, 'functionCall').name).toUpperCase()).toBe('HOUR');
+    const q21 = as(as(statement(F, 29), 'insert').query, 'select');
+    const c = as(item(q21, 4), 'case');
+    expect([c.whens.length, qname(as(c.else, 'functionCall').name)]).toEqual([4, 'REGEXP_EXTRACT']);
+    const q22 = as(as(statement(F, 30), 'insert').query, 'select');
+    expect(q22.items.slice(4).map((i) => i.alias?.text)).toEqual(['dir1', 'dir2', 'dir3']);
+  });
+
   it('reads q13 as a processing-time lookup join and q15 with FILTER clauses', () => {
     const q13 = as(as(statement(F, 20), 'insert').query, 'select');
     const j = as(q13.from, 'join');
