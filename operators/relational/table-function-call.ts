@@ -10,6 +10,7 @@
  */
 import { RivuletError } from '../../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind, Value } from '../api.ts';
+import { describeRow } from './rows.ts';
 
 export interface TableFunctionCallOptions {
   /** The function applied to each input row (e.g. UNNEST of a column, or a UDTF call compiled by the planner). */
@@ -56,7 +57,7 @@ export class TableFunctionCall implements Operator {
     try {
       produced = this.fn(row);
     } catch (e) {
-      throw this.failure(e);
+      throw this.failure(e, row);
     }
     const n = row.length;
     const width = this.producedArity + (this.ordinality ? 1 : 0);
@@ -74,7 +75,7 @@ export class TableFunctionCall implements Operator {
         emitted++;
       }
     } catch (e) {
-      throw this.failure(e);
+      throw this.failure(e, row);
     }
     if (emitted === 0 && this.outer) {
       const padded = new Array<Value>(n + width);
@@ -84,13 +85,13 @@ export class TableFunctionCall implements Operator {
     }
   }
 
-  private failure(e: unknown): Error {
+  private failure(e: unknown, row: Row): Error {
     if (e instanceof RivuletError) return e;
     const msg = e instanceof Error ? e.message : String(e);
     return new RivuletError(
       'runtime',
       'TABLE_FUNCTION_FAILED',
-      `${this.functionName} failed in operator ${this.ctx.operatorId}: ${msg}`,
+      `${this.functionName} failed in operator ${this.ctx.operatorId} on row ${describeRow(row)}: ${msg}`,
       undefined,
       { cause: e },
     );

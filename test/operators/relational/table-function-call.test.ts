@@ -67,6 +67,7 @@ describe('TableFunctionCall', () => {
         functionName: 'my_udtf',
       }),
     );
+    expect(() => h.insert([1])).toThrow(/on row \[1\]: boom/);
     expect(() => h.insert([1])).toThrow(
       expect.objectContaining({ code: 'TABLE_FUNCTION_FAILED', message: expect.stringContaining('my_udtf') }),
     );
