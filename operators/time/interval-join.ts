@@ -4,7 +4,7 @@
  * (`a.ts BETWEEN b.ts - INTERVAL '1' HOUR AND b.ts` is lowerBound = -3600000, upperBound = 0.)
  *
  * 1. A row with rowtime <= the combined watermark (the minimum of both inputs) is late: counted, or
- *    sent to `lateOutput`.
+ *    sent to `lateOutputs[input]`.
  * 2. Otherwise it is matched at once against the buffered rows of the other side with the same key
  *    whose time fits the interval (and the residual): each match is emitted, both rows marked matched.
  * 3. It is then buffered while a future row of the other side could still match it. Future rows have
@@ -42,7 +42,8 @@ export interface IntervalJoinOptions {
   readonly residual?: (left: Row, right: Row) => boolean;
   readonly leftArity: number;
   readonly rightArity: number;
-  readonly lateOutput?: Collector;
+  /** Where late rows of each input (index 0: left, 1: right) go instead of being dropped and counted. */
+  readonly lateOutputs?: readonly (Collector | undefined)[];
 }
 
 interface Buffered {
@@ -116,7 +117,7 @@ export class IntervalJoin implements Operator {
     }
     const wm = this.watermarks.current;
     if ((ts as number) <= wm) {
-      handleLate(ctx, o.lateOutput, kind, row);
+      handleLate(ctx, o.lateOutputs?.[input], kind, row);
       return;
     }
     const t = ts as number;

@@ -15,7 +15,8 @@
  *    rows still in the frame. A RANGE frame whose newest row is older than `wm - interval` can serve
  *    no future row and is freed (a cleanup timer at `newest + interval`).
  * Processing time (`orderBy: 'proctime'`): rows are processed at once in arrival order, the frame's
- * time being `ctx.now()` at arrival.
+ * time being `ctx.now()` at arrival. A RANGE frame whose newest row is older than `now - interval`
+ * serves no future row: `onProcessingTime` frees such partitions (the runtime calls it on a timer).
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -28,7 +29,7 @@ import {
 } from '../api.ts';
 import { keySelector, type StateKey } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
-import { handleLate, notOpened } from './support.ts';
+import { handleLate, notOpened, type ProcessingTimeAware } from './support.ts';
 import { TimerHeap } from './timer-heap.ts';
 
 export interface OverFrame {
@@ -56,7 +57,7 @@ interface Partition {
   pending: [number, Row[]][];
 }
 
-export class OverAggregate implements Operator {
+export class OverAggregate implements Operator, ProcessingTimeAware {
   readonly name = 'OverAggregate';
   private readonly opts: OverAggregateOptions;
   private readonly aggs: AggregateCalls;
@@ -214,6 +215,16 @@ export class OverAggregate implements Operator {
     } else {
       p.accs = this.aggs.create();
       for (const r of p.frame) this.aggs.accumulate(p.accs, r);
+    }
+  }
+
+  onProcessingTime(now: number): void {
+    if (this.opts.orderBy !== 'proctime' || this.opts.frame.mode !== 'range' || !this.bounded) return;
+    for (const [key, p] of this.partitions) {
+      const newest =
+        p.frameTs.length === 0 ? Number.NEGATIVE_INFINITY : (p.frameTs[p.frameTs.length - 1] as number);
+      // A future row arrives at now' >= now, and its frame starts at now' - interval > newest.
+      if (newest < now - this.preceding) this.partitions.delete(key);
     }
   }
 

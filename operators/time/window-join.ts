@@ -11,7 +11,7 @@
  *    NULLs on the outer side(s); SEMI emits left rows with a match, ANTI those without (left columns
  *    only). The window's state is then freed.
  * 3. A row for a window the combined watermark has already closed is late (counted, or sent to
- *    `lateOutput`). Inserts only.
+ *    `lateOutputs[input]`). Inserts only.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -43,7 +43,8 @@ export interface WindowJoinOptions {
   readonly right: WindowJoinSide;
   /** Non-equi part of the join condition. */
   readonly residual?: (left: Row, right: Row) => boolean;
-  readonly lateOutput?: Collector;
+  /** Where late rows of each input (index 0: left, 1: right) go instead of being dropped and counted. */
+  readonly lateOutputs?: readonly (Collector | undefined)[];
 }
 
 interface Group {
@@ -90,7 +91,7 @@ export class WindowJoin implements Operator {
     const side = input === 0 ? this.opts.left : this.opts.right;
     const end = row[side.windowEndIndex] as number;
     if (this.buckets.isLate(end, this.watermarks.current)) {
-      handleLate(ctx, this.opts.lateOutput, kind, row);
+      handleLate(ctx, this.opts.lateOutputs?.[input], kind, row);
       return;
     }
     const start = row[side.windowStartIndex];

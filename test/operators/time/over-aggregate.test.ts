@@ -169,5 +169,12 @@ describe('OverAggregate (processing time)', () => {
       '+I["b",0,7,1,7,7]',
       '+I["a",0,2,2,3,2]',
     ]);
+    // b's frame (its row at 1050) can serve no row arriving after 1150: freed on the timer.
+    h.op.onProcessingTime(1150);
+    expect(h.op.stateSize()).toBe(2 + 3); // partitions a, b + frame rows (a: 2, b: 1)
+    h.op.onProcessingTime(1151);
+    expect(h.op.stateSize()).toBe(1 + 2);
+    h.op.onProcessingTime(1221);
+    expect(h.op.stateSize()).toBe(0);
   });
 });
