@@ -189,7 +189,7 @@ export function bindOver(
       }
       if (name === 'NTILE') {
         const n = args[0];
-        if (!n || n.kind !== 'literal' || typeof n.value !== 'number' || n.value < 1)
+        if (n?.kind !== 'literal' || typeof n.value !== 'number' || n.value < 1)
           throw err('OVER_CALL', 'NTILE needs a positive integer constant', c.span);
         return { kind: 'NTILE', buckets: n.value, type: T.int(false) };
       }
@@ -301,12 +301,11 @@ export function rankFilter(filter: Extract<RelNode, { kind: 'filter' }>): RankFi
     if (c.kind !== 'call' || c.args.length !== 2) return undefined;
     const [a, b] = c.args as [BoundExpr, BoundExpr];
     let op = c.name;
-    let n: number | undefined;
-    if (isRn(a) && (n = constant(b)) !== undefined) {
-      /* rn op n */
-    } else if (isRn(b) && (n = constant(a)) !== undefined) {
-      op = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' }[op] ?? op;
-    } else return undefined;
+    // Normalise to `rn op n`; `n op rn` flips the comparison.
+    const flipped = !isRn(a);
+    const n = flipped ? (isRn(b) ? constant(a) : undefined) : constant(b);
+    if (n === undefined) return undefined;
+    if (flipped) op = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' }[op] ?? op;
     if (op === '<=') hi = Math.min(hi, n);
     else if (op === '<') hi = Math.min(hi, n - 1);
     else if (op === '>=') lo = Math.max(lo, n);
@@ -331,9 +330,7 @@ export function rankFilter(filter: Extract<RelNode, { kind: 'filter' }>): RankFi
 }
 
 /** Whether an over node can run as a streaming OVER aggregation (rule 2). */
-export function streamingOver(
-  over: OverRel,
-):
+export function streamingOver(over: OverRel):
   | {
       time: 'rowtime' | 'proctime';
       timeIndex: number;
