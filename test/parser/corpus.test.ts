@@ -1727,3 +1727,23 @@ describe('parser corpus: explain_statement_set.sql', () => {
     expect(as(exec.statement, 'statementSet').inserts).toHaveLength(1);
   });
 });
+
+describe('parser corpus: script edges', () => {
+  it('gives no statements for an empty script, blanks or comments only', () => {
+    expect(parse('')).toEqual([]);
+    expect(parse(' \n\t\r\n ')).toEqual([]);
+    expect(parse('-- nothing to run\n/* really\n nothing */\n')).toEqual([]);
+  });
+
+  it('makes the final semicolon optional and ignores comments after it', () => {
+    expect(parse('SELECT 1')).toHaveLength(1);
+    expect(parse('SELECT 1;')).toHaveLength(1);
+    expect(parse('SELECT 1;\n-- done\n')).toHaveLength(1);
+    expect(parse('SELECT 1; SELECT 2;')).toHaveLength(2);
+  });
+
+  it('gives each statement of a one-line script its own column', () => {
+    const [a, b] = parse('SELECT 1; SELECT 2');
+    expect([a!.span.column, b!.span.column, b!.span.offset]).toEqual([1, 11, 10]);
+  });
+});
