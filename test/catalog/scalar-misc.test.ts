@@ -210,7 +210,13 @@ describe('collections', () => {
     expect(c.call([1], null)).toBe(false);
     expect(c.call(null, 1)).toBeNull();
     expect(fn('ARRAY_CONTAINS', [T.array(T.bigint()), T.int()]).call([1n, 2n], 2)).toBe(true);
-    expect(fn('ARRAY_CONTAINS', [T.array(T.double()), T.double()]).call([Number.NaN], Number.NaN)).toBe(true);
+    // Elements compare as the = operator does: NaN <> NaN and 0.0 = -0.0 (Java's ==).
+    const dbl = fn('ARRAY_CONTAINS', [T.array(T.double()), T.double()]);
+    expect(dbl.call([Number.NaN], Number.NaN)).toBe(false);
+    expect(dbl.call([0], -0)).toBe(true);
+    expect(
+      fn('ARRAY_CONTAINS', [T.array(T.bytes()), T.bytes()]).call([new Uint8Array([1])], new Uint8Array([1])),
+    ).toBe(true);
     expect(() => fn('ARRAY_CONTAINS', [AI, S])).toThrow(sigError);
     const p = fn('ARRAY_POSITION', [AI, T.int()]);
     expect(p.call([5, 6, 5], 5)).toBe(1);

@@ -13,6 +13,7 @@ import type { Value } from '../../../operators/api.ts';
 import { castFunction } from '../../cast.ts';
 import { leastRestrictive } from '../../coercion.ts';
 import { type LogicalType, T, typeEquals, typeToString, withNullable } from '../../types.ts';
+import { equalityFor } from '../operators.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import {
   anyNullable,
@@ -28,30 +29,49 @@ import {
   pure,
   runtimeError,
 } from './util.ts';
-import { valueEquals } from './values.ts';
 
 const elementOf = (t: LogicalType): LogicalType =>
   t.kind === 'NULL' ? T.null() : (t.element as LogicalType);
 
-const eqOrBothNull = (a: Value, b: Value): boolean =>
-  a === null || b === null ? a === b : valueEquals(a, b);
+type Eq = (a: Value, b: Value) => boolean;
 
-/** Index of the first element equal to `v` (NULL matches NULL), or -1. */
-function indexOfValue(arr: readonly Value[], v: Value): number {
-  if (v === null || typeof v !== 'object') {
-    const i = arr.indexOf(v);
-    if (i >= 0 || typeof v !== 'number' || !Number.isNaN(v)) return i;
-  }
-  for (let i = 0; i < arr.length; i++) if (eqOrBothNull(arr[i], v)) return i;
+/** SQL equality of values of `t` (as the `=` operator), with NULL matching NULL. */
+function nullSafeEq(t: LogicalType): Eq {
+  const eq: Eq = t.kind === 'NULL' ? (x, y) => x === y : equalityFor(t);
+  return (a, b) => (a === null || b === null ? a === b : eq(a, b));
+}
+
+/** Index of the first element equal to `v`, or -1. */
+function indexOfValue(arr: readonly Value[], v: Value, eq: Eq): number {
+  for (let i = 0; i < arr.length; i++) if (eq(arr[i], v)) return i;
   return -1;
 }
 
-/** The value stored under `key` (keys compared by SQL value), or null. */
-export function mapGet(m: Map<Value, Value>, key: Value): Value {
+/** Kinds whose values are equal exactly when they are `===` (so a Set can deduplicate them). */
+const IDENTITY_EQ = new Set([
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'DECIMAL',
+  'CHAR',
+  'VARCHAR',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP_LTZ',
+  'INTERVAL_YEAR_MONTH',
+  'INTERVAL_DAY_TIME',
+  'NULL',
+]);
+
+/** The value stored under `key` (keys compared with `eq` when they are not primitives), or null. */
+export function mapGet(m: Map<Value, Value>, key: Value, eq: Eq): Value {
   const direct = m.get(key);
   if (direct !== undefined) return direct;
   if (key !== null && typeof key === 'object') {
-    for (const [k, v] of m) if (k !== null && valueEquals(k, key)) return v;
+    for (const [k, v] of m) if (eq(k, key)) return v;
   }
   return null;
 }
@@ -138,8 +158,9 @@ const item = defineScalar(
           `The key type ${typeToString(k)} does not match the map's ${typeToString(keyType)}`,
         );
       const conv = toType(k, keyType);
+      const eq = nullSafeEq(keyType);
       return pure(withNullable(c.element as LogicalType, true), (m: Map<Value, Value>, key: Value) =>
-        mapGet(m, conv(key)),
+        mapGet(m, conv(key), eq),
       );
     }
     throw badCall('ITEM', args, sigs);
@@ -169,8 +190,9 @@ const arrayContains = defineScalar(
     const sig = ['ARRAY_CONTAINS(ARRAY<T>, T)'];
     if (args.length !== 2 || !isArr(args[0]!)) throw badCall('ARRAY_CONTAINS', args, sig);
     const conv = needleConv('ARRAY_CONTAINS', args, sig);
+    const eq = nullSafeEq(elementOf(args[0] as LogicalType));
     return nullAware(T.boolean((args[0] as LogicalType).nullable), (a: Value[] | null, v: Value) =>
-      a === null ? null : indexOfValue(a, v === null ? null : conv(v)) >= 0,
+      a === null ? null : indexOfValue(a, v === null ? null : conv(v), eq) >= 0,
     );
   },
 );
@@ -182,7 +204,8 @@ const arrayPosition = defineScalar(
     const sig = ['ARRAY_POSITION(ARRAY<T>, T)'];
     if (args.length !== 2 || !isArr(args[0]!)) throw badCall('ARRAY_POSITION', args, sig);
     const conv = needleConv('ARRAY_POSITION', args, sig);
-    return pure(nullableFrom(T.int(false), args), (a: Value[], v: Value) => indexOfValue(a, conv(v)) + 1);
+    const eq = nullSafeEq(elementOf(args[0] as LogicalType));
+    return pure(nullableFrom(T.int(false), args), (a: Value[], v: Value) => indexOfValue(a, conv(v), eq) + 1);
   },
 );
 
@@ -193,10 +216,11 @@ const arrayRemove = defineScalar(
     const sig = ['ARRAY_REMOVE(ARRAY<T>, T)'];
     if (args.length !== 2 || !isArr(args[0]!)) throw badCall('ARRAY_REMOVE', args, sig);
     const conv = needleConv('ARRAY_REMOVE', args, sig);
+    const eq = nullSafeEq(elementOf(args[0] as LogicalType));
     return nullAware(args[0] as LogicalType, (a: Value[] | null, v: Value) => {
       if (a === null) return null;
       const needle = v === null ? null : conv(v);
-      return a.filter((x) => !eqOrBothNull(x, needle));
+      return a.filter((x) => !eq(x, needle));
     });
   },
 );
@@ -206,18 +230,12 @@ const arrayDistinct = defineScalar(
   'The array without repeated elements, first occurrences in order.',
   (args) => {
     if (!matches(args, [isArr])) throw badCall('ARRAY_DISTINCT', args, ['ARRAY_DISTINCT(ARRAY)']);
+    const e = elementOf(args[0] as LogicalType);
+    if (IDENTITY_EQ.has(e.kind)) return pure(args[0] as LogicalType, (a: Value[]) => [...new Set(a)]);
+    const eq = nullSafeEq(e);
     return pure(args[0] as LogicalType, (a: Value[]) => {
       const out: Value[] = [];
-      const seen = new Set<Value>();
-      for (const x of a) {
-        if (x === null || typeof x !== 'object') {
-          if (seen.has(x)) continue;
-          seen.add(x);
-          out.push(x);
-        } else if (indexOfValue(out, x) < 0) {
-          out.push(x);
-        }
-      }
+      for (const x of a) if (indexOfValue(out, x, eq) < 0) out.push(x);
       return out;
     });
   },

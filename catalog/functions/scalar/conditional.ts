@@ -10,9 +10,9 @@ import type { Value } from '../../../operators/api.ts';
 import { castFunction } from '../../cast.ts';
 import { leastRestrictive } from '../../coercion.ts';
 import { type LogicalType, T, typeEquals, typeToString, withNullable } from '../../types.ts';
+import { comparatorFor, equalityFor } from '../operators.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import { badCall, defineScalar, isBool, isStr, matches, nullAware, pure } from './util.ts';
-import { compareValues, valueEquals } from './values.ts';
 
 /** The common type of `types`, or a signature error naming them. */
 function common(name: string, types: readonly LogicalType[], sig: readonly string[]): LogicalType {
@@ -62,10 +62,11 @@ const nullif = defineScalar('NULLIF', 'NULL if the two values are equal, else th
   if (args.length !== 2) throw badCall('NULLIF', args, sig);
   const t = common('NULLIF', args, sig);
   const [c0, c1] = args.map(lift(t)) as [(v: Value) => Value, (v: Value) => Value];
+  const eq = t.kind === 'NULL' ? () => false : equalityFor(t);
   return nullAware(withNullable(t, true), (a: Value, b: Value) => {
     if (a === null) return null;
     const x = c0(a);
-    return b !== null && valueEquals(x, c1(b)) ? null : x;
+    return b !== null && eq(x, c1(b)) ? null : x;
   });
 });
 
@@ -118,6 +119,7 @@ const extreme = (name: 'GREATEST' | 'LEAST'): ScalarFunctionDef =>
       const t = common(name, args, sig);
       const conv = args.map(lift(t));
       const sign = name === 'GREATEST' ? 1 : -1;
+      const compare = t.kind === 'NULL' ? () => 0 : comparatorFor(t);
       return pure(
         withNullable(
           t,
@@ -127,7 +129,7 @@ const extreme = (name: 'GREATEST' | 'LEAST'): ScalarFunctionDef =>
           let best = (conv[0] as (v: Value) => Value)(vs[0]);
           for (let i = 1; i < vs.length; i++) {
             const v = (conv[i] as (v: Value) => Value)(vs[i]);
-            if (compareValues(v, best) * sign > 0) best = v;
+            if (compare(v, best) * sign > 0) best = v;
           }
           return best;
         },
