@@ -103,12 +103,22 @@ interface Bucket {
 
 /**
  * Adapts a predicate compiled over the concatenated row (left ++ right) to the two-row form `residual`
- * takes. It allocates the concatenated row per evaluated pair; prefer compiling over (left, right).
+ * takes. The concatenation is written into one scratch array reused for every evaluated pair (no
+ * allocation per pair), so the predicate must not keep a reference to the row it is given (compiled
+ * expressions do not).
  */
 export function residualOverConcatenation(
   pred: (row: Row) => boolean | null,
 ): (left: Row, right: Row) => boolean | null {
-  return (left, right) => pred(concatRows(left, right));
+  const scratch: Row = [];
+  return (left, right) => {
+    const n = left.length;
+    const m = right.length;
+    scratch.length = n + m;
+    for (let i = 0; i < n; i++) scratch[i] = left[i];
+    for (let i = 0; i < m; i++) scratch[n + i] = right[i];
+    return pred(scratch);
+  };
 }
 
 export class Join implements Operator {
