@@ -87,13 +87,14 @@ export interface PartitionValue {
 }
 
 /**
- * `EXECUTE STATEMENT SET BEGIN insert; ... END` (`style: 'execute'`) or
- * `BEGIN STATEMENT SET; insert; ... END` (`style: 'begin'`).
+ * `EXECUTE STATEMENT SET BEGIN insert; ... END` (`style: 'execute'`),
+ * `BEGIN STATEMENT SET; insert; ... END` (`style: 'begin'`), or, only after EXPLAIN,
+ * `STATEMENT SET BEGIN insert; ... END` (`style: 'explain'`, Flink's spelling of `EXPLAIN STATEMENT SET`).
  */
 export interface StatementSet {
   readonly kind: 'statementSet';
   readonly span: Span;
-  readonly style: 'execute' | 'begin';
+  readonly style: 'execute' | 'begin' | 'explain';
   readonly inserts: readonly InsertStatement[];
 }
 
@@ -134,7 +135,7 @@ export interface PhysicalColumn {
   readonly span: Span;
   readonly name: Identifier;
   readonly type: TypeNode;
-  /** A column-level `[CONSTRAINT name] PRIMARY KEY NOT ENFORCED` (its `columns` is `[name]`). */
+  /** A column-level `[CONSTRAINT name] PRIMARY KEY NOT ENFORCED`: `columns` is `[name]`, the span starts at `name`. */
   readonly primaryKey: PrimaryKeyConstraint | null;
   readonly comment: string | null;
 }
@@ -589,7 +590,7 @@ export interface TableFunctionArg {
   readonly value: Expr | TableArgument;
 }
 
-/** `TABLE t [PARTITION BY ...] [ORDER BY ...]` passed to a table function. */
+/** `TABLE t [PARTITION BY key | PARTITION BY (key, ...)] [ORDER BY ...]` passed to a table function. */
 export interface TableArgument {
   readonly kind: 'tableArgument';
   readonly span: Span;
@@ -622,7 +623,7 @@ export interface MatchRecognizeRef {
   readonly mode: 'INITIAL' | 'SEEK' | null;
   readonly pattern: RowPattern;
   /** `WITHIN interval` (Flink): a match must complete within this time from its first row. */
-  readonly within: Expr | null;
+  readonly within: IntervalLiteral | null;
   readonly subsets: readonly SubsetDefinition[];
   readonly definitions: readonly PatternDefinition[];
   readonly alias: Alias | null;

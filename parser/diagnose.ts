@@ -21,12 +21,14 @@ import {
 } from 'chevrotain';
 import type { Span } from '../common/errors.ts';
 import { SqlSyntaxError } from './errors.ts';
-import { nextTokens } from './expected.ts';
+import { type NextToken, nextTokens } from './expected.ts';
 import type { SqlParser } from './grammar.ts';
 import {
   BinaryStringLiteral,
+  Comma,
   Concat,
   Equals,
+  ExclusionClose,
   Greater,
   GreaterEq,
   Ident,
@@ -39,6 +41,9 @@ import {
   NumberLiteral,
   Percent,
   Plus,
+  RBrace,
+  RBracket,
+  RParen,
   Slash,
   Star,
   StringLiteral,
@@ -245,11 +250,15 @@ const HELPER_RULES = new Set(['ident', 'qualifiedName', 'identList', 'stringValu
 
 const ALIAS_RULES = new Set(['columnAlias', 'tableAlias', 'optionalAlias']);
 
-function rank(n: { readonly rules: readonly string[] }): number {
+/** Closing brackets and separators: when one is possible it is usually what is missing. */
+const CLOSERS: ReadonlySet<TokenType> = new Set([RParen, RBracket, ExclusionClose, RBrace, Comma]);
+
+function rank(n: NextToken): number {
+  if (CLOSERS.has(n.tokenType)) return 0;
   const inner = n.rules.find((r) => !HELPER_RULES.has(r)) ?? '';
-  if (EXPRESSION_RULES.has(inner)) return 2;
-  if (ALIAS_RULES.has(inner)) return 1;
-  return 0;
+  if (EXPRESSION_RULES.has(inner)) return 3;
+  if (ALIAS_RULES.has(inner)) return 2;
+  return 1;
 }
 
 const TIME_UNITS: ReadonlySet<TokenType> = new Set([
@@ -286,7 +295,8 @@ function isKeyword(t: TokenType): boolean {
 
 /** An expected keyword that `tok` (a word) is a likely misspelling of. */
 function nearMiss(tok: IToken | undefined, expected: readonly string[]): string | undefined {
-  if (tok === undefined || !(tokenMatcher(tok, Ident) || tokenMatcher(tok, Keyword))) return undefined;
+  // Only words that are not keywords: `END` where `;` is missing is not a misspelt `AND`.
+  if (tok === undefined || !tokenMatcher(tok, Ident) || tokenMatcher(tok, Keyword)) return undefined;
   if (tok.image.startsWith('`') || tok.image.startsWith('"')) return undefined;
   const word = tok.image.toUpperCase();
   if (word.length < 3) return undefined;

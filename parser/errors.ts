@@ -13,7 +13,7 @@ export interface SyntaxErrorDetails {
 }
 
 /** How many expected alternatives the message lists before eliding the rest. */
-const MAX_LISTED = 8;
+const MAX_LISTED = 12;
 
 /**
  * A syntax error in SQL text (phase `parse`, code `SQL_SYNTAX`), with 1-based `line` and `column`, the

@@ -32,6 +32,8 @@ import {
 } from 'chevrotain';
 
 interface Cont {
+  /** Hash-consed: equal continuations are one object, so the walk can skip states it has seen. */
+  readonly id: number;
   readonly items: readonly IProduction[];
   readonly pos: number;
   readonly rest: Cont | null;
@@ -72,72 +74,91 @@ function oneOrMore(prod: IProduction, def: IProduction[], sep: TokenType | null)
   return items;
 }
 
+const sequenceIds = new WeakMap<readonly IProduction[], number>();
+let nextSequenceId = 0;
+
+function sequenceId(items: readonly IProduction[]): number {
+  let id = sequenceIds.get(items);
+  if (id === undefined) {
+    id = nextSequenceId++;
+    sequenceIds.set(items, id);
+  }
+  return id;
+}
+
 export function nextTokens(entry: Rule, prefix: readonly IToken[]): ExpectedResult {
   const seen = new Map<string, NextToken>();
+  const conts = new Map<string, Cont>();
+  const visited = new Set<string>();
+  const cont = (
+    items: readonly IProduction[],
+    pos: number,
+    rest: Cont | null,
+    rules: RuleList | null,
+  ): Cont => {
+    const key = `${sequenceId(items)}:${pos}:${rest === null ? -1 : rest.id}`;
+    let c = conts.get(key);
+    if (c === undefined) {
+      c = { id: conts.size, items, pos, rest, rules };
+      conts.set(key, c);
+    }
+    return c;
+  };
   let canEnd = false;
   const work: Array<[Cont | null, number]> = [
-    [{ items: entry.definition, pos: 0, rest: null, rules: { name: entry.name, outer: null } }, 0],
+    [cont(entry.definition, 0, null, { name: entry.name, outer: null }), 0],
   ];
+  const push = (c: Cont | null, idx: number) => {
+    const key = c === null ? `end@${idx}` : `${c.id}@${idx}`;
+    if (!visited.has(key)) {
+      visited.add(key);
+      work.push([c, idx]);
+    }
+  };
   let steps = 0;
   while (work.length > 0 && steps++ < MAX_STEPS) {
-    const [cont, idx] = work.pop()!;
-    if (cont === null) {
+    const [c, idx] = work.pop()!;
+    if (c === null) {
       if (idx === prefix.length) canEnd = true;
       continue;
     }
-    if (cont.pos >= cont.items.length) {
-      work.push([cont.rest, idx]);
+    if (c.pos >= c.items.length) {
+      push(c.rest, idx);
       continue;
     }
-    const prod = cont.items[cont.pos]!;
-    const advance: Cont = { items: cont.items, pos: cont.pos + 1, rest: cont.rest, rules: cont.rules };
+    const prod = c.items[c.pos]!;
+    const advance = cont(c.items, c.pos + 1, c.rest, c.rules);
     if (prod instanceof Terminal) {
       if (idx < prefix.length) {
-        if (tokenMatcher(prefix[idx]!, prod.terminalType)) work.push([advance, idx + 1]);
+        if (tokenMatcher(prefix[idx]!, prod.terminalType)) push(advance, idx + 1);
       } else {
-        const key = `${prod.terminalType.name}|${cont.rules?.name ?? ''}`;
-        if (!seen.has(key)) seen.set(key, { tokenType: prod.terminalType, rules: ruleNames(cont.rules) });
+        const key = `${prod.terminalType.name}|${c.rules?.name ?? ''}`;
+        if (!seen.has(key)) seen.set(key, { tokenType: prod.terminalType, rules: ruleNames(c.rules) });
       }
     } else if (prod instanceof NonTerminal) {
       const rule = prod.referencedRule;
-      work.push([
-        { items: rule.definition, pos: 0, rest: advance, rules: { name: rule.name, outer: cont.rules } },
-        idx,
-      ]);
+      push(cont(rule.definition, 0, advance, { name: rule.name, outer: c.rules }), idx);
     } else if (prod instanceof Option) {
-      work.push([advance, idx]);
-      work.push([{ items: prod.definition, pos: 0, rest: advance, rules: cont.rules }, idx]);
+      push(advance, idx);
+      push(cont(prod.definition, 0, advance, c.rules), idx);
     } else if (prod instanceof Repetition) {
-      work.push([advance, idx]);
-      // After an iteration, come back to this same repetition (every loop body consumes a token).
-      work.push([{ items: prod.definition, pos: 0, rest: cont, rules: cont.rules }, idx]);
+      push(advance, idx);
+      // After an iteration, come back to this same repetition.
+      push(cont(prod.definition, 0, c, c.rules), idx);
     } else if (prod instanceof RepetitionWithSeparator) {
-      work.push([advance, idx]);
-      work.push([
-        { items: oneOrMore(prod, prod.definition, prod.separator), pos: 0, rest: advance, rules: cont.rules },
-        idx,
-      ]);
+      push(advance, idx);
+      push(cont(oneOrMore(prod, prod.definition, prod.separator), 0, advance, c.rules), idx);
     } else if (prod instanceof RepetitionMandatory) {
-      work.push([
-        { items: oneOrMore(prod, prod.definition, null), pos: 0, rest: advance, rules: cont.rules },
-        idx,
-      ]);
+      push(cont(oneOrMore(prod, prod.definition, null), 0, advance, c.rules), idx);
     } else if (prod instanceof RepetitionMandatoryWithSeparator) {
-      work.push([
-        { items: oneOrMore(prod, prod.definition, prod.separator), pos: 0, rest: advance, rules: cont.rules },
-        idx,
-      ]);
+      push(cont(oneOrMore(prod, prod.definition, prod.separator), 0, advance, c.rules), idx);
     } else if (prod instanceof Alternation) {
       for (let i = prod.definition.length - 1; i >= 0; i--) {
-        work.push([
-          { items: (prod.definition[i] as Alternative).definition, pos: 0, rest: advance, rules: cont.rules },
-          idx,
-        ]);
+        push(cont((prod.definition[i] as Alternative).definition, 0, advance, c.rules), idx);
       }
     } else {
       // Alternative / Rule as plain sequences.
-      const seq = (prod as unknown as { definition: IProduction[] }).definition;
-      work.push([{ items: seq, pos: 0, rest: advance, rules: cont.rules }, idx]);
+      push(cont((prod as unknown as { definition: IProduction[] }).definition, 0, advance, c.rules), idx);
     }
   }
   return { next: [...seen.values()], canEnd };

@@ -357,7 +357,7 @@ export class SqlParser extends EmbeddedActionsParser {
   /** `insert (; insert)* [;]` up to END, as in statement sets. */
   insertList = this.RULE('insertList', (): A.InsertStatement[] => {
     const inserts: A.InsertStatement[] = [];
-    this.MANY(() => {
+    this.AT_LEAST_ONE(() => {
       inserts.push(this.SUBRULE(this.insert));
       this.CONSUME(Semicolon);
     });
@@ -641,14 +641,14 @@ export class SqlParser extends EmbeddedActionsParser {
               ALT: () => {
                 let primaryKey: A.PrimaryKeyConstraint | null = null;
                 this.OPTION3(() => {
-                  const ps = this.LA(1);
                   const constraintName = this.SUBRULE(this.constraintName);
                   this.CONSUME(K.PRIMARY);
                   this.CONSUME(K.KEY);
                   const enforced = this.SUBRULE(this.enforcement);
+                  // The span starts at the column name so that `columns: [name]` lies inside it.
                   primaryKey = this.ACTION(() => ({
                     kind: 'primaryKey',
-                    span: this.span(ps),
+                    span: this.span(s),
                     constraintName,
                     columns: [name],
                     enforced,
@@ -894,6 +894,17 @@ export class SqlParser extends EmbeddedActionsParser {
       ]);
     });
     const statement = this.OR3([
+      {
+        ALT: () => {
+          const ss = this.CONSUME(K.STATEMENT);
+          this.CONSUME(K.SET);
+          this.CONSUME(K.BEGIN);
+          const inserts = this.SUBRULE(this.insertList);
+          return this.ACTION(
+            (): A.StatementSet => ({ kind: 'statementSet', span: this.span(ss), style: 'explain', inserts }),
+          );
+        },
+      },
       { ALT: () => this.SUBRULE(this.query) },
       { ALT: () => this.SUBRULE(this.insert) },
       { ALT: () => this.SUBRULE(this.executeStatement) },
@@ -1241,7 +1252,10 @@ export class SqlParser extends EmbeddedActionsParser {
 
   selectItem = this.RULE('selectItem', (): A.SelectItem => {
     const s = this.LA(1);
-    const expr = this.SUBRULE(this.expr);
+    const expr = this.OR([
+      { ALT: () => this.SUBRULE(this.bareStar) },
+      { ALT: () => this.SUBRULE(this.expr) },
+    ]);
     let alias: A.Identifier | null = null;
     this.OPTION(() => {
       alias = this.SUBRULE(this.columnAlias);
@@ -1268,6 +1282,12 @@ export class SqlParser extends EmbeddedActionsParser {
         },
       },
     ]);
+  });
+
+  /** `*` on its own: a select item or the argument of `COUNT(*)`. */
+  bareStar = this.RULE('bareStar', (): A.Expr => {
+    const t = this.CONSUME(Star);
+    return this.ACTION((): A.Expr => ({ kind: 'star', span: tokenSpan(t), qualifier: [] }));
   });
 
   groupByClause = this.RULE('groupByClause', (): A.GroupBy => {
@@ -1422,6 +1442,7 @@ export class SqlParser extends EmbeddedActionsParser {
     const s = this.LA(1);
     return this.OR({
       IGNORE_AMBIGUITIES: true,
+      MAX_LOOKAHEAD: 1,
       DEF: [
         {
           ALT: () => {
@@ -1789,10 +1810,13 @@ export class SqlParser extends EmbeddedActionsParser {
     const table = this.SUBRULE(this.qualifiedName);
     let partitionBy: A.Expr[] = [];
     let orderBy: A.OrderItem[] = [];
+    // A table argument is followed by more arguments, so its keys are one expression or a parenthesized
+    // list: `TABLE t PARTITION BY (a, b), DESCRIPTOR(ts), ...`.
     this.OPTION(() => {
       this.CONSUME(K.PARTITION);
       this.CONSUME(K.BY);
-      partitionBy = this.SUBRULE(this.exprList);
+      const keys = this.SUBRULE(this.expr);
+      partitionBy = this.ACTION(() => (keys.kind === 'row' && !keys.explicit ? [...keys.fields] : [keys]));
     });
     this.OPTION2(() => {
       this.CONSUME(K.ORDER);
@@ -1829,7 +1853,7 @@ export class SqlParser extends EmbeddedActionsParser {
     let rowsPerMatch: A.RowsPerMatch | null = null;
     let afterMatchSkip: A.AfterMatchSkip | null = null;
     let mode: 'INITIAL' | 'SEEK' | null = null;
-    let within: A.Expr | null = null;
+    let within: A.IntervalLiteral | null = null;
     const subsets: A.SubsetDefinition[] = [];
     const definitions: A.PatternDefinition[] = [];
     this.OPTION(() => {
@@ -1882,7 +1906,7 @@ export class SqlParser extends EmbeddedActionsParser {
     this.CONSUME(RParen);
     this.OPTION7(() => {
       this.CONSUME(K.WITHIN);
-      within = this.SUBRULE(this.concatExpr);
+      within = this.SUBRULE(this.intervalLiteral);
     });
     this.OPTION8(() => {
       this.CONSUME(K.SUBSET);
@@ -2419,35 +2443,45 @@ export class SqlParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.IN);
-          return this.OR4([
-            {
-              GATE: () => this.isQueryAhead(),
-              ALT: () => {
-                this.CONSUME(LParen);
-                const query = this.SUBRULE(this.query);
-                this.CONSUME(RParen);
-                return this.ACTION(
-                  (): A.Expr => ({
-                    kind: 'inSubquery',
-                    span: this.spanAfter(left.span),
-                    not,
-                    expr: left,
-                    query,
-                  }),
-                );
+          return this.OR4({
+            MAX_LOOKAHEAD: 1,
+            IGNORE_AMBIGUITIES: true,
+            DEF: [
+              {
+                GATE: () => this.isQueryAhead(),
+                ALT: () => {
+                  this.CONSUME(LParen);
+                  const query = this.SUBRULE(this.query);
+                  this.CONSUME(RParen);
+                  return this.ACTION(
+                    (): A.Expr => ({
+                      kind: 'inSubquery',
+                      span: this.spanAfter(left.span),
+                      not,
+                      expr: left,
+                      query,
+                    }),
+                  );
+                },
               },
-            },
-            {
-              ALT: () => {
-                this.CONSUME2(LParen);
-                const list = this.SUBRULE(this.exprList);
-                this.CONSUME2(RParen);
-                return this.ACTION(
-                  (): A.Expr => ({ kind: 'inList', span: this.spanAfter(left.span), not, expr: left, list }),
-                );
+              {
+                ALT: () => {
+                  this.CONSUME2(LParen);
+                  const list = this.SUBRULE(this.exprList);
+                  this.CONSUME2(RParen);
+                  return this.ACTION(
+                    (): A.Expr => ({
+                      kind: 'inList',
+                      span: this.spanAfter(left.span),
+                      not,
+                      expr: left,
+                      list,
+                    }),
+                  );
+                },
               },
-            },
-          ]);
+            ],
+          });
         },
       },
     ]);
@@ -2554,12 +2588,14 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   primary = this.RULE('primary', (): A.Expr => {
+    // Decided on the first token (plus gates), so that an error inside a construct is reported inside it
+    // (`SELECT ()` fails at `)`, not at `(`), and so that start-up computes small lookahead tables.
     return this.OR({
       IGNORE_AMBIGUITIES: true,
-      MAX_LOOKAHEAD: 2,
+      MAX_LOOKAHEAD: 1,
       DEF: [
         { ALT: () => this.SUBRULE(this.literal) },
-        { ALT: () => this.SUBRULE(this.typedLiteral) },
+        { GATE: () => tokenMatcher(this.LA(2), StringLiteral), ALT: () => this.SUBRULE(this.typedLiteral) },
         { ALT: () => this.SUBRULE(this.intervalLiteral) },
         {
           ALT: () => {
@@ -2570,7 +2606,10 @@ export class SqlParser extends EmbeddedActionsParser {
           },
         },
         { ALT: () => this.SUBRULE(this.caseExpr) },
-        { ALT: () => this.SUBRULE(this.castExpr) },
+        {
+          GATE: () => !tokenMatcher(this.LA(1), K.TRY_CAST) || tokenMatcher(this.LA(2), LParen),
+          ALT: () => this.SUBRULE(this.castExpr),
+        },
         {
           ALT: () => {
             const s = this.CONSUME(K.EXISTS);
@@ -2583,19 +2622,13 @@ export class SqlParser extends EmbeddedActionsParser {
         { GATE: () => this.isQueryAhead(), ALT: () => this.SUBRULE(this.parenQuery) },
         { ALT: () => this.SUBRULE(this.parenExpr) },
         { ALT: () => this.SUBRULE(this.constructorExpr) },
-        {
-          ALT: () => {
-            const t = this.CONSUME(Star);
-            return this.ACTION((): A.Expr => ({ kind: 'star', span: tokenSpan(t), qualifier: [] }));
-          },
-        },
         { ALT: () => this.SUBRULE(this.niladic) },
-        { ALT: () => this.SUBRULE(this.specialFunction) },
+        { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.specialFunction) },
         {
           GATE: () => tokenMatcher(this.LA(2), Ident) && tokenMatcher(this.LA(3), LParen),
           ALT: () => this.SUBRULE(this.navigationCall),
         },
-        { ALT: () => this.SUBRULE(this.reservedNameCall) },
+        { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.reservedNameCall) },
         { ALT: () => this.SUBRULE(this.pathOrCall) },
       ],
     });
@@ -2694,7 +2727,7 @@ export class SqlParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Expr => ({ kind: 'typedLiteral', span: this.span(s), type, value }));
   });
 
-  intervalLiteral = this.RULE('intervalLiteral', (): A.Expr => {
+  intervalLiteral = this.RULE('intervalLiteral', (): A.IntervalLiteral => {
     const s = this.CONSUME(K.INTERVAL);
     let sign: 1 | -1 = 1;
     this.OPTION(() => {
@@ -2711,7 +2744,7 @@ export class SqlParser extends EmbeddedActionsParser {
     const value = this.SUBRULE(this.stringValue);
     const qualifier = this.SUBRULE(this.intervalQualifier);
     return this.ACTION(
-      (): A.Expr => ({ kind: 'intervalLiteral', span: this.span(s), sign, value, qualifier }),
+      (): A.IntervalLiteral => ({ kind: 'intervalLiteral', span: this.span(s), sign, value, qualifier }),
     );
   });
 
@@ -3153,20 +3186,34 @@ export class SqlParser extends EmbeddedActionsParser {
   callRest = this.RULE('callRest', (s: IToken, nameParts: A.Identifier[]): A.FunctionCall => {
     this.CONSUME(LParen);
     let distinct = false;
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(K.ALL) },
+    let args: A.Expr[] = [];
+    this.OPTION2(() => {
+      this.OR4([
         {
           ALT: () => {
-            this.CONSUME(K.DISTINCT);
-            distinct = true;
+            this.OR([
+              { ALT: () => this.CONSUME(K.ALL) },
+              {
+                ALT: () => {
+                  this.CONSUME(K.DISTINCT);
+                  distinct = true;
+                },
+              },
+            ]);
+            args = this.SUBRULE(this.exprList);
+          },
+        },
+        {
+          ALT: () => {
+            args = [this.SUBRULE(this.bareStar)];
+          },
+        },
+        {
+          ALT: () => {
+            args = this.SUBRULE2(this.exprList);
           },
         },
       ]);
-    });
-    let args: A.Expr[] = [];
-    this.OPTION2(() => {
-      args = this.SUBRULE(this.exprList);
     });
     this.CONSUME(RParen);
     let nullTreatment: A.FunctionCall['nullTreatment'] = null;
@@ -3280,7 +3327,6 @@ export class SqlParser extends EmbeddedActionsParser {
   nullability = this.RULE('nullability', (): boolean => {
     let notNull = false;
     this.OPTION({
-      GATE: () => !tokenMatcher(this.LA(1), K.NOT) || tokenMatcher(this.LA(2), K.NULL),
       DEF: () => {
         this.OR([
           {
@@ -3540,33 +3586,37 @@ export class SqlParser extends EmbeddedActionsParser {
     const argsStart = this.LA(1);
     const args = this.SUBRULE(this.precisionArgs);
     let zone: 'WITHOUT' | 'LOCAL' | null = null;
-    this.OPTION3(() => {
-      const zs = this.LA(1);
-      zone = this.OR3([
-        {
-          ALT: () => {
-            this.CONSUME(K.WITHOUT);
-            this.CONSUME2(K.TIME);
-            this.CONSUME(K.ZONE);
-            return 'WITHOUT' as const;
+    this.OPTION3({
+      GATE: () => tokenMatcher(this.LA(1), K.WITHOUT) || tokenMatcher(this.LA(2), K.LOCAL),
+      DEF: () => {
+        const zs = this.LA(1);
+        zone = this.OR3([
+          {
+            ALT: () => {
+              this.CONSUME(K.WITHOUT);
+              this.CONSUME2(K.TIME);
+              this.CONSUME(K.ZONE);
+              return 'WITHOUT' as const;
+            },
           },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(K.WITH);
-            this.CONSUME(K.LOCAL);
-            this.CONSUME3(K.TIME);
-            this.CONSUME2(K.ZONE);
-            return 'LOCAL' as const;
+          {
+            ALT: () => {
+              this.CONSUME(K.WITH);
+              this.CONSUME(K.LOCAL);
+              this.CONSUME3(K.TIME);
+              this.CONSUME2(K.ZONE);
+              return 'LOCAL' as const;
+            },
           },
-        },
-      ]);
-      this.ACTION(() => {
-        if (zone === 'LOCAL' && name !== 'TIMESTAMP') this.fail(zs, `${name} cannot be WITH LOCAL TIME ZONE`);
-        if (zone === 'WITHOUT' && name !== 'TIMESTAMP' && name !== 'TIME') {
-          this.fail(zs, `${name} cannot be WITHOUT TIME ZONE`);
-        }
-      });
+        ]);
+        this.ACTION(() => {
+          if (zone === 'LOCAL' && name !== 'TIMESTAMP')
+            this.fail(zs, `${name} cannot be WITH LOCAL TIME ZONE`);
+          if (zone === 'WITHOUT' && name !== 'TIMESTAMP' && name !== 'TIME') {
+            this.fail(zs, `${name} cannot be WITHOUT TIME ZONE`);
+          }
+        });
+      },
     });
     return this.ACTION((): A.TypeNode => {
       const [precision, scale] = args;

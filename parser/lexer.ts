@@ -52,13 +52,14 @@ export const UnterminatedComment = createToken({
 
 export const StringLiteral = createToken({
   name: 'StringLiteral',
-  pattern: /'(?:[^']|'')*'/,
+  // The closing quote is not followed by another one (`'abc''` is unterminated, not `'abc'` + `'`).
+  pattern: /'(?:[^']|'')*'(?!')/,
   line_breaks: true,
   label: 'a string',
 });
 export const UnicodeStringLiteral = createToken({
   name: 'UnicodeStringLiteral',
-  pattern: /[uU]&'(?:[^']|'')*'/,
+  pattern: /[uU]&'(?:[^']|'')*'(?!')/,
   line_breaks: true,
   label: 'a string',
 });

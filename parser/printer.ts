@@ -89,9 +89,8 @@ function statement(s: A.Statement, ind: string): string {
       return insert(s, ind);
     case 'statementSet': {
       const body = s.inserts.map((i) => `${ind}  ${insert(i, `${ind}  `)};\n`).join('');
-      return s.style === 'execute'
-        ? `EXECUTE STATEMENT SET\n${ind}BEGIN\n${body}${ind}END`
-        : `BEGIN STATEMENT SET;\n${body}${ind}END`;
+      if (s.style === 'begin') return `BEGIN STATEMENT SET;\n${body}${ind}END`;
+      return `${s.style === 'execute' ? 'EXECUTE ' : ''}STATEMENT SET\n${ind}BEGIN\n${body}${ind}END`;
     }
     case 'execute':
       return `EXECUTE ${s.statement.kind === 'insert' ? insert(s.statement, ind) : query(s.statement, ind)}`;
@@ -380,7 +379,8 @@ function tableFunctionArg(a: A.TableFunctionArg): string {
   const v = a.value;
   if (v.kind === 'tableArgument') {
     let out = `TABLE ${name(v.table)}`;
-    if (v.partitionBy.length > 0) out += ` PARTITION BY ${v.partitionBy.map((e) => expr(e, 0)).join(', ')}`;
+    if (v.partitionBy.length === 1) out += ` PARTITION BY ${expr(v.partitionBy[0]!, 0)}`;
+    if (v.partitionBy.length > 1) out += ` PARTITION BY (${v.partitionBy.map((e) => expr(e, 0)).join(', ')})`;
     if (v.orderBy.length > 0) out += ` ORDER BY ${v.orderBy.map(orderItem).join(', ')}`;
     return prefix + out;
   }
