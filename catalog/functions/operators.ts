@@ -64,6 +64,7 @@ import {
   typeEquals,
   typeToString,
   withNullable,
+  withTimeAttribute,
 } from '../types.ts';
 import {
   type FunctionContext,
@@ -502,6 +503,10 @@ function numericArith(op: ArithOp, a: LogicalType, b: LogicalType): { type: Logi
 
 const DATETIME_KINDS = new Set(['DATE', 'TIME', 'TIMESTAMP', 'TIMESTAMP_LTZ']);
 
+function plainType(t: LogicalType, nullable: boolean): LogicalType {
+  return withTimeAttribute(withNullable(t, nullable), undefined);
+}
+
 /** datetime +/- interval (sign = 1 or -1). */
 function datetimePlusInterval(
   dt: LogicalType,
@@ -545,11 +550,12 @@ function temporalArith(
   const nullable = a.nullable || b.nullable;
   if ((op === '+' || op === '-') && DATETIME_KINDS.has(a.kind) && isInterval(b)) {
     const f = datetimePlusInterval(a, b, op === '+' ? 1 : -1, ctx);
-    return f ? { type: withNullable(a, nullable), impl: f } : null;
+    // rowtime + INTERVAL is a plain timestamp: a computed value is no longer a time attribute
+    return f ? { type: plainType(a, nullable), impl: f } : null;
   }
   if (op === '+' && isInterval(a) && DATETIME_KINDS.has(b.kind)) {
     const f = datetimePlusInterval(b, a, 1, ctx);
-    return f ? { type: withNullable(b, nullable), impl: (x, y) => f(y, x) } : null;
+    return f ? { type: plainType(b, nullable), impl: (x, y) => f(y, x) } : null;
   }
   if ((op === '+' || op === '-') && isInterval(a) && a.kind === b.kind) {
     // Different resolutions (HOUR vs DAY TO SECOND) widen to the full resolution of the kind.
