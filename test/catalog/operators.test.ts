@@ -153,7 +153,9 @@ describe('temporal arithmetic', () => {
     expect(apply('+', [YM, T.timestamp(3)], 12, utcMs(2024, 2, 29))).toBe(utcMs(2025, 2, 28));
     expect(resolve('+', T.timestamp(3), DT).resultType.kind).toBe('TIMESTAMP');
     const rowtime = { ...T.timestamp(3, false), timeAttribute: 'ROWTIME' as const };
-    expect(typeToString(resolve('-', rowtime, DT).resultType)).toBe('TIMESTAMP(3) NOT NULL');
+    const dtNotNull = T.intervalDayTime('DAY TO SECOND', false);
+    expect(typeToString(resolve('-', rowtime, dtNotNull).resultType)).toBe('TIMESTAMP(3) NOT NULL');
+    expect(typeToString(resolve('-', rowtime, DT).resultType)).toBe('TIMESTAMP(3)');
   });
   it('DATE keeps whole days; TIME wraps around midnight', () => {
     const d = daysFromCivil(2024, 1, 31);
