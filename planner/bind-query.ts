@@ -24,6 +24,7 @@ import type {
 import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
 import { type BoundExpr, inputRef, TRUE } from './expr.ts';
+import { intervalBounds } from './interval-join.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
@@ -299,13 +300,8 @@ export class QueryBinder {
     }
     const joinType: JoinType = ref.joinType === 'CROSS' || ref.joinType === 'COMMA' ? 'INNER' : ref.joinType;
     // Outer joins make the other side's columns nullable; every regular join loses time attributes.
-    const lf = left.fields
-      .map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f))
-      .map(plain);
-    const rf = right.fields
-      .map((f) => (joinType === 'LEFT' || joinType === 'FULL' ? nullableField(f) : f))
-      .map(plain);
-    const fields = [...lf, ...rf];
+    let lf = left.fields.map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f));
+    let rf = right.fields.map((f) => (joinType === 'LEFT' || joinType === 'FULL' ? nullableField(f) : f));
     const scope = new Scope([...left.fields, ...right.fields]);
     let condition: BoundExpr = TRUE;
     const cond = ref.condition;
@@ -335,8 +331,24 @@ export class QueryBinder {
     } else if (ref.joinType !== 'CROSS' && ref.joinType !== 'COMMA') {
       throw planError('JOIN_CONDITION', `${ref.joinType} JOIN needs an ON or USING condition`, ref.span);
     }
+    // An interval join keeps the rowtime attributes (its output is ordered by the watermark); any
+    // other join loses them.
+    const interval = intervalBounds(condition, left.fields, right.fields);
+    if (!interval) {
+      lf = lf.map(plain);
+      rf = rf.map(plain);
+    }
+    const fields = [...lf, ...rf];
     return {
-      rel: { kind: 'join', joinType, left: left.rel, right: right.rel, condition, fields },
+      rel: {
+        kind: 'join',
+        joinType,
+        left: left.rel,
+        right: right.rel,
+        condition,
+        fields,
+        ...(interval ? { interval } : {}),
+      },
       fields: [
         ...left.fields.map((f, i) => ({ ...f, type: (lf[i] as Field).type })),
         ...right.fields.map((f, i) => ({ ...f, type: (rf[i] as Field).type })),

@@ -40,6 +40,9 @@ function describe(node: RelNode): string {
         )
         .join(', ')}])`;
     case 'join':
+      if (node.interval) {
+        return `IntervalJoin(joinType=[${node.joinType}], leftTime=[${node.left.fields[node.interval.leftTime]?.name}], rightTime=[${node.right.fields[node.interval.rightTime]?.name}], lower=${node.interval.lower} ms, upper=${node.interval.upper} ms)`;
+      }
       return `Join(joinType=[${node.joinType}], where=[${exprToString(node.condition)}])`;
     case 'union':
       return `Union(all=[true], inputs=${node.inputs.length})`;

@@ -10,6 +10,7 @@ import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';
 import type { BoundExpr } from './expr.ts';
+import type { IntervalBounds } from './interval-join.ts';
 import type { OverRel } from './over.ts';
 
 export type { OverRel };
@@ -93,6 +94,8 @@ export interface JoinRel {
   readonly right: RelNode;
   /** Over the concatenation of left and right fields. */
   readonly condition: BoundExpr;
+  /** Set when the condition bounds the rowtimes of both sides (an interval join). */
+  readonly interval?: IntervalBounds;
   readonly fields: readonly Field[];
 }
 

@@ -94,6 +94,17 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
       const l = of(node.left);
       const r = of(node.right);
       const outer = node.joinType !== 'INNER' && node.joinType !== 'SEMI';
+      if (node.interval) {
+        if (l.mode !== 'insert-only' || r.mode !== 'insert-only') {
+          throw new RivuletError(
+            'plan',
+            'INTERVAL_JOIN_UPDATES',
+            'An interval join needs append-only inputs',
+          );
+        }
+        // Outer rows are padded once the watermark proves no match can come: still append-only.
+        return { bounded: l.bounded && r.bounded, mode: 'insert-only' };
+      }
       const mode = outer ? 'retract' : worst(l.mode, r.mode);
       return { bounded: l.bounded && r.bounded, mode: mode === 'upsert' ? 'retract' : mode };
     }

@@ -23,6 +23,8 @@ export interface ScriptOptions {
 }
 
 interface Printed {
+  /** Plain text printed as it is in the table and changelog formats (EXPLAIN). */
+  readonly text?: string;
   readonly columns: readonly Column[];
   readonly rows: Row[];
   readonly kinds?: RowKind[];
@@ -43,6 +45,7 @@ export async function runScript(sql: string, _origin: string, opts: ScriptOption
         break;
       case 'explain':
         printed.push({
+          text: result.text,
           columns: [{ name: 'plan', type: { kind: 'VARCHAR', nullable: false, precision: 2147483647 } }],
           rows: [[result.text]],
         });
@@ -105,6 +108,7 @@ export async function runScript(sql: string, _origin: string, opts: ScriptOption
   } else {
     for (const p of printed) {
       if (opts.format === 'csv') opts.stdout.write(renderCsv(p.columns, p.rows, tz));
+      else if (p.text !== undefined) opts.stdout.write(`${p.text}\n`);
       else if (opts.format === 'changelog' && p.kinds)
         for (let i = 0; i < p.rows.length; i++)
           opts.stdout.write(renderChange(p.kinds[i] as RowKind, p.rows[i] as Row, p.columns, tz));

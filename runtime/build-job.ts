@@ -20,12 +20,14 @@ import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { Union } from '../operators/relational/union.ts';
 import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
 import { Deduplicate } from '../operators/time/deduplicate.ts';
+import { IntervalJoin } from '../operators/time/interval-join.ts';
 import { OverAggregate } from '../operators/time/over-aggregate.ts';
 import { TopN } from '../operators/time/top-n.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
-import { type BoundExpr, conjuncts } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
+import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
@@ -140,6 +142,7 @@ export class JobBuilder {
       }
       case 'join': {
         const leftArity = node.left.fields.length;
+        if (node.interval) return this.intervalJoin(node, node.interval);
         const { leftKeys, rightKeys, residual } = splitJoinCondition(node.condition, leftArity);
         const op = new Join({
           type: node.joinType,
@@ -194,6 +197,39 @@ export class JobBuilder {
         );
       }
     }
+  }
+
+  private intervalJoin(node: Extract<RelNode, { kind: 'join' }>, iv: IntervalBounds): Outlet {
+    const leftArity = node.left.fields.length;
+    const rest: BoundExpr =
+      iv.rest.length === 0
+        ? TRUE
+        : iv.rest.length === 1
+          ? (iv.rest[0] as BoundExpr)
+          : { kind: 'and', args: [...iv.rest], type: TRUE.type };
+    const { leftKeys, rightKeys, residual } = splitJoinCondition(rest, leftArity);
+    if (node.joinType === 'SEMI' || node.joinType === 'ANTI')
+      throw new RivuletError('internal', 'INTERNAL', 'interval semi/anti join');
+    const op = new IntervalJoin({
+      joinType: node.joinType,
+      leftKeys,
+      rightKeys,
+      leftTimeIndex: iv.leftTime,
+      rightTimeIndex: iv.rightTime,
+      lowerBound: iv.lower,
+      upperBound: iv.upper,
+      leftArity,
+      rightArity: node.right.fields.length,
+      ...(residual
+        ? {
+            residual: (
+              (p) => (l: Row, r: Row) =>
+                p([...l, ...r])
+            )(compilePredicate(residual, this.compileOptions)),
+          }
+        : {}),
+    });
+    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
   }
 
   /** Top-N or deduplication for `WHERE rn <= N` over ROW_NUMBER (see planner/over.ts). */

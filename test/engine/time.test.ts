@@ -135,3 +135,32 @@ describe('OVER, Top-N and deduplication', () => {
     expect((err as RivuletError).code).toBe('OVER_UNBOUNDED');
   });
 });
+
+describe('interval joins', () => {
+  it('joins rows whose times are within the bounds, pads unmatched left rows, and keeps rowtimes', async () => {
+    const ddl = `
+      CREATE TABLE a (id INT, ts AS TIMESTAMPADD(SECOND, id * 10, TIMESTAMP '2024-01-01 00:00:00'), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+      WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '20');
+      CREATE TABLE b (id INT, k INT, ts AS TIMESTAMPADD(SECOND, id * 7, TIMESTAMP '2024-01-01 00:00:00'), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+      WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '30');`;
+    const got = await queryRows(`${ddl}
+      SELECT a.id, b.id FROM a LEFT JOIN b ON MOD(a.id, 3) = MOD(b.id, 3) AND b.ts BETWEEN a.ts - INTERVAL '5' SECOND AND a.ts + INTERVAL '5' SECOND`);
+    const expected: [number, number | null][] = [];
+    for (let x = 1; x <= 20; x++) {
+      const matches = [];
+      for (let y = 1; y <= 30; y++) if (x % 3 === y % 3 && Math.abs(y * 7 - x * 10) <= 5) matches.push(y);
+      if (matches.length === 0) expected.push([x, null]);
+      for (const y of matches) expected.push([x, y]);
+    }
+    expect(sorted(got)).toEqual(sorted(expected));
+    const session = new Session();
+    await session.executeScript(ddl);
+    const plan = await session.executeScript(
+      "EXPLAIN SELECT a.ts FROM a JOIN b ON a.id = b.id AND a.ts BETWEEN b.ts AND b.ts + INTERVAL '1' MINUTE",
+    );
+    const text = plan[0]?.kind === 'explain' ? plan[0].text : '';
+    expect(text).toContain('IntervalJoin(joinType=[INNER]');
+    expect(text).toContain('lower=0 ms, upper=60000 ms');
+    expect(text).toContain('*ROWTIME*');
+  });
+});
