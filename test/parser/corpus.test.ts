@@ -7,6 +7,7 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type {
   Expr,
@@ -18,6 +19,7 @@ import type {
   Statement,
 } from '../../parser/ast.ts';
 import { parse } from '../../parser/index.ts';
+import { RESERVED_WORDS } from '../../parser/lexer.ts';
 
 const CORPUS_DIR = join(import.meta.dirname, 'fixtures', 'corpus');
 const FILES = readdirSync(CORPUS_DIR)
@@ -1745,5 +1747,169 @@ describe('parser corpus: script edges', () => {
   it('gives each statement of a one-line script its own column', () => {
     const [a, b] = parse('SELECT 1; SELECT 2');
     expect([a!.span.column, b!.span.column, b!.span.offset]).toEqual([1, 11, 10]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Lexical properties against a reference encoding written here: quoting and escaping round-trips.
+
+/** Every identifier node in a tree (in document order). */
+function identifiers(node: unknown, out: Identifier[] = []): Identifier[] {
+  if (Array.isArray(node)) {
+    for (const n of node) identifiers(n, out);
+  } else if (typeof node === 'object' && node !== null) {
+    if ((node as { kind?: unknown }).kind === 'identifier') out.push(node as Identifier);
+    for (const [k, v] of Object.entries(node)) if (k !== 'span') identifiers(v, out);
+  }
+  return out;
+}
+
+describe('parser corpus: lexical properties', () => {
+  const NON_RESERVED_NAMES = [
+    'value',
+    'key',
+    'timestamp',
+    'time',
+    'date',
+    'language',
+    'offset',
+    'partition',
+    'first',
+    'last',
+    'next',
+    'prev',
+    'match',
+    'define',
+    'measures',
+    'pattern',
+    'running',
+    'final',
+  ];
+  const TEMPLATES = [
+    'SELECT {k} FROM t',
+    'SELECT {k}, a FROM t',
+    'SELECT t.{k} FROM t',
+    'SELECT a AS {k} FROM t',
+    'SELECT * FROM t WHERE {k} = 1',
+    'SELECT {k}, COUNT(*) FROM t GROUP BY {k}',
+    'SELECT a FROM t ORDER BY {k} DESC',
+    'SELECT f({k}) FROM t',
+    'SELECT * FROM t AS {k}',
+    'INSERT INTO t ({k}) SELECT 1',
+    "CREATE TABLE x ({k} INT, b STRING) WITH ('a' = 'b')",
+  ];
+
+  for (const template of TEMPLATES) {
+    it(`accepts every non-reserved keyword of the issue as a name in: ${template}`, () => {
+      const failures: string[] = [];
+      for (const k of NON_RESERVED_NAMES) {
+        const sql = template.replaceAll('{k}', k);
+        try {
+          const ids = identifiers(parse(sql)).map((i) => i.text);
+          if (!ids.includes(k)) failures.push(`${sql}: no identifier '${k}' in the AST`);
+        } catch (e) {
+          failures.push(`${sql}: ${(e as Error).message}`);
+        }
+      }
+      expect(failures).toEqual([]);
+    });
+  }
+
+  // Names that are not reserved words (the parser's own list): they must always read as identifiers.
+  const plainName = fc
+    .stringMatching(/^[a-z_][a-z0-9_]{0,12}$/)
+    .filter((s) => !RESERVED_WORDS.has(s.toUpperCase()));
+
+  it('reads a backtick identifier with any content, doubled backticks standing for one', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20, unit: 'binary' }), (name) => {
+        const [stmt] = parse(`SELECT \`${name.replaceAll('`', '``')}\` FROM t`);
+        const id = as(as(stmt, 'select').items[0]!.expr, 'columnRef').path[0]!;
+        expect([id.text, id.quoted]).toEqual([name, true]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('reads a double-quoted identifier with any content, doubled quotes standing for one', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 20, unit: 'binary' }), (name) => {
+        const [stmt] = parse(`SELECT "${name.replaceAll('"', '""')}" FROM t`);
+        const id = as(as(stmt, 'select').items[0]!.expr, 'columnRef').path[0]!;
+        expect([id.text, id.quoted]).toEqual([name, true]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("reads a string literal with any content, '' standing for one quote", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 30, unit: 'binary' }), (value) => {
+        const [stmt] = parse(`SELECT '${value.replaceAll("'", "''")}' AS s`);
+        expect(as(as(stmt, 'select').items[0]!.expr, 'stringLiteral').value).toBe(value);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodes U& strings written with 4- and 6-digit escapes of any code point', () => {
+    /** The reference encoding: every character as an escape, `\\` for a backslash, `''` for a quote. */
+    const encode = (s: string, six: boolean): string =>
+      [...s]
+        .map((ch) => {
+          const cp = ch.codePointAt(0)!;
+          if (six || cp > 0xffff) return `\\+${cp.toString(16).padStart(6, '0')}`;
+          return `\\${cp.toString(16).padStart(4, '0')}`;
+        })
+        .join('');
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }),
+        fc.boolean(),
+        fc.boolean(),
+        (value, six, upper) => {
+          const text = upper ? encode(value, six).toUpperCase() : encode(value, six);
+          const [stmt] = parse(`SELECT U&'${text}' AS s`);
+          expect(as(as(stmt, 'select').items[0]!.expr, 'stringLiteral').value).toBe(value);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps plain identifiers exactly as written, in any letter case', () => {
+    fc.assert(
+      fc.property(plainName, plainName, fc.boolean(), (col, table, upper) => {
+        const c = upper ? col.toUpperCase() : col;
+        const s = as(parse(`SELECT ${c} FROM ${table}_tbl`)[0], 'select');
+        expect(texts(as(s.items[0]!.expr, 'columnRef').path)).toEqual([c]);
+        expect(qname(as(s.from, 'tableName').name)).toBe(`${table}_tbl`);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('keeps the text of any numeric literal exactly', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,12}$/);
+    const numeric = fc
+      .tuple(
+        digits,
+        fc.option(fc.stringMatching(/^[0-9]{0,6}$/)),
+        fc.option(
+          fc.tuple(
+            fc.constantFrom('e', 'E'),
+            fc.constantFrom('', '+', '-'),
+            fc.stringMatching(/^[0-9]{1,3}$/),
+          ),
+        ),
+      )
+      .map(([i, f, e]) => `${i}${f === null ? '' : `.${f}`}${e === null ? '' : e.join('')}`);
+    fc.assert(
+      fc.property(numeric, (n) => {
+        const [stmt] = parse(`SELECT ${n} AS v`);
+        expect(as(as(stmt, 'select').items[0]!.expr, 'numericLiteral').text).toBe(n);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
