@@ -21,6 +21,12 @@
  * end of input (the +Infinity watermark or endInput), if no group is live, one +I row is emitted holding
  * each aggregate's value over no rows (`getValue(create())`).
  *
+ * State is keyed by the group key itself when there is at most one group column (a primitive value is
+ * a Map key as it is). With several group columns, building a canonical string per row would dominate
+ * the cost, so the key is a 32-bit hash of the columns (row-hash.ts) and the group remembers its key
+ * values: a lookup checks them, and the rare group whose hash slot is taken by another key lives in an
+ * `overflow` map keyed by the canonical string instead.
+ *
  * With `stateTtlMs` (table.exec.state.ttl), a group not written for that long in processing time is
  * dropped without emitting anything, exactly as Flink's state TTL does (see state-ttl.ts).
  */
@@ -36,6 +42,7 @@ import {
 } from '../api.ts';
 import { encodeKey, keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
 import { valuesEqual } from './compare.ts';
+import { hashColumns } from './row-hash.ts';
 import { describeRow } from './rows.ts';
 import { IdleStateExpiry } from './state-ttl.ts';
 
@@ -69,6 +76,11 @@ export interface GroupAggregateOptions {
   readonly emptyGlobalResultAtEnd?: boolean;
   /** table.exec.state.ttl in milliseconds; 0 or absent keeps state forever. */
   readonly stateTtlMs?: number;
+  /**
+   * The hash of several group columns; default `hashColumns` (row-hash.ts). Tests pass a degenerate one
+   * to exercise hash collisions.
+   */
+  readonly hashGroupKey?: (row: Row, columns: readonly number[]) => number;
 }
 
 /** The state of one group. Plain data so that a snapshot can be structured-cloned. */
@@ -80,6 +92,8 @@ interface GroupState {
   /** The row last emitted for the group, or null before the first emission. */
   result: Row | null;
   touched: number;
+  /** With several group columns: the group key values (checked against the row on lookup). */
+  key: Row | null;
 }
 
 /** An aggregate call prepared once: the call sites below never allocate closures per row. */
@@ -104,6 +118,14 @@ export class GroupAggregate implements Operator {
   private readonly store = new StateStore();
   private readonly groups: MapState<GroupState>;
   private readonly expiry: IdleStateExpiry<GroupState> | null;
+  /** Several group columns: state is keyed by their hash (see the header comment). */
+  private readonly hashed: boolean;
+  private readonly hashKey: (row: Row, columns: readonly number[]) => number;
+  private readonly overflow: MapState<GroupState>;
+  private readonly overflowExpiry: IdleStateExpiry<GroupState> | null;
+  /** Set by `find`: the map and key where the row's group lives, or would be created. */
+  private foundIn!: MapState<GroupState>;
+  private foundKey: StateKey = null;
   /** Scratch buffer for freshly computed aggregate values; reused for every row. */
   private readonly values: Value[];
   private finished = false;
@@ -121,10 +143,12 @@ export class GroupAggregate implements Operator {
     this.emptyGlobalResultAtEnd = options.emptyGlobalResultAtEnd ?? false;
     this.ttlMs = options.stateTtlMs ?? 0;
     this.groups = this.store.map<GroupState>('groups');
-    this.expiry =
-      this.ttlMs > 0
-        ? new IdleStateExpiry(this.groups, this.ttlMs, (n) => this.ctx.count('numExpiredStates', n))
-        : null;
+    this.overflow = this.store.map<GroupState>('overflow');
+    this.hashed = this.groupBy.length > 1;
+    this.hashKey = options.hashGroupKey ?? hashColumns;
+    const onExpire = (n: number) => this.ctx.count('numExpiredStates', n);
+    this.expiry = this.ttlMs > 0 ? new IdleStateExpiry(this.groups, this.ttlMs, onExpire) : null;
+    this.overflowExpiry = this.ttlMs > 0 ? new IdleStateExpiry(this.overflow, this.ttlMs, onExpire) : null;
     this.values = new Array<Value>(this.slots.length).fill(null);
   }
 
@@ -134,24 +158,22 @@ export class GroupAggregate implements Operator {
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
-    const key = this.keyOf(row);
     const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
     let now = 0;
-    let st: GroupState | undefined;
     if (this.expiry !== null) {
       now = this.ctx.now();
       this.sweep(now);
-      st = this.expiry.get(key, now);
-    } else {
-      st = this.groups.get(key);
     }
+    let st = this.find(row, now);
+    const map = this.foundIn;
+    const key = this.foundKey;
     if (st === undefined) {
       if (!accumulate) {
         this.ctx.count('numRetractionsOfUnknownGroup');
         return;
       }
-      st = this.newGroup();
-      this.groups.set(key, st);
+      st = this.newGroup(row);
+      map.set(key, st);
     }
     try {
       if (accumulate) {
@@ -166,20 +188,57 @@ export class GroupAggregate implements Operator {
     }
     if (st.count <= 0) {
       if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
-      this.groups.delete(key);
+      map.delete(key);
       return;
     }
-    if (this.expiry !== null) this.expiry.touch(key, st, now);
+    if (this.expiry !== null) {
+      (map === this.groups ? this.expiry : (this.overflowExpiry as IdleStateExpiry<GroupState>)).touch(
+        key,
+        st,
+        now,
+      );
+    }
     this.emitResult(st, row);
   }
 
-  private newGroup(): GroupState {
+  /** Finds the row's group; sets `foundIn`/`foundKey` to where it lives or is to be created. */
+  private find(row: Row, now: number): GroupState | undefined {
+    this.foundIn = this.groups;
+    if (!this.hashed) {
+      const key = this.keyOf(row);
+      this.foundKey = key;
+      return this.expiry === null ? this.groups.get(key) : this.expiry.get(key, now);
+    }
+    const h = this.hashKey(row, this.groupBy);
+    this.foundKey = h;
+    const st = this.expiry === null ? this.groups.get(h) : this.expiry.get(h, now);
+    if (st !== undefined && this.isGroupOf(st, row)) return st;
+    if (st === undefined && this.overflow.size === 0) return undefined;
+    // A hash collision, or the group may live in the overflow map.
+    const k = encodeKey(this.groupBy.map((c) => row[c]));
+    const o = this.overflowExpiry === null ? this.overflow.get(k) : this.overflowExpiry.get(k, now);
+    if (o !== undefined || st !== undefined) {
+      this.foundIn = this.overflow;
+      this.foundKey = k;
+    }
+    return o;
+  }
+
+  private isGroupOf(st: GroupState, row: Row): boolean {
+    const key = st.key as Row;
+    const cols = this.groupBy;
+    for (let j = 0; j < cols.length; j++) if (!valuesEqual(key[j], row[cols[j] as number])) return false;
+    return true;
+  }
+
+  private newGroup(row: Row): GroupState {
     const n = this.slots.length;
     const accs = new Array<unknown>(n);
     for (let i = 0; i < n; i++) accs[i] = (this.slots[i] as Slot).fn.create();
     let distinct: (Map<StateKey, number> | null)[] | null = null;
     if (this.hasDistinct) distinct = this.slots.map((s) => (s.distinctKey === null ? null : new Map()));
-    return { count: 0, accs, distinct, result: null, touched: 0 };
+    const key = this.hashed ? this.groupBy.map((c) => row[c]) : null;
+    return { count: 0, accs, distinct, result: null, touched: 0, key };
   }
 
   private accumulateRow(st: GroupState, row: Row): void {
@@ -285,6 +344,7 @@ export class GroupAggregate implements Operator {
 
   private sweep(now: number): void {
     (this.expiry as IdleStateExpiry<GroupState>).sweep(now);
+    (this.overflowExpiry as IdleStateExpiry<GroupState>).sweep(now);
   }
 
   processWatermark(ts: number, _input: number): void {
@@ -302,7 +362,7 @@ export class GroupAggregate implements Operator {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    if (!this.emptyGlobalResultAtEnd || this.groupBy.length > 0 || this.groups.size > 0) return;
+    if (!this.emptyGlobalResultAtEnd || this.groupBy.length > 0 || this.stateSize() > 0) return;
     this.out.push(
       RowKind.INSERT,
       this.slots.map((s) => s.fn.getValue(s.fn.create())),
@@ -320,7 +380,7 @@ export class GroupAggregate implements Operator {
   }
 
   stateSize(): number {
-    return this.groups.size;
+    return this.groups.size + this.overflow.size;
   }
 
   close(): void {}

@@ -76,6 +76,13 @@ export function hashRow(row: Row): number {
   return h;
 }
 
+/** A 32-bit hash of the values at `columns` of a row (e.g. a composite GROUP BY key). */
+export function hashColumns(row: Row, columns: readonly number[]): number {
+  let h = columns.length;
+  for (let i = 0; i < columns.length; i++) h = mix(h, hashValue(row[columns[i] as number]));
+  return h;
+}
+
 /** An entry of a hash-chained row table. */
 export interface RowEntry {
   row: Row;
