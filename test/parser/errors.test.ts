@@ -209,7 +209,9 @@ const CORPUS_DIR = join(import.meta.dirname, 'fixtures', 'corpus');
 /** The text of every statement of the corpus, cut out by the statements' spans. */
 function corpusStatements(): string[] {
   const out: string[] = [];
-  for (const file of readdirSync(CORPUS_DIR).filter((f) => f.endsWith('.sql'))) {
+  for (const file of readdirSync(CORPUS_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const text = readFileSync(join(CORPUS_DIR, file), 'utf8');
     let statements: ReturnType<typeof parse>;
     try {
@@ -311,8 +313,9 @@ describe('syntax errors: robustness on broken variants of the corpus', () => {
         (si, blank) => {
           const s = STATEMENTS[si]!;
           const prefix = `${s};${'\n'.repeat(blank + 1)}`;
-          const err = parseError(`${prefix}SELECT * FORM t`);
-          expect(err.line).toBe(prefix.split('\n').length);
+          const sql = `${prefix}SELECT * FORM t`;
+          const err = parseError(sql);
+          expect(err.line, `${sql}\n${err.message}`).toBe(prefix.split('\n').length);
           expect([err.column, err.token]).toEqual([10, 'FORM']);
         },
       ),
