@@ -78,6 +78,11 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   // Early firing: entries changed since their last emission, and when to emit them next.
   private readonly dirty = new Set<WindowEntry>();
   private nextEarlyFire = Number.NEGATIVE_INFINITY;
+  // TUMBLE, resolved once: the hot path of the benchmark reads these instead of the options.
+  private readonly tumbleSize: number;
+  private readonly tumbleOffset: number;
+  private readonly rowtimeIndex: number;
+  private readonly updating: boolean;
 
   constructor(options: WindowAggregateOptions) {
     validateWindowSpec(options.window);
@@ -91,6 +96,10 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.keyOf = keySelector(options.groupKeys);
     const w = options.window;
     this.sessions = w.kind === 'session' ? new SessionWindows(w.gap, this.aggs) : null;
+    this.tumbleSize = w.kind === 'tumble' ? w.size : 0;
+    this.tumbleOffset = w.kind === 'tumble' ? (w.offset ?? 0) : 0;
+    this.rowtimeIndex = options.rowtimeIndex;
+    this.updating = this.emitter.updating;
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -103,6 +112,20 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   process(kind: RowKind, row: Row, _input: number): void {
     const ctx = this.ctx;
     if (!ctx) throw notOpened(this.name);
+    const size = this.tumbleSize;
+    if (size > 0 && this.earlyDelay === 0) {
+      // TUMBLE without early firing: one window, computed inline.
+      const ts = row[this.rowtimeIndex];
+      if (typeof ts === 'number') {
+        let m = (ts - this.tumbleOffset) % size;
+        if (m < 0) m += size;
+        const start = ts - m;
+        if (!this.addToWindow(kind, row, start, start + size, this.keyOf(row))) {
+          handleLate(ctx, this.opts.lateOutput, kind, row);
+        }
+        return;
+      }
+    }
     const w = this.opts.window;
     if (w.kind === 'columns') {
       const start = row[w.startIndex] as number;
@@ -126,7 +149,6 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     const key = this.keyOf(row);
     let added = false;
     if (w.kind === 'tumble') {
-      // Tumbling windows: one window, computed inline (the hot path of the benchmark).
       const offset = w.offset ?? 0;
       let m = (ts - offset) % w.size;
       if (m < 0) m += w.size;
@@ -173,6 +195,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       }
       this.aggs.accumulate(e.accs, row);
       e.count++;
+      if (!this.updating) return true;
     } else {
       // Retracting a row the window never saw (e.g. it was late) changes nothing.
       if (e === undefined) return true;
