@@ -287,12 +287,41 @@ const COMPARISON_TESTS: Record<ComparisonOp, (n: number) => boolean> = {
 
 const CONSTRUCTED = new Set(['ARRAY', 'MULTISET', 'MAP', 'ROW']);
 
+/** Kinds whose values are JS numbers that widen to INT or DOUBLE unchanged. */
+const PLAIN_NUMBER_KINDS = new Set(['TINYINT', 'SMALLINT', 'INT', 'FLOAT', 'DOUBLE']);
+
 function coerceTo(from: LogicalType, to: LogicalType, ctx: FunctionContext): (v: Value) => Value {
   const same = CONSTRUCTED.has(from.kind)
     ? typeEquals(from, to, true)
     : from.kind === to.kind && from.scale === to.scale;
-  if (same) return (v) => v;
+  // Widening a JS number to INT or DOUBLE changes nothing (unlike to FLOAT, which rounds).
+  const widening =
+    PLAIN_NUMBER_KINDS.has(from.kind) && (to.kind === 'DOUBLE' || isIntegral(to)) && to.kind !== 'BIGINT';
+  if (same || widening) return (v) => v;
   return castFunction(from, to, { timeZone: ctx.timeZone });
+}
+
+/**
+ * A comparison of an INT-family operand (a JS number) with a BIGINT one (a bigint), without
+ * converting per row: JavaScript's relational operators compare a number and a bigint exactly.
+ */
+function mixedIntegerTest(op: ComparisonOp): Binary {
+  const lt = (x: Value, y: Value) => (x as number) < (y as number);
+  const gt = (x: Value, y: Value) => (x as number) > (y as number);
+  switch (op) {
+    case '=':
+      return (x, y) => !lt(x, y) && !gt(x, y);
+    case '<>':
+      return (x, y) => lt(x, y) || gt(x, y);
+    case '<':
+      return lt;
+    case '>':
+      return gt;
+    case '<=':
+      return (x, y) => !gt(x, y);
+    default:
+      return (x, y) => !lt(x, y);
+  }
 }
 
 /** Exact order of two exact numerics of any scale (a cast to a common DECIMAL could round). */
@@ -320,6 +349,9 @@ function comparison(op: ComparisonOp, description: string): ScalarFunctionDef {
       if (common.kind === 'DECIMAL' && isExactNumeric(a) && isExactNumeric(b)) {
         const c = exactComparator(a, b);
         return resolved(resultType, ((x: Value, y: Value) => COMPARISON_TESTS[op](c(x, y))) as Impl);
+      }
+      if (isIntegral(a) && isIntegral(b) && (a.kind === 'BIGINT') !== (b.kind === 'BIGINT')) {
+        return resolved(resultType, mixedIntegerTest(op) as Impl);
       }
       const ca = coerceTo(a, common, ctx);
       const cb = coerceTo(b, common, ctx);

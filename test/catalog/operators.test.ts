@@ -210,6 +210,30 @@ describe('comparisons', () => {
       { numRuns: 300 },
     );
   });
+  it('compare INT with BIGINT exactly for all six operators', () => {
+    const ref: Record<string, (a: bigint, b: bigint) => boolean> = {
+      '=': (a, b) => a === b,
+      '<>': (a, b) => a !== b,
+      '<': (a, b) => a < b,
+      '<=': (a, b) => a <= b,
+      '>': (a, b) => a > b,
+      '>=': (a, b) => a >= b,
+    };
+    const near = fc.oneof(fc.integer({ min: -5, max: 5 }), fc.integer());
+    fc.assert(
+      fc.property(
+        near,
+        fc.oneof(near.map(BigInt), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+        (a, b) => {
+          for (const [op, f] of Object.entries(ref)) {
+            expect(apply(op, [T.int(), T.bigint()], a, b)).toBe(f(BigInt(a), b));
+            expect(apply(op, [T.bigint(), T.smallint()], b, a % 32768)).toBe(f(b, BigInt(a % 32768)));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
   it('compares strings, booleans, temporal values and bytes', () => {
     expect(apply('<', [T.string(), T.char(3)], 'abc', 'abd')).toBe(true);
     expect(apply('<', [T.string(), T.string()], 'Z', 'a')).toBe(true);
