@@ -44,6 +44,7 @@ import {
   RBrace,
   RBracket,
   RParen,
+  Semicolon,
   Slash,
   Star,
   StringLiteral,
@@ -251,7 +252,7 @@ const HELPER_RULES = new Set(['ident', 'qualifiedName', 'identList', 'stringValu
 const ALIAS_RULES = new Set(['columnAlias', 'tableAlias', 'optionalAlias']);
 
 /** Closing brackets and separators: when one is possible it is usually what is missing. */
-const CLOSERS: ReadonlySet<TokenType> = new Set([RParen, RBracket, ExclusionClose, RBrace, Comma]);
+const CLOSERS: ReadonlySet<TokenType> = new Set([RParen, RBracket, ExclusionClose, RBrace, Comma, Semicolon]);
 
 function rank(n: NextToken): number {
   if (CLOSERS.has(n.tokenType)) return 0;

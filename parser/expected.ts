@@ -87,6 +87,38 @@ function sequenceId(items: readonly IProduction[]): number {
 }
 
 export function nextTokens(entry: Rule, prefix: readonly IToken[]): ExpectedResult {
+  return walk(entry.definition, entry.name, prefix);
+}
+
+interface FirstSet {
+  readonly types: ReadonlySet<TokenType>;
+  readonly nullable: boolean;
+}
+
+const firstCache = new WeakMap<readonly IProduction[], FirstSet>();
+
+/** The token types a sequence can start with, and whether it can match nothing. */
+function firstOf(items: readonly IProduction[]): FirstSet {
+  let f = firstCache.get(items);
+  if (f === undefined) {
+    const r = walk(items, '', []);
+    f = { types: new Set(r.next.map((n) => n.tokenType)), nullable: r.canEnd };
+    firstCache.set(items, f);
+  }
+  return f;
+}
+
+/**
+ * Whether the parser would commit to `items` on seeing `tok`: the sequence starts with exactly that
+ * keyword or punctuation (a generic identifier match does not count, since the grammar tries
+ * keyword-specific alternatives first and gates the rest).
+ */
+function commits(items: readonly IProduction[], tok: IToken): boolean {
+  const f = firstOf(items);
+  return !f.nullable && f.types.has(tok.tokenType);
+}
+
+function walk(definition: readonly IProduction[], name: string, prefix: readonly IToken[]): ExpectedResult {
   const seen = new Map<string, NextToken>();
   const conts = new Map<string, Cont>();
   const visited = new Set<string>();
@@ -105,9 +137,7 @@ export function nextTokens(entry: Rule, prefix: readonly IToken[]): ExpectedResu
     return c;
   };
   let canEnd = false;
-  const work: Array<[Cont | null, number]> = [
-    [cont(entry.definition, 0, null, { name: entry.name, outer: null }), 0],
-  ];
+  const work: Array<[Cont | null, number]> = [[cont(definition, 0, null, { name, outer: null }), 0]];
   const push = (c: Cont | null, idx: number) => {
     const key = c === null ? `end@${idx}` : `${c.id}@${idx}`;
     if (!visited.has(key)) {
@@ -127,6 +157,7 @@ export function nextTokens(entry: Rule, prefix: readonly IToken[]): ExpectedResu
       continue;
     }
     const prod = c.items[c.pos]!;
+    const next = idx < prefix.length ? prefix[idx] : undefined;
     const advance = cont(c.items, c.pos + 1, c.rest, c.rules);
     if (prod instanceof Terminal) {
       if (idx < prefix.length) {
@@ -139,23 +170,27 @@ export function nextTokens(entry: Rule, prefix: readonly IToken[]): ExpectedResu
       const rule = prod.referencedRule;
       push(cont(rule.definition, 0, advance, { name: rule.name, outer: c.rules }), idx);
     } else if (prod instanceof Option) {
-      push(advance, idx);
+      // Like the parser, an option that the next token enters is entered (not skipped).
+      if (next === undefined || !commits(prod.definition, next)) push(advance, idx);
       push(cont(prod.definition, 0, advance, c.rules), idx);
     } else if (prod instanceof Repetition) {
-      push(advance, idx);
+      if (next === undefined || !commits(prod.definition, next)) push(advance, idx);
       // After an iteration, come back to this same repetition.
       push(cont(prod.definition, 0, c, c.rules), idx);
     } else if (prod instanceof RepetitionWithSeparator) {
-      push(advance, idx);
+      if (next === undefined || !commits(prod.definition, next)) push(advance, idx);
       push(cont(oneOrMore(prod, prod.definition, prod.separator), 0, advance, c.rules), idx);
     } else if (prod instanceof RepetitionMandatory) {
       push(cont(oneOrMore(prod, prod.definition, null), 0, advance, c.rules), idx);
     } else if (prod instanceof RepetitionMandatoryWithSeparator) {
       push(cont(oneOrMore(prod, prod.definition, prod.separator), 0, advance, c.rules), idx);
     } else if (prod instanceof Alternation) {
-      for (let i = prod.definition.length - 1; i >= 0; i--) {
-        push(cont((prod.definition[i] as Alternative).definition, 0, advance, c.rules), idx);
-      }
+      const alts = prod.definition.map((a) => (a as Alternative).definition);
+      // Alternatives that start with exactly the next keyword win over generic ones (the grammar lists
+      // them first), as in the parser.
+      const committed = next === undefined ? [] : alts.filter((a) => commits(a, next));
+      const chosen = committed.length > 0 ? committed : alts;
+      for (let i = chosen.length - 1; i >= 0; i--) push(cont(chosen[i]!, 0, advance, c.rules), idx);
     } else {
       // Alternative / Rule as plain sequences.
       push(cont((prod as unknown as { definition: IProduction[] }).definition, 0, advance, c.rules), idx);

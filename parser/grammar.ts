@@ -132,18 +132,6 @@ const LIKE_FEATURE_TOKENS: readonly TokenType[] = [
   K.OPTIONS,
 ];
 
-const TYPES_WITH_PRECISION: ReadonlySet<A.SimpleTypeName> = new Set<A.SimpleTypeName>([
-  'FLOAT',
-  'DECIMAL',
-  'CHAR',
-  'VARCHAR',
-  'BINARY',
-  'VARBINARY',
-  'TIME',
-  'TIMESTAMP',
-  'TIMESTAMP_LTZ',
-]);
-
 const COMPARISON_TOKENS: readonly TokenType[] = [Equals, NotEquals, Less, LessEq, Greater, GreaterEq];
 
 function tokenSpan(tok: IToken): Span {
@@ -1166,10 +1154,11 @@ export class SqlParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.valuesQuery) },
       {
         ALT: () => {
-          this.CONSUME(LParen);
+          // The parentheses belong to the node's span, so a statement's span covers all its text.
+          const open = this.CONSUME(LParen);
           const q = this.SUBRULE(this.query);
           this.CONSUME(RParen);
-          return q;
+          return this.ACTION((): A.Query => ({ ...q, span: this.span(open) }));
         },
       },
     ]);
@@ -1691,10 +1680,10 @@ export class SqlParser extends EmbeddedActionsParser {
         { GATE: () => this.isQueryAhead(), ALT: () => this.SUBRULE2(this.subqueryRef, { ARGS: [s, false] }) },
         {
           ALT: () => {
-            this.CONSUME(LParen);
+            const open = this.CONSUME(LParen);
             const inner = this.SUBRULE(this.tableRef);
             this.CONSUME(RParen);
-            return inner;
+            return this.ACTION((): A.TableRef => ({ ...inner, span: this.span(open) }));
           },
         },
         { ALT: () => this.SUBRULE(this.tableNameRef) },
@@ -2850,7 +2839,9 @@ export class SqlParser extends EmbeddedActionsParser {
     this.CONSUME(RParen);
     return this.ACTION(
       (): A.Expr =>
-        items.length === 1 ? items[0]! : { kind: 'row', span: this.span(s), explicit: false, fields: items },
+        items.length === 1
+          ? { ...items[0]!, span: this.span(s) }
+          : { kind: 'row', span: this.span(s), explicit: false, fields: items },
     );
   });
 
@@ -3437,6 +3428,10 @@ export class SqlParser extends EmbeddedActionsParser {
 
   simpleType = this.RULE('simpleType', (): A.TypeNode => {
     const s = this.LA(1);
+    // Only the types that take a length or precision are followed by `(`, and only TIME and TIMESTAMP by a
+    // time-zone clause, so that error messages after `INT` do not offer `(` or `WITH LOCAL TIME ZONE`.
+    let args: [number | null, number | null] = [null, null];
+    let argsStart: IToken = s;
     const name = this.OR([
       {
         ALT: () => {
@@ -3477,6 +3472,8 @@ export class SqlParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.FLOAT);
+          argsStart = this.LA(1);
+          args = this.SUBRULE(this.precisionArgs);
           return 'FLOAT' as const;
         },
       },
@@ -3495,36 +3492,34 @@ export class SqlParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          this.CONSUME(K.DECIMAL);
+          this.OR2([
+            { ALT: () => this.CONSUME(K.DECIMAL) },
+            { ALT: () => this.CONSUME(K.DEC) },
+            { ALT: () => this.CONSUME(K.NUMERIC) },
+          ]);
+          argsStart = this.LA(1);
+          args = this.SUBRULE2(this.precisionArgs);
           return 'DECIMAL' as const;
         },
       },
       {
         ALT: () => {
-          this.CONSUME(K.DEC);
-          return 'DECIMAL' as const;
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(K.NUMERIC);
-          return 'DECIMAL' as const;
-        },
-      },
-      {
-        ALT: () => {
-          this.OR2([{ ALT: () => this.CONSUME(K.CHAR) }, { ALT: () => this.CONSUME(K.CHARACTER) }]);
+          this.OR3([{ ALT: () => this.CONSUME(K.CHAR) }, { ALT: () => this.CONSUME(K.CHARACTER) }]);
           let varying = false;
           this.OPTION2(() => {
             this.CONSUME(K.VARYING);
             varying = true;
           });
-          return varying ? 'VARCHAR' : 'CHAR';
+          argsStart = this.LA(1);
+          args = this.SUBRULE3(this.precisionArgs);
+          return varying ? ('VARCHAR' as const) : ('CHAR' as const);
         },
       },
       {
         ALT: () => {
           this.CONSUME(K.VARCHAR);
+          argsStart = this.LA(1);
+          args = this.SUBRULE4(this.precisionArgs);
           return 'VARCHAR' as const;
         },
       },
@@ -3537,12 +3532,16 @@ export class SqlParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.BINARY);
+          argsStart = this.LA(1);
+          args = this.SUBRULE5(this.precisionArgs);
           return 'BINARY' as const;
         },
       },
       {
         ALT: () => {
           this.CONSUME(K.VARBINARY);
+          argsStart = this.LA(1);
+          args = this.SUBRULE6(this.precisionArgs);
           return 'VARBINARY' as const;
         },
       },
@@ -3561,18 +3560,50 @@ export class SqlParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(K.TIME);
+          argsStart = this.LA(1);
+          args = this.SUBRULE7(this.precisionArgs);
+          this.OPTION3(() => {
+            this.CONSUME(K.WITHOUT);
+            this.CONSUME2(K.TIME);
+            this.CONSUME(K.ZONE);
+          });
           return 'TIME' as const;
         },
       },
       {
         ALT: () => {
           this.CONSUME(K.TIMESTAMP);
-          return 'TIMESTAMP' as const;
+          argsStart = this.LA(1);
+          args = this.SUBRULE8(this.precisionArgs);
+          let local = false;
+          this.OPTION4(() => {
+            this.OR4([
+              {
+                ALT: () => {
+                  this.CONSUME2(K.WITHOUT);
+                  this.CONSUME3(K.TIME);
+                  this.CONSUME2(K.ZONE);
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(K.WITH);
+                  this.CONSUME(K.LOCAL);
+                  this.CONSUME4(K.TIME);
+                  this.CONSUME3(K.ZONE);
+                  local = true;
+                },
+              },
+            ]);
+          });
+          return local ? ('TIMESTAMP_LTZ' as const) : ('TIMESTAMP' as const);
         },
       },
       {
         ALT: () => {
           this.CONSUME(K.TIMESTAMP_LTZ);
+          argsStart = this.LA(1);
+          args = this.SUBRULE9(this.precisionArgs);
           return 'TIMESTAMP_LTZ' as const;
         },
       },
@@ -3583,56 +3614,11 @@ export class SqlParser extends EmbeddedActionsParser {
         },
       },
     ]);
-    const argsStart = this.LA(1);
-    const args = this.SUBRULE(this.precisionArgs);
-    let zone: 'WITHOUT' | 'LOCAL' | null = null;
-    this.OPTION3({
-      GATE: () => tokenMatcher(this.LA(1), K.WITHOUT) || tokenMatcher(this.LA(2), K.LOCAL),
-      DEF: () => {
-        const zs = this.LA(1);
-        zone = this.OR3([
-          {
-            ALT: () => {
-              this.CONSUME(K.WITHOUT);
-              this.CONSUME2(K.TIME);
-              this.CONSUME(K.ZONE);
-              return 'WITHOUT' as const;
-            },
-          },
-          {
-            ALT: () => {
-              this.CONSUME(K.WITH);
-              this.CONSUME(K.LOCAL);
-              this.CONSUME3(K.TIME);
-              this.CONSUME2(K.ZONE);
-              return 'LOCAL' as const;
-            },
-          },
-        ]);
-        this.ACTION(() => {
-          if (zone === 'LOCAL' && name !== 'TIMESTAMP')
-            this.fail(zs, `${name} cannot be WITH LOCAL TIME ZONE`);
-          if (zone === 'WITHOUT' && name !== 'TIMESTAMP' && name !== 'TIME') {
-            this.fail(zs, `${name} cannot be WITHOUT TIME ZONE`);
-          }
-        });
-      },
-    });
     return this.ACTION((): A.TypeNode => {
       const [precision, scale] = args;
-      if (precision !== null && !TYPES_WITH_PRECISION.has(name)) {
-        this.fail(argsStart, `type ${name} takes no length or precision`);
-      }
       if (scale !== null && name !== 'DECIMAL')
         this.fail(argsStart, `type ${name} takes a single length or precision`);
-      return {
-        kind: 'simpleType',
-        span: this.span(s),
-        name: zone === 'LOCAL' ? 'TIMESTAMP_LTZ' : name,
-        precision,
-        scale,
-        notNull: false,
-      };
+      return { kind: 'simpleType', span: this.span(s), name, precision, scale, notNull: false };
     });
   });
 
