@@ -163,7 +163,7 @@ describe('TYPEOF', () => {
     expect(fn('TYPEOF', [T.int(false)]).call(1)).toBe('INT NOT NULL');
     expect(fn('TYPEOF', [T.decimal(10, 2)]).call(null)).toBe('DECIMAL(10, 2)');
     expect(fn('TYPEOF', [T.string(), T.boolean(false)]).call(null, true)).toBe('STRING');
-    expect(fn('TYPEOF', [T.array(T.int())]).type).toBe('STRING NOT NULL');
+    expect(fn('TYPEOF', [T.array(T.int())]).type).toBe('STRING');
     expect(() => fn('TYPEOF', [])).toThrow(sigError);
   });
 });

@@ -13,13 +13,14 @@ import type { Value } from '../../../operators/api.ts';
 import { castFunction } from '../../cast.ts';
 import { leastRestrictive } from '../../coercion.ts';
 import { type LogicalType, T, typeEquals, typeToString, withNullable } from '../../types.ts';
-import { equalityFor } from '../operators.ts';
+import { comparatorFor, equalityFor } from '../operators.ts';
 import type { ScalarFunctionDef } from '../registry.ts';
 import {
   anyNullable,
   badCall,
   defineScalar,
   isArr,
+  isBool,
   isIntegralT,
   isMapT,
   isStr,
@@ -391,6 +392,197 @@ const rowCtor = defineScalar(
   },
 );
 
+// ---- slicing, sorting, set operations (Flink 1.19+) ----
+
+const arraySlice = defineScalar(
+  'ARRAY_SLICE',
+  'ARRAY_SLICE(a, start[, end]): elements start..end inclusive (1-based; 0 is the start; negative counts from the end).',
+  (args) => {
+    const sigs = ['ARRAY_SLICE(ARRAY, INT start)', 'ARRAY_SLICE(ARRAY, INT start, INT end)'];
+    if (!matches(args, [isArr, isIntegralT]) && !matches(args, [isArr, isIntegralT, isIntegralT])) {
+      throw badCall('ARRAY_SLICE', args, sigs);
+    }
+    return pure(
+      nullableFrom(withNullable(args[0] as LogicalType, false), args),
+      (a: Value[], s: Value, e?: Value) => {
+        const n = a.length;
+        // 1-based offsets; 0 means the first element; negative offsets count from the end.
+        const index = (x: number) => (x > 0 ? x - 1 : x === 0 ? 0 : n + x);
+        const from = Math.max(index(Number(s)), 0);
+        const to = Math.min(e === undefined ? n - 1 : index(Number(e)), n - 1);
+        return from > to ? [] : a.slice(from, to + 1);
+      },
+    );
+  },
+);
+
+const ORDERABLE = new Set([
+  'BOOLEAN',
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'DECIMAL',
+  'FLOAT',
+  'DOUBLE',
+  'CHAR',
+  'VARCHAR',
+  'BINARY',
+  'VARBINARY',
+  'DATE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP_LTZ',
+  'INTERVAL_YEAR_MONTH',
+  'INTERVAL_DAY_TIME',
+  'ARRAY',
+  'ROW',
+  'NULL',
+]);
+
+const arrayOfOrderable = (t: LogicalType) =>
+  t.kind === 'NULL' || (t.kind === 'ARRAY' && ORDERABLE.has(elementOf(t).kind));
+
+const orderOf = (e: LogicalType): ((a: Value, b: Value) => number) =>
+  e.kind === 'NULL' ? () => 0 : comparatorFor(e);
+
+const arraySort = defineScalar(
+  'ARRAY_SORT',
+  'ARRAY_SORT(a[, ascending[, nullsFirst]]): the array sorted (default ascending; NULLs first when ascending, last when descending).',
+  (args) => {
+    const sigs = [
+      'ARRAY_SORT(ARRAY)',
+      'ARRAY_SORT(ARRAY, BOOLEAN ascending)',
+      'ARRAY_SORT(ARRAY, BOOLEAN ascending, BOOLEAN nullsFirst)',
+    ];
+    const ok = [[arrayOfOrderable], [arrayOfOrderable, isBool], [arrayOfOrderable, isBool, isBool]].some(
+      (sig) => matches(args, sig),
+    );
+    if (!ok) throw badCall('ARRAY_SORT', args, sigs);
+    const cmp = orderOf(elementOf(args[0] as LogicalType));
+    return pure(
+      nullableFrom(withNullable(args[0] as LogicalType, false), args),
+      (a: Value[], asc?: Value, nf?: Value) => {
+        const ascending = asc === undefined ? true : asc === true;
+        const nullsFirst = nf === undefined ? ascending : nf === true;
+        const values = a.filter((x) => x !== null).sort(cmp);
+        if (!ascending) values.reverse();
+        const nulls = a.filter((x) => x === null);
+        return nullsFirst ? [...nulls, ...values] : [...values, ...nulls];
+      },
+    );
+  },
+);
+
+const arrayExtreme = (name: 'ARRAY_MAX' | 'ARRAY_MIN') =>
+  defineScalar(
+    name,
+    `The ${name === 'ARRAY_MAX' ? 'largest' : 'smallest'} non-NULL element; NULL for an empty array.`,
+    (args) => {
+      if (!matches(args, [arrayOfOrderable])) throw badCall(name, args, [`${name}(ARRAY)`]);
+      const e = elementOf(args[0] as LogicalType);
+      const cmp = orderOf(e);
+      const sign = name === 'ARRAY_MAX' ? 1 : -1;
+      return pure(withNullable(e.kind === 'NULL' ? T.null() : e, true), (a: Value[]) => {
+        let best: Value = null;
+        for (const x of a) if (x !== null && (best === null || cmp(x, best) * sign > 0)) best = x;
+        return best;
+      });
+    },
+  );
+
+/** ARRAY_UNION / ARRAY_INTERSECT / ARRAY_EXCEPT: results keep first occurrences, without duplicates. */
+function arraySetOp(
+  name: 'ARRAY_UNION' | 'ARRAY_INTERSECT' | 'ARRAY_EXCEPT',
+  description: string,
+): ScalarFunctionDef {
+  return defineScalar(name, description, (args) => {
+    const sig = [`${name}(ARRAY<T>, ARRAY<T>)`];
+    if (!matches(args, [isArr, isArr])) throw badCall(name, args, sig);
+    const typed = args.filter((a) => a.kind === 'ARRAY');
+    const e = typed.length === 0 ? T.null() : commonOrFail(name, typed.map(elementOf), args, sig);
+    const [c0, c1] = args.map((a) => {
+      const c = toType(elementOf(a), e);
+      return (arr: Value[]) => arr.map((x) => (x === null ? null : c(x)));
+    }) as [(x: Value[]) => Value[], (x: Value[]) => Value[]];
+    const eq = nullSafeEq(e);
+    const has = (arr: readonly Value[], x: Value) => indexOfValue(arr, x, eq) >= 0;
+    return pure(
+      T.array(
+        e,
+        args.some((a) => a.nullable),
+      ),
+      (x: Value[], y: Value[]) => {
+        const a = c0(x);
+        const b = c1(y);
+        const out: Value[] = [];
+        const candidates = name === 'ARRAY_UNION' ? [...a, ...b] : a;
+        for (const v of candidates) {
+          if (has(out, v)) continue;
+          if (name === 'ARRAY_INTERSECT' && !has(b, v)) continue;
+          if (name === 'ARRAY_EXCEPT' && has(b, v)) continue;
+          out.push(v);
+        }
+        return out;
+      },
+    );
+  });
+}
+
+const mapUnion = defineScalar(
+  'MAP_UNION',
+  'The entries of all maps; a key in a later map overrides an earlier one; NULL if any map is NULL.',
+  (args) => {
+    const sig = ['MAP_UNION(MAP<K, V>, MAP<K, V>...)'];
+    if (args.length === 0 || !args.every(isMapT)) throw badCall('MAP_UNION', args, sig);
+    const typed = args.filter((a) => a.kind === 'MAP');
+    const k =
+      typed.length === 0
+        ? T.null()
+        : commonOrFail(
+            'MAP_UNION',
+            typed.map((m) => m.key as LogicalType),
+            args,
+            sig,
+          );
+    const v =
+      typed.length === 0
+        ? T.null()
+        : commonOrFail(
+            'MAP_UNION',
+            typed.map((m) => m.element as LogicalType),
+            args,
+            sig,
+          );
+    const convs = args.map((a) => {
+      if (a.kind !== 'MAP') return (m: Map<Value, Value>) => m;
+      const ck = toType(a.key as LogicalType, k);
+      const cv = toType(a.element as LogicalType, v);
+      return (m: Map<Value, Value>) =>
+        [...m].map(([x, y]) => [x === null ? null : ck(x), y === null ? null : cv(y)] as const);
+    });
+    const eq = nullSafeEq(k);
+    return pure(
+      T.map(
+        k,
+        v,
+        args.some((a) => a.nullable),
+      ),
+      (...maps: Map<Value, Value>[]) => {
+        const out = new Map<Value, Value>();
+        maps.forEach((m, i) => {
+          for (const [x, y] of (convs[i] as (m: Map<Value, Value>) => Iterable<readonly [Value, Value]>)(m)) {
+            let key = x;
+            if (x !== null && typeof x === 'object') for (const old of out.keys()) if (eq(old, x)) key = old;
+            out.set(key, y);
+          }
+        });
+        return out;
+      },
+    );
+  },
+);
+
 /** Every collection built-in of this module. */
 export const collectionFunctions: readonly ScalarFunctionDef[] = [
   cardinality,
@@ -401,6 +593,20 @@ export const collectionFunctions: readonly ScalarFunctionDef[] = [
   arrayRemove,
   arrayDistinct,
   arrayReverse,
+  arraySlice,
+  arraySort,
+  arrayExtreme('ARRAY_MAX'),
+  arrayExtreme('ARRAY_MIN'),
+  arraySetOp('ARRAY_UNION', 'Elements of either array, without duplicates; NULL if either is NULL.'),
+  arraySetOp(
+    'ARRAY_INTERSECT',
+    'Elements of the first array also in the second, without duplicates; NULL if either is NULL.',
+  ),
+  arraySetOp(
+    'ARRAY_EXCEPT',
+    'Elements of the first array not in the second, without duplicates; NULL if either is NULL.',
+  ),
+  mapUnion,
   arrayConcat,
   arrayJoin,
   mapPart('MAP_KEYS'),

@@ -82,6 +82,70 @@ const uuid = defineScalar('UUID', 'A random (version 4) UUID as text.', (args) =
   return nullAware(T.char(36, false), () => randomUUID(), false);
 });
 
+// ---- ENCODE / DECODE between strings and bytes in a character set ----
+
+const CHARSETS: Record<string, { encode: (s: string) => Uint8Array; decode: (b: Uint8Array) => string }> = {
+  'UTF-8': { encode: (s) => encoder.encode(s), decode: (b) => new TextDecoder('utf-8').decode(b) },
+  'ISO-8859-1': {
+    // Characters outside Latin-1 become '?', as Java's encoder replaces unmappable characters.
+    encode: (s) => Uint8Array.from(s, (ch) => (ch.charCodeAt(0) <= 0xff ? ch.charCodeAt(0) : 0x3f)),
+    decode: (b) => Array.from(b, (x) => String.fromCharCode(x)).join(''),
+  },
+  'US-ASCII': {
+    encode: (s) => Uint8Array.from(s, (ch) => (ch.charCodeAt(0) <= 0x7f ? ch.charCodeAt(0) : 0x3f)),
+    decode: (b) => Array.from(b, (x) => (x <= 0x7f ? String.fromCharCode(x) : '\uFFFD')).join(''),
+  },
+  'UTF-16BE': { encode: (s) => utf16(s, false), decode: (b) => new TextDecoder('utf-16be').decode(b) },
+  'UTF-16LE': { encode: (s) => utf16(s, true), decode: (b) => new TextDecoder('utf-16le').decode(b) },
+  // Java writes a big-endian byte order mark for UTF-16 and honours one when reading.
+  'UTF-16': {
+    encode: (s) => Uint8Array.from([0xfe, 0xff, ...utf16(s, false)]),
+    decode: (b) =>
+      b[0] === 0xff && b[1] === 0xfe
+        ? new TextDecoder('utf-16le').decode(b.subarray(2))
+        : new TextDecoder('utf-16be').decode(b[0] === 0xfe && b[1] === 0xff ? b.subarray(2) : b),
+  },
+};
+
+function utf16(s: string, little: boolean): Uint8Array {
+  const out = new Uint8Array(s.length * 2);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    out[2 * i + (little ? 1 : 0)] = c >> 8;
+    out[2 * i + (little ? 0 : 1)] = c & 0xff;
+  }
+  return out;
+}
+
+function charset(name: string) {
+  const cs = CHARSETS[name.toUpperCase()];
+  if (cs === undefined) {
+    throw runtimeError(
+      'INVALID_ARGUMENT',
+      `Unsupported character set '${name}': use one of ${Object.keys(CHARSETS).join(', ')}`,
+    );
+  }
+  return cs;
+}
+
+const encodeFn = defineScalar(
+  'ENCODE',
+  'The bytes of a string in a character set (UTF-8, ISO-8859-1, US-ASCII, UTF-16, UTF-16BE, UTF-16LE).',
+  (args) => {
+    if (!matches(args, [isStr, isStr])) throw badCall('ENCODE', args, ['ENCODE(STRING, STRING charset)']);
+    return pure(nullableFrom(T.bytes(false), args), (s: string, cs: string) => charset(cs).encode(s));
+  },
+);
+
+const decodeFn = defineScalar(
+  'DECODE',
+  'The string of bytes in a character set (UTF-8, ISO-8859-1, US-ASCII, UTF-16, UTF-16BE, UTF-16LE).',
+  (args) => {
+    if (!matches(args, [isBin, isStr])) throw badCall('DECODE', args, ['DECODE(BYTES, STRING charset)']);
+    return pure(nullableFrom(T.string(false), args), (b: Uint8Array, cs: string) => charset(cs).decode(b));
+  },
+);
+
 /** Every hashing/encoding built-in of this module. */
 export const hashFunctions: readonly ScalarFunctionDef[] = [
   hashFn('MD5', 'md5', 32),
@@ -94,4 +158,6 @@ export const hashFunctions: readonly ScalarFunctionDef[] = [
   toBase64,
   fromBase64,
   uuid,
+  encodeFn,
+  decodeFn,
 ];

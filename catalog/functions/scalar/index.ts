@@ -14,6 +14,7 @@ import { regexFunctions } from './regex.ts';
 import { stringFunctions } from './string.ts';
 import { temporalFunctions } from './temporal.ts';
 import { typeofFunctions } from './typeof.ts';
+import { urlFunctions } from './url.ts';
 
 export { type LiteralAwareScalarDef, type Literals, resolveScalarCall } from './util.ts';
 
@@ -28,6 +29,7 @@ export const scalarBuiltins: readonly ScalarFunctionDef[] = [
   ...jsonFunctions,
   ...collectionFunctions,
   ...typeofFunctions,
+  ...urlFunctions,
 ];
 
 /** Registers every built-in scalar function in `registry`. */

@@ -466,6 +466,95 @@ const regexpReplace = defineScalar(
   },
 );
 
+/** A per-call-site cache of global-flag compiled regexes (null for invalid ones) with their group counts. */
+function globalRegexCache(): (p: string) => { re: RegExp; groups: number } | null {
+  return lastValueCache((p: string) => {
+    try {
+      const re = javaRegex(p, 'g');
+      return { re, groups: groupCount(re) };
+    } catch {
+      return null;
+    }
+  });
+}
+
+/** Every match of a global regex in s (zero-length matches step one character, as Java's find()). */
+function allMatches(s: string, re: RegExp): RegExpExecArray[] {
+  const out: RegExpExecArray[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+    out.push(m);
+    if (m[0].length === 0) re.lastIndex = m.index + 1;
+    if (re.lastIndex > s.length) break;
+  }
+  return out;
+}
+
+const regexpCount = defineScalar(
+  'REGEXP_COUNT',
+  'Number of matches of regex in s; NULL for an invalid regex.',
+  (args) => {
+    if (!matches(args, [isStr, isStr]))
+      throw badCall('REGEXP_COUNT', args, ['REGEXP_COUNT(STRING s, STRING regex)']);
+    const compile = globalRegexCache();
+    return pure(T.int(true), (s: string, p: string) => {
+      const c = compile(p);
+      return c === null ? null : allMatches(s, c.re).length;
+    });
+  },
+);
+
+const regexpExtractAll = defineScalar(
+  'REGEXP_EXTRACT_ALL',
+  'The index-th group (default 1) of every match of regex in s, as an array; NULL for an invalid regex or index.',
+  (args) => {
+    if (!matches(args, [isStr, isStr]) && !matches(args, [isStr, isStr, isIntegralT])) {
+      throw badCall('REGEXP_EXTRACT_ALL', args, [
+        'REGEXP_EXTRACT_ALL(STRING s, STRING regex)',
+        'REGEXP_EXTRACT_ALL(STRING s, STRING regex, INT index)',
+      ]);
+    }
+    const compile = globalRegexCache();
+    return pure(T.array(T.string(true), true), (s: string, p: string, index?: Value) => {
+      const c = compile(p);
+      const idx = index === undefined ? 1 : Number(index);
+      if (c === null || idx < 0 || idx > c.groups) return null;
+      return allMatches(s, c.re).map((m) => m[idx] ?? null);
+    });
+  },
+);
+
+const regexpInstr = defineScalar(
+  'REGEXP_INSTR',
+  '1-based position of the first match of regex in s, 0 if none; NULL for an invalid regex.',
+  (args) => {
+    if (!matches(args, [isStr, isStr]))
+      throw badCall('REGEXP_INSTR', args, ['REGEXP_INSTR(STRING s, STRING regex)']);
+    const compile = tryJavaRegex('');
+    return pure(T.int(true), (s: string, p: string) => {
+      const re = compile(p);
+      if (re === null) return null;
+      const m = re.exec(s);
+      return m === null ? 0 : Array.from(s.slice(0, m.index)).length + 1;
+    });
+  },
+);
+
+const regexpSubstr = defineScalar(
+  'REGEXP_SUBSTR',
+  'The first substring of s matching regex; NULL if none or for an invalid regex.',
+  (args) => {
+    if (!matches(args, [isStr, isStr]))
+      throw badCall('REGEXP_SUBSTR', args, ['REGEXP_SUBSTR(STRING s, STRING regex)']);
+    const compile = tryJavaRegex('');
+    return pure(T.string(true), (s: string, p: string) => {
+      const re = compile(p);
+      const m = re === null ? null : re.exec(s);
+      return m === null ? null : m[0];
+    });
+  },
+);
+
 /** Every pattern-matching built-in of this module. */
 export const regexFunctions: readonly ScalarFunctionDef[] = [
   patternPredicate('LIKE', compileLike),
@@ -473,4 +562,8 @@ export const regexFunctions: readonly ScalarFunctionDef[] = [
   regexp,
   regexpExtract,
   regexpReplace,
+  regexpCount,
+  regexpExtractAll,
+  regexpInstr,
+  regexpSubstr,
 ];

@@ -485,6 +485,55 @@ const chr = strFn(
   },
 );
 
+const split = defineScalar(
+  'SPLIT',
+  'Splits s at every occurrence of the delimiter into an array (an empty delimiter splits into characters).',
+  (args) => {
+    if (!matches(args, [S, S])) throw badCall('SPLIT', args, ['SPLIT(STRING s, STRING delimiter)']);
+    return pure(nullableFrom(T.array(T.string(false), false), args), (s: string, d: string) =>
+      d === '' ? Array.from(s) : s.split(d),
+    );
+  },
+);
+
+const translate = strFn(
+  'TRANSLATE',
+  'Replaces every character of s found in from by the character at the same place in to (removed when to is shorter).',
+  [[S, S, S]],
+  ['TRANSLATE(STRING s, STRING from, STRING to)'],
+  strResult,
+  (s: string, from: string, to: string) => {
+    const f = Array.from(from);
+    const t = Array.from(to);
+    const map = new Map<string, string>();
+    f.forEach((ch, i) => {
+      if (!map.has(ch)) map.set(ch, t[i] ?? '');
+    });
+    let out = '';
+    for (const ch of s) out += map.get(ch) ?? ch;
+    return out;
+  },
+);
+
+const elt = defineScalar(
+  'ELT',
+  'ELT(n, e1, e2, ...): the n-th expression (1-based); NULL when n is out of range.',
+  (args) => {
+    const sig = ['ELT(INT n, <STRING|BYTES> e1, ...)'];
+    const rest = args.slice(1);
+    if (args.length < 2 || !isIntegralT(args[0] as LogicalType)) throw badCall('ELT', args, sig);
+    const allStr = rest.every(S);
+    if (!allStr && !rest.every(isBin)) throw badCall('ELT', args, sig);
+    const len = Math.max(...rest.map((t) => (t.kind === 'NULL' ? 0 : (t.precision ?? MAX_LENGTH))));
+    const type = allStr ? T.varchar(Math.max(len, 1), true) : T.varbinary(Math.max(len, 1), true);
+    return nullAware(type, (n: Value, ...es: Value[]) => {
+      if (n === null) return null;
+      const i = Number(n);
+      return i >= 1 && i <= es.length ? (es[i - 1] as Value) : null;
+    });
+  },
+);
+
 /** Every string built-in of this module. */
 export const stringFunctions: readonly ScalarFunctionDef[] = [
   charLength('CHAR_LENGTH'),
@@ -515,4 +564,7 @@ export const stringFunctions: readonly ScalarFunctionDef[] = [
   strToMap,
   ascii,
   chr,
+  split,
+  translate,
+  elt,
 ];

@@ -14,7 +14,8 @@ const typeOf = defineScalar('TYPEOF', 'The type of the argument as text.', (args
     throw badCall('TYPEOF', args, ['TYPEOF(<ANY>)', 'TYPEOF(<ANY>, BOOLEAN force)']);
   }
   const text = typeToString(args[0] as LogicalType);
-  return nullAware(T.string(false), () => text);
+  // Flink types the result as a (nullable) STRING although it is never NULL.
+  return nullAware(T.string(true), () => text);
 });
 
 export const typeofFunctions: readonly ScalarFunctionDef[] = [typeOf];
