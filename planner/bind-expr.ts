@@ -40,6 +40,8 @@ export interface BindContext {
   readonly registry: FunctionRegistry;
   readonly fnContext: FunctionContext;
   readonly aggregates?: AggregateSink;
+  /** Values of uncorrelated scalar subqueries joined into the input (see subquery.ts). */
+  readonly scalarResults?: ReadonlyMap<Expr, BoundExpr>;
   /** Results of the select list's OVER calls (see over.ts), by call node. */
   readonly overResults?: ReadonlyMap<FunctionCall, BoundExpr>;
   /** The SQL clause being bound, for messages ("in WHERE"). */
@@ -434,13 +436,21 @@ export class ExprBinder {
           'DESCRIPTOR(...) is only allowed as an argument of a window table function',
           e.span,
         );
+      case 'scalarSubquery': {
+        const r = this.ctx.scalarResults?.get(e);
+        if (r) return r;
+        throw planError(
+          'SUBQUERY_MISPLACED',
+          'Scalar subqueries are supported in the select list, WHERE and HAVING',
+          e.span,
+        );
+      }
       case 'exists':
       case 'inSubquery':
-      case 'scalarSubquery':
       case 'quantifiedComparison':
         throw planError(
-          'SUBQUERY_UNSUPPORTED',
-          'subqueries in expressions (IN/EXISTS/scalar) are not supported by Rivulet yet; rewrite the query as a JOIN',
+          'SUBQUERY_MISPLACED',
+          'IN (subquery) and EXISTS are supported as conditions of WHERE (combined with AND); quantified comparisons (= ANY/ALL) are not supported by Rivulet yet',
           e.span,
         );
     }

@@ -28,6 +28,7 @@ import { intervalBounds } from './interval-join.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
+import { collectScalarSubqueries, type SubqueryBinder, subqueryJoin } from './subquery.ts';
 import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
 interface Bound {
@@ -361,16 +362,73 @@ export class QueryBinder {
 
   private bindSelect(q: SelectQuery, ctes: ReadonlyMap<string, Bound>): Bound & { preSort?: PreSort } {
     let input: Bound = q.from ? this.bindFrom(q.from, ctes) : this.bindValues([[]], q.span);
-    const inScope = new Scope(input.fields);
-    if (q.where) {
-      if (containsAggregate(q.where, this.catalog.functions)) {
+    const sub: SubqueryBinder = {
+      bindQuery: (sq) => this.bindQuery(sq, ctes),
+      bindFromOf: (sq) => this.bindFrom(sq.from as TableRef, ctes),
+      exprBinder: (scope, clause) => this.exprBinder(scope, clause),
+      containsAggregate: (e) => containsAggregate(e, this.catalog.functions),
+    };
+    // Uncorrelated scalar subqueries: joined in as one more column each.
+    const scalarResults = new Map<Expr, BoundExpr>();
+    const scalars = [q.where, q.having, ...q.items.map((i) => i.expr)].flatMap((e) =>
+      collectScalarSubqueries(e),
+    );
+    for (const s of scalars) {
+      const b = this.bindQuery(s.query, ctes);
+      const single =
+        s.query.kind === 'select' &&
+        s.query.groupBy === null &&
+        s.query.items.every((i) => containsAggregate(i.expr, this.catalog.functions));
+      if (b.fields.length !== 1 || !single) {
         throw planError(
-          'AGGREGATE_MISPLACED',
-          'Aggregate functions are not allowed in WHERE; use HAVING',
-          q.where.span,
+          'SCALAR_SUBQUERY',
+          'A scalar subquery must select exactly one aggregate without GROUP BY (so it has exactly one row); use a JOIN otherwise',
+          s.span,
         );
       }
-      const condition = this.exprBinder(inScope, 'WHERE').bindPredicate(q.where, 'WHERE');
+      const f = b.fields[0] as Field;
+      const type = withNullable(f.type, true);
+      const fields = [...input.fields, { name: f.name, type }];
+      scalarResults.set(s, inputRef(input.fields.length, type, f.name));
+      input = {
+        rel: { kind: 'join', joinType: 'LEFT', left: input.rel, right: b.rel, condition: TRUE, fields },
+        fields,
+      };
+    }
+    // [NOT] IN / [NOT] EXISTS conjuncts of WHERE: semi and anti joins.
+    const rest: Expr[] = [];
+    for (const c of q.where ? andConjuncts(q.where) : []) {
+      const notExists =
+        c.kind === 'unary' && c.op === 'NOT' && c.operand.kind === 'exists' ? c.operand : null;
+      if (c.kind === 'exists' || notExists) {
+        const e = (notExists ?? c) as Extract<Expr, { kind: 'exists' }>;
+        input = subqueryJoin(sub, input, e.query, null, notExists !== null, c.span);
+      } else if (c.kind === 'inSubquery') {
+        const probe = this.exprBinder(new Scope(input.fields), 'IN').bind(c.expr);
+        input = subqueryJoin(sub, input, c.query, probe, c.not, c.span);
+      } else rest.push(c);
+    }
+    const inScope = new Scope(input.fields);
+    if (rest.length > 0) {
+      for (const c of rest) {
+        if (containsAggregate(c, this.catalog.functions)) {
+          throw planError(
+            'AGGREGATE_MISPLACED',
+            'Aggregate functions are not allowed in WHERE; use HAVING',
+            c.span,
+          );
+        }
+      }
+      const binder = new ExprBinder({
+        scope: inScope,
+        registry: this.catalog.functions,
+        fnContext: this.fnContext,
+        clause: 'WHERE',
+        scalarResults,
+      });
+      const bound = rest.map((c) => binder.bindPredicate(c, 'WHERE'));
+      const condition: BoundExpr =
+        bound.length === 1 ? (bound[0] as BoundExpr) : { kind: 'and', args: bound, type: T.boolean() };
       input = {
         rel: { kind: 'filter', input: input.rel, condition, fields: input.fields },
         fields: input.fields,
@@ -420,6 +478,7 @@ export class QueryBinder {
       registry,
       fnContext: this.fnContext,
       clause: 'the select list',
+      scalarResults,
       ...(agg ? { aggregates: agg.sink } : {}),
       ...(overResults ? { overResults } : {}),
     });
@@ -644,6 +703,11 @@ export class QueryBinder {
 interface PreSort {
   readonly keys: readonly SortKey[];
   readonly visible: number;
+}
+
+/** The AND-ed conjuncts of a condition, as written. */
+function andConjuncts(e: Expr): Expr[] {
+  return e.kind === 'binary' && e.op === 'AND' ? [...andConjuncts(e.left), ...andConjuncts(e.right)] : [e];
 }
 
 function sortKey(index: number, item: OrderItem): SortKey {

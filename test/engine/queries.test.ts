@@ -228,3 +228,52 @@ describe('planning errors carry positions and suggestions', () => {
     expect((err as RivuletError).code).toBe('SINK_CHANGELOG');
   });
 });
+
+describe('subqueries', () => {
+  const orders = '(VALUES (1, 10), (2, 20), (3, CAST(NULL AS INT)), (4, 10)) AS o(id, c)';
+  it('IN and NOT IN follow SQL NULL semantics', async () => {
+    expect(
+      sorted(
+        await queryRows(`SELECT id FROM ${orders} WHERE c IN (SELECT k FROM (VALUES (10), (30)) AS x(k))`),
+      ),
+    ).toEqual([[1], [4]]);
+    expect(
+      await queryRows(`SELECT id FROM ${orders} WHERE c NOT IN (SELECT k FROM (VALUES (10), (30)) AS x(k))`),
+    ).toEqual([[2]]);
+    // A NULL in the subquery makes NOT IN unknown for every row.
+    expect(
+      await queryRows(
+        `SELECT id FROM ${orders} WHERE c NOT IN (SELECT k FROM (VALUES (10), (CAST(NULL AS INT))) AS x(k))`,
+      ),
+    ).toEqual([]);
+  });
+
+  it('correlated EXISTS and NOT EXISTS become semi and anti joins', async () => {
+    const items = "(VALUES (10, 'a'), (10, 'b'), (30, 'c')) AS x(k, n)";
+    expect(
+      sorted(
+        await queryRows(
+          `SELECT id FROM ${orders} WHERE EXISTS (SELECT 1 FROM ${items} WHERE x.k = o.c AND x.n <> 'b')`,
+        ),
+      ),
+    ).toEqual([[1], [4]]);
+    expect(
+      sorted(
+        await queryRows(`SELECT id FROM ${orders} WHERE NOT EXISTS (SELECT 1 FROM ${items} WHERE x.k = o.c)`),
+      ),
+    ).toEqual([[2], [3]]);
+  });
+
+  it('an uncorrelated scalar subquery is joined as a value', async () => {
+    const rows = await queryRows(
+      `SELECT id FROM ${orders} WHERE c > (SELECT MIN(k) FROM (VALUES (10), (15)) AS x(k))`,
+    );
+    expect(rows).toEqual([[2]]);
+  });
+
+  it('a scalar subquery that may return several rows is refused', async () => {
+    await expect(
+      new Session().executeScript(`SELECT (SELECT k FROM (VALUES (1), (2)) AS x(k)) AS v`),
+    ).rejects.toThrow(/exactly one aggregate/);
+  });
+});
