@@ -3,7 +3,7 @@
  * (default 10 million, `node bench/operators.ts 2000000` for fewer) through
  *   1. Calc: a filter (v % 10 != 0) and a 3-column projection;
  *   2. GroupAggregate: 10,000 integer keys, COUNT(*) and SUM(v), emitting -U/+U per row;
- *   3. GroupAggregate: 10,000 string keys, same aggregates;
+ *   3. GroupAggregate: 10,000 string keys, same aggregates; and 10,000 groups over two int columns;
  *   4. Calc -> GroupAggregate chained (filter + projection + aggregation);
  *   5. Join (INNER, equi): 10,000 dimension rows on the left, then N/10 stream rows on the right, each
  *      matching one left row (a regular join keeps every row of both sides, so N/10 bounds memory).
@@ -68,7 +68,7 @@ function pool(stringKeys: boolean): Row[] {
   const rows: Row[] = new Array(POOL);
   for (let i = 0; i < POOL; i++) {
     const k = (i * 7919) % KEYS;
-    rows[i] = [stringKeys ? `key-${k}` : k, i % 1000, i * 0.5, 'payload'];
+    rows[i] = [stringKeys ? `key-${k}` : k, i % 1000, i * 0.5, 'payload', k % 100, Math.floor(k / 100)];
   }
   return rows;
 }
@@ -103,6 +103,17 @@ const strRows = pool(true);
 run('Calc (filter + projection)', new Calc({ filter, project }), intRows);
 run('GroupAggregate 10k int keys COUNT, SUM', aggregate(), intRows);
 run('GroupAggregate 10k string keys COUNT, SUM', aggregate(), strRows);
+run(
+  'GroupAggregate 10k groups of 2 int columns',
+  new GroupAggregate({
+    groupBy: [4, 5],
+    aggregates: [
+      { create: () => count, args: [] },
+      { create: () => sum, args: [1] },
+    ],
+  }),
+  intRows,
+);
 run('Calc -> GroupAggregate 10k int keys', new Chain([new Calc({ filter, project }), aggregate()]), intRows);
 {
   const join = new Join({ type: JoinType.INNER, leftKeys: [0], rightKeys: [0], leftArity: 2, rightArity: 4 });
