@@ -95,6 +95,7 @@ export function castFunction(
   }
   const timeZone = opts.timeZone ?? 'UTC';
   const conv = converter(from, to, timeZone);
+  if (!mayFail(from, to)) return (v) => (v === null || v === undefined ? null : conv(v));
   if (opts.tryCast) {
     return (v) => {
       if (v === null || v === undefined) return null;
@@ -121,6 +122,13 @@ export function castFunction(
       throw e;
     }
   };
+}
+
+/** False for conversions that succeed for every value (no try/catch needed per row). */
+function mayFail(from: LogicalType, to: LogicalType): boolean {
+  if (isCharacterString(from)) return !isCharacterString(to);
+  if (to.kind === 'DECIMAL') return from.kind === 'FLOAT' || from.kind === 'DOUBLE';
+  return from.kind === 'ARRAY' || from.kind === 'MAP' || from.kind === 'MULTISET' || from.kind === 'ROW';
 }
 
 function describeValue(v: Value, type: LogicalType, timeZone: string): string {
