@@ -1913,3 +1913,14 @@ describe('parser corpus: lexical properties', () => {
     );
   });
 });
+
+describe('parser corpus: pattern_as_name.sql', () => {
+  const F = 'pattern_as_name.sql';
+
+  it('reads `pattern` followed by a parenthesis as a function name and as an alias with columns', () => {
+    expect(qname(as(item(select(F, 0), 0), 'functionCall').name)).toBe('pattern');
+    const t = as(select(F, 1).from, 'tableName');
+    expect([t.alias?.name.text, texts(t.alias?.columns ?? [])]).toEqual(['pattern', ['a', 'b']]);
+    expect(texts(as(item(select(F, 2), 0), 'columnRef').path)).toEqual(['pattern']);
+  });
+});
