@@ -394,3 +394,44 @@ describe('text round trips', () => {
     );
   });
 });
+
+describe('conversions from non-text types never fail', () => {
+  const gens: [LogicalType, fc.Arbitrary<unknown>][] = [
+    [T.boolean(), fc.boolean()],
+    [T.tinyint(), fc.integer({ min: -128, max: 127 })],
+    [T.int(), fc.integer()],
+    [T.bigint(), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })],
+    [T.decimal(38, 10), fc.bigInt({ min: -(10n ** 38n) + 1n, max: 10n ** 38n - 1n })],
+    [T.float(), fc.float({ noNaN: true, noDefaultInfinity: true })],
+    [T.double(), fc.double({ noNaN: true, noDefaultInfinity: true })],
+    [T.date(), fc.integer({ min: -100_000, max: 100_000 })],
+    [T.time(3), fc.integer({ min: 0, max: MS_PER_DAY - 1 })],
+    [T.timestamp(3), fc.integer({ min: -(10 ** 13), max: 10 ** 13 })],
+    [T.timestampLtz(3), fc.integer({ min: -(10 ** 12), max: 10 ** 13 })],
+    [T.intervalYearMonth(), fc.integer({ min: -10_000, max: 10_000 })],
+    [T.intervalDayTime(), fc.integer({ min: -(10 ** 12), max: 10 ** 12 })],
+    [T.bytes(), fc.uint8Array()],
+  ];
+  const targets = [
+    ...gens.map(([t]) => t),
+    T.string(),
+    T.char(3),
+    T.decimal(5, 2),
+    T.smallint(),
+    T.binary(2),
+  ];
+  it('for every supported pair and random values (finite numbers)', () => {
+    for (const [from, arb] of gens) {
+      for (const to of targets) {
+        if (!canCastExplicitly(from, to)) continue;
+        const f = castFunction(from, to, { timeZone: 'Europe/Berlin' });
+        fc.assert(
+          fc.property(arb, (v) => {
+            expect(() => f(v)).not.toThrow();
+          }),
+          { numRuns: 20 },
+        );
+      }
+    }
+  });
+});
