@@ -12,6 +12,10 @@
  *    `r.ts + upperBound <= wm`; a timer at that time removes it, and outer joins then emit it padded
  *    with NULLs if it never matched. A row already useless on arrival is not buffered.
  * 4. A row with a NULL key never matches: outer joins emit it padded at once, inner joins drop it.
+ * 5. Output rows carry both rowtimes, and a buffered row can be emitted after the watermark passed its
+ *    time (matched by a later arrival, or padded on expiry). So the forwarded watermark is held back by
+ *    `max(0, upperBound, -lowerBound)`, as Flink does: no output row is then behind a watermark already
+ *    sent downstream (arrivals are > wm, their partners > wm - that bound; padded rows likewise).
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -68,6 +72,8 @@ export class IntervalJoin implements Operator {
   private readonly watermarks = new InputWatermarks(2);
   private readonly ended = [false, false];
   private buffered = 0;
+  /** How far the output watermark lags the input watermark (step 5). */
+  private readonly watermarkDelay: number;
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
 
@@ -87,6 +93,7 @@ export class IntervalJoin implements Operator {
       );
     }
     this.opts = options;
+    this.watermarkDelay = Math.max(0, options.upperBound, -options.lowerBound);
     // Composite keys encode the same way on both sides, so equal values meet under one state key.
     this.leftKey = keySelector(options.leftKeys);
     this.rightKey = keySelector(options.rightKeys);
@@ -188,7 +195,7 @@ export class IntervalJoin implements Operator {
       else s.right = keep;
       if (s.left.length === 0 && s.right.length === 0) this.state.delete(key);
     }
-    out.watermark(wm);
+    out.watermark(wm - this.watermarkDelay);
   }
 
   endInput(input: number): void {

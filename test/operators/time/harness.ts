@@ -21,9 +21,14 @@ export interface Change {
 export class RecordingCollector implements Collector {
   readonly changes: Change[] = [];
   readonly watermarks: number[] = [];
+  /** For each change, the last watermark emitted before it (-Infinity if none). */
+  readonly watermarkBefore: number[] = [];
   ended = false;
   push(kind: RowKind, row: Row): void {
     this.changes.push({ kind, row });
+    this.watermarkBefore.push(
+      this.watermarks.length === 0 ? Number.NEGATIVE_INFINITY : (this.watermarks.at(-1) as number),
+    );
   }
   watermark(ts: number): void {
     this.watermarks.push(ts);

@@ -35,6 +35,8 @@ interface Case {
   shape: (r: Row) => Row;
   /** Whether the operator's final state must be empty after the end (false for per-key state without TTL). */
   emptyAtEnd: boolean;
+  /** Output columns holding rowtimes: none of them may be at or behind a watermark already emitted. */
+  timeColumns: number[];
   /** Deduplication counts a late row only if its key has not emitted yet (otherwise it is a plain duplicate). */
   countsOnlyUndecided?: boolean;
 }
@@ -43,6 +45,7 @@ const side = { windowStartIndex: 3, windowEndIndex: 4, keys: [0], arity: 6 };
 const cases: Case[] = [
   {
     name: 'WindowTableFunction SESSION',
+    timeColumns: [5],
     inputs: 1,
     make: () =>
       new WindowTableFunction({ window: { kind: 'session', gap: 7 }, rowtimeIndex: TS, partitionKeys: [0] }),
@@ -51,6 +54,7 @@ const cases: Case[] = [
   },
   {
     name: 'WindowTopN',
+    timeColumns: [5],
     inputs: 1,
     make: () =>
       new WindowTopN({
@@ -66,6 +70,7 @@ const cases: Case[] = [
   },
   {
     name: 'WindowDeduplicate',
+    timeColumns: [5],
     inputs: 1,
     make: () =>
       new WindowDeduplicate({
@@ -80,6 +85,7 @@ const cases: Case[] = [
   },
   {
     name: 'WindowJoin',
+    timeColumns: [5, 11],
     inputs: 2,
     make: () => new WindowJoin({ joinType: 'FULL', left: side, right: side }),
     shape: windowed,
@@ -87,6 +93,7 @@ const cases: Case[] = [
   },
   {
     name: 'OverAggregate',
+    timeColumns: [1],
     inputs: 1,
     make: () =>
       new OverAggregate({
@@ -104,6 +111,7 @@ const cases: Case[] = [
   },
   {
     name: 'IntervalJoin',
+    timeColumns: [1, 4],
     inputs: 2,
     make: () =>
       new IntervalJoin({
@@ -122,6 +130,7 @@ const cases: Case[] = [
   },
   {
     name: 'Deduplicate keep-first by rowtime',
+    timeColumns: [1],
     inputs: 1,
     make: () => new Deduplicate({ keys: [0], keepLast: false, orderBy: 'rowtime', rowtimeIndex: TS }),
     shape: (r) => r,
@@ -178,6 +187,18 @@ describe('late rows are counted and change nothing', () => {
             else expect(counted).toBe(withLate.lateRows.length);
             expect(dirty.out.printed()).toEqual(clean.out.printed());
             expect(dirty.out.watermarks).toEqual(clean.out.watermarks);
+            // Downstream operators may rely on it: nothing emitted is behind an emitted watermark.
+            clean.out.changes.forEach((ch, i) => {
+              for (const col of c.timeColumns) {
+                const t = ch.row[col];
+                if (t !== null) expect(t as number).toBeGreaterThan(clean.out.watermarkBefore[i] as number);
+              }
+            });
+            for (let i = 1; i < clean.out.watermarks.length; i++) {
+              expect(clean.out.watermarks[i] as number).toBeGreaterThan(
+                clean.out.watermarks[i - 1] as number,
+              );
+            }
           },
         ),
         { numRuns: 100 },
