@@ -125,9 +125,8 @@ describe('syntax error suite: fixtures', () => {
       if (c.token === END) {
         expect([c.line, c.column]).toEqual([lines.length, lines[lines.length - 1]!.length + 1]);
       } else {
-        expect(c.sql.slice(offsetOf(c.sql, c.line, c.column))).toMatch(
-          new RegExp(`^${c.token.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`),
-        );
+        const rest = c.sql.slice(offsetOf(c.sql, c.line, c.column));
+        expect(rest.startsWith(c.token), `found ${JSON.stringify(rest.slice(0, 20))}`).toBe(true);
       }
     });
   }
