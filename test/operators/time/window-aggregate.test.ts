@@ -293,6 +293,10 @@ describe('WindowAggregate', () => {
           expect(sortedJson(r.out.rows())).toEqual(sortedJson(reference(spec, rows)));
           expect(r.metrics.get('numLateRecordsDropped') ?? 0).toBe(0);
           expect(r.finalState).toBe(0);
+          // window_time is a rowtime downstream: never behind a watermark already emitted.
+          r.out.changes.forEach((c, i) => {
+            expect(c.row[6] as number).toBeGreaterThan(r.out.watermarkBefore[i] as number);
+          });
         },
       ),
       { numRuns: 250 },
