@@ -207,7 +207,7 @@ function describeExpected(f: ParseFailure, idx: number): string[] {
     } else if (typeHere && type.has(t)) {
       add('a type');
     } else if (unitHere && TIME_UNITS.has(t)) {
-      add('a time unit');
+      add('a time unit (YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND, ...)');
     } else if (opCount >= 3 && OPERATORS.has(t)) {
       add('an operator');
     } else if (t === Ident) {

@@ -1900,6 +1900,7 @@ export class SqlParser extends EmbeddedActionsParser {
     this.OPTION8(() => {
       this.CONSUME(K.SUBSET);
       this.AT_LEAST_ONE_SEP2({
+        MAX_LOOKAHEAD: 1,
         SEP: Comma,
         DEF: () => {
           const ss = this.LA(1);

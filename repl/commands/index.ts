@@ -1,7 +1,8 @@
 import type { CliCommand } from '../cli.ts';
+import { formatCommand } from './format.ts';
 import { execCommand, runCommand } from './run.ts';
 
 /**
  * Every subcommand of `rivulet`. A subcommand is listed here only once it works end to end.
  */
-export const commands: readonly CliCommand[] = [runCommand, execCommand];
+export const commands: readonly CliCommand[] = [runCommand, execCommand, formatCommand];
