@@ -25,7 +25,7 @@
  * a Map key as it is). With several group columns, building a canonical string per row would dominate
  * the cost, so the key is a 32-bit hash of the columns (row-hash.ts) and the group remembers its key
  * values: a lookup checks them, and the rare group whose hash slot is taken by another key lives in an
- * `overflow` map keyed by the canonical string instead.
+ * `overflow` map keyed by the canonical string instead (key-index.ts).
  *
  * With `stateTtlMs` (table.exec.state.ttl), a group not written for that long in processing time is
  * dropped without emitting anything, exactly as Flink's state TTL does (see state-ttl.ts).
@@ -40,11 +40,10 @@ import {
   RowKind,
   type Value,
 } from '../api.ts';
-import { encodeKey, keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
+import { encodeKey, type StateKey, StateStore } from '../state.ts';
 import { valuesEqual } from './compare.ts';
-import { hashColumns } from './row-hash.ts';
+import { KeyIndex } from './key-index.ts';
 import { describeRow } from './rows.ts';
-import { IdleStateExpiry } from './state-ttl.ts';
 
 /** One aggregate call, e.g. `SUM(DISTINCT x) FILTER (WHERE y > 0)`. */
 export interface AggregateCall {
@@ -109,23 +108,15 @@ interface Slot {
 export class GroupAggregate implements Operator {
   readonly name = 'GroupAggregate';
   private readonly groupBy: readonly number[];
-  private readonly keyOf: (row: Row) => StateKey;
   private readonly slots: Slot[];
   private readonly hasDistinct: boolean;
   private readonly emitUpdateBefore: boolean;
   private readonly emptyGlobalResultAtEnd: boolean;
   private readonly ttlMs: number;
   private readonly store = new StateStore();
-  private readonly groups: MapState<GroupState>;
-  private readonly expiry: IdleStateExpiry<GroupState> | null;
-  /** Several group columns: state is keyed by their hash (see the header comment). */
-  private readonly hashed: boolean;
-  private readonly hashKey: (row: Row, columns: readonly number[]) => number;
-  private readonly overflow: MapState<GroupState>;
-  private readonly overflowExpiry: IdleStateExpiry<GroupState> | null;
-  /** Set by `find`: the map and key where the row's group lives, or would be created. */
-  private foundIn!: MapState<GroupState>;
-  private foundKey: StateKey = null;
+  /** The groups, keyed by the group columns (see key-index.ts). */
+  private readonly groups: KeyIndex<GroupState>;
+  private readonly probe: (row: Row) => StateKey;
   /** Scratch buffer for freshly computed aggregate values; reused for every row. */
   private readonly values: Value[];
   private finished = false;
@@ -136,19 +127,17 @@ export class GroupAggregate implements Operator {
 
   constructor(options: GroupAggregateOptions) {
     this.groupBy = [...options.groupBy];
-    this.keyOf = keySelector(this.groupBy);
     this.slots = options.aggregates.map(prepareSlot);
     this.hasDistinct = this.slots.some((s) => s.distinctKey !== null);
     this.emitUpdateBefore = options.emitUpdateBefore ?? true;
     this.emptyGlobalResultAtEnd = options.emptyGlobalResultAtEnd ?? false;
     this.ttlMs = options.stateTtlMs ?? 0;
-    this.groups = this.store.map<GroupState>('groups');
-    this.overflow = this.store.map<GroupState>('overflow');
-    this.hashed = this.groupBy.length > 1;
-    this.hashKey = options.hashGroupKey ?? hashColumns;
-    const onExpire = (n: number) => this.ctx.count('numExpiredStates', n);
-    this.expiry = this.ttlMs > 0 ? new IdleStateExpiry(this.groups, this.ttlMs, onExpire) : null;
-    this.overflowExpiry = this.ttlMs > 0 ? new IdleStateExpiry(this.overflow, this.ttlMs, onExpire) : null;
+    this.groups = new KeyIndex<GroupState>(this.store, 'groups', this.groupBy.length, {
+      ttlMs: this.ttlMs,
+      onExpire: (n) => this.ctx.count('numExpiredStates', n),
+      hash: options.hashGroupKey,
+    });
+    this.probe = this.groups.prober(this.groupBy);
     this.values = new Array<Value>(this.slots.length).fill(null);
   }
 
@@ -160,20 +149,19 @@ export class GroupAggregate implements Operator {
   process(kind: RowKind, row: Row, _input: number): void {
     const accumulate = kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER;
     let now = 0;
-    if (this.expiry !== null) {
+    if (this.ttlMs > 0) {
       now = this.ctx.now();
-      this.sweep(now);
+      this.groups.sweep(now);
     }
-    let st = this.find(row, now);
-    const map = this.foundIn;
-    const key = this.foundKey;
+    const groups = this.groups;
+    let st = groups.find(this.probe(row), row, this.groupBy, now);
     if (st === undefined) {
       if (!accumulate) {
         this.ctx.count('numRetractionsOfUnknownGroup');
         return;
       }
       st = this.newGroup(row);
-      map.set(key, st);
+      groups.set(st);
     }
     try {
       if (accumulate) {
@@ -188,47 +176,11 @@ export class GroupAggregate implements Operator {
     }
     if (st.count <= 0) {
       if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
-      map.delete(key);
+      groups.delete();
       return;
     }
-    if (this.expiry !== null) {
-      (map === this.groups ? this.expiry : (this.overflowExpiry as IdleStateExpiry<GroupState>)).touch(
-        key,
-        st,
-        now,
-      );
-    }
+    if (this.ttlMs > 0) groups.touch(st, now);
     this.emitResult(st, row);
-  }
-
-  /** Finds the row's group; sets `foundIn`/`foundKey` to where it lives or is to be created. */
-  private find(row: Row, now: number): GroupState | undefined {
-    this.foundIn = this.groups;
-    if (!this.hashed) {
-      const key = this.keyOf(row);
-      this.foundKey = key;
-      return this.expiry === null ? this.groups.get(key) : this.expiry.get(key, now);
-    }
-    const h = this.hashKey(row, this.groupBy);
-    this.foundKey = h;
-    const st = this.expiry === null ? this.groups.get(h) : this.expiry.get(h, now);
-    if (st !== undefined && this.isGroupOf(st, row)) return st;
-    if (st === undefined && this.overflow.size === 0) return undefined;
-    // A hash collision, or the group may live in the overflow map.
-    const k = encodeKey(this.groupBy.map((c) => row[c]));
-    const o = this.overflowExpiry === null ? this.overflow.get(k) : this.overflowExpiry.get(k, now);
-    if (o !== undefined || st !== undefined) {
-      this.foundIn = this.overflow;
-      this.foundKey = k;
-    }
-    return o;
-  }
-
-  private isGroupOf(st: GroupState, row: Row): boolean {
-    const key = st.key as Row;
-    const cols = this.groupBy;
-    for (let j = 0; j < cols.length; j++) if (!valuesEqual(key[j], row[cols[j] as number])) return false;
-    return true;
   }
 
   private newGroup(row: Row): GroupState {
@@ -237,7 +189,7 @@ export class GroupAggregate implements Operator {
     for (let i = 0; i < n; i++) accs[i] = (this.slots[i] as Slot).fn.create();
     let distinct: (Map<StateKey, number> | null)[] | null = null;
     if (this.hasDistinct) distinct = this.slots.map((s) => (s.distinctKey === null ? null : new Map()));
-    const key = this.hashed ? this.groupBy.map((c) => row[c]) : null;
+    const key = this.groups.keyOf(row, this.groupBy);
     return { count: 0, accs, distinct, result: null, touched: 0, key };
   }
 
@@ -301,7 +253,7 @@ export class GroupAggregate implements Operator {
       if (!changed && !valuesEqual((prev as Row)[g + i], v)) changed = true;
     }
     if (!changed) {
-      if (this.expiry === null || prev === null) return;
+      if (this.ttlMs === 0 || prev === null) return;
       // With state TTL Flink re-emits an unchanged result, so that downstream stateful operators see a
       // write and do not expire the row early; do the same.
       if (this.emitUpdateBefore) this.out.push(RowKind.UPDATE_BEFORE, prev);
@@ -342,14 +294,9 @@ export class GroupAggregate implements Operator {
     );
   }
 
-  private sweep(now: number): void {
-    (this.expiry as IdleStateExpiry<GroupState>).sweep(now);
-    (this.overflowExpiry as IdleStateExpiry<GroupState>).sweep(now);
-  }
-
   processWatermark(ts: number, _input: number): void {
     if (ts === Infinity) this.finish();
-    if (this.expiry !== null) this.sweep(this.ctx.now());
+    if (this.ttlMs > 0) this.groups.sweep(this.ctx.now());
     this.out.watermark(ts);
   }
 
@@ -380,7 +327,7 @@ export class GroupAggregate implements Operator {
   }
 
   stateSize(): number {
-    return this.groups.size + this.overflow.size;
+    return this.groups.size;
   }
 
   close(): void {}
