@@ -15,6 +15,10 @@
  *    processing time (checked as input arrives and on `onProcessingTime`); the output is then an
  *    update stream (see window-entry.ts), as it is with allowed lateness.
  * 4. -U/-D input rows retract from their windows (aligned windows only; requires `retract`).
+ * 5. GROUPING SETS / ROLLUP / CUBE (`groupingSets`): each row goes into every set's group, keyed by the
+ *    set's columns (the other group keys NULL) plus the grouping id, which is appended to the group
+ *    keys in the output (bit i, counting from the last group key as bit 0, is 1 when group key i is
+ *    not in the set: Flink's GROUPING_ID / `$e`).
  * Rows with a NULL rowtime are dropped and counted as `numNullRowtimeRecordsDropped`.
  */
 import { RivuletError } from '../../common/errors.ts';
@@ -47,6 +51,14 @@ export interface WindowAggregateOptions {
   readonly allowedLatenessMs?: number;
   /** Where late rows go instead of being dropped and counted. */
   readonly lateOutput?: Collector;
+  /** GROUPING SETS as lists of group-key columns (each a subset of `groupKeys`); aligned windows only. */
+  readonly groupingSets?: readonly (readonly number[])[];
+}
+
+/** One grouping set, compiled: which group keys it keeps, and its grouping id. */
+interface GroupingSet {
+  keep: boolean[];
+  id: number;
 }
 
 /** Aligned windows sharing one end (tumble/hop/cumulate ends identify windows uniquely). */
@@ -83,6 +95,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   private readonly tumbleOffset: number;
   private readonly rowtimeIndex: number;
   private readonly updating: boolean;
+  private readonly groupingSets: GroupingSet[] | null;
 
   constructor(options: WindowAggregateOptions) {
     validateWindowSpec(options.window);
@@ -100,6 +113,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.tumbleOffset = w.kind === 'tumble' ? (w.offset ?? 0) : 0;
     this.rowtimeIndex = options.rowtimeIndex;
     this.updating = this.emitter.updating;
+    this.groupingSets = options.groupingSets ? compileGroupingSets(options) : null;
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -113,14 +127,14 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     const ctx = this.ctx;
     if (!ctx) throw notOpened(this.name);
     const size = this.tumbleSize;
-    if (size > 0 && this.earlyDelay === 0) {
+    if (size > 0 && this.earlyDelay === 0 && this.groupingSets === null) {
       // TUMBLE without early firing: one window, computed inline.
       const ts = row[this.rowtimeIndex];
       if (typeof ts === 'number') {
         let m = (ts - this.tumbleOffset) % size;
         if (m < 0) m += size;
         const start = ts - m;
-        if (!this.addToWindow(kind, row, start, start + size, this.keyOf(row))) {
+        if (!this.addToWindow(kind, row, start, start + size, this.keyOf(row), null)) {
           handleLate(ctx, this.opts.lateOutput, kind, row);
         }
         return;
@@ -128,11 +142,10 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     }
     const w = this.opts.window;
     if (w.kind === 'columns') {
-      const start = row[w.startIndex] as number;
-      const end = row[w.endIndex] as number;
-      if (!this.addToWindow(kind, row, start, end, encodeKey([start, ...this.groupValues(row)]))) {
-        handleLate(ctx, this.opts.lateOutput, kind, row);
-      }
+      const scratch = this.windowScratch;
+      scratch.length = 0;
+      scratch.push(row[w.startIndex] as number, row[w.endIndex] as number);
+      this.addToWindows(kind, row, 1, true);
     } else {
       const ts = row[this.opts.rowtimeIndex];
       if (ts === null) {
@@ -146,23 +159,39 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   }
 
   private processAligned(kind: RowKind, row: Row, ts: number, w: AlignedWindowSpec): void {
-    const key = this.keyOf(row);
-    let added = false;
-    if (w.kind === 'tumble') {
-      const offset = w.offset ?? 0;
-      let m = (ts - offset) % w.size;
-      if (m < 0) m += w.size;
-      const start = ts - m;
-      added = this.addToWindow(kind, row, start, start + w.size, key);
-    } else {
-      const scratch = this.windowScratch;
-      scratch.length = 0;
-      const n = assignWindows(w, ts, scratch);
+    const scratch = this.windowScratch;
+    scratch.length = 0;
+    const n = assignWindows(w, ts, scratch);
+    this.addToWindows(kind, row, n, false);
+  }
+
+  /**
+   * Adds the change to the `n` windows in `windowScratch` (flat start/end pairs), for every grouping
+   * set; the row is late when no window took it. Windows given by columns key their groups by start
+   * too, since windows of different starts may share an end.
+   */
+  private addToWindows(kind: RowKind, row: Row, n: number, byStart: boolean): void {
+    const scratch = this.windowScratch;
+    let added = n === 0;
+    const sets = this.groupingSets;
+    if (sets === null) {
+      const key = byStart ? null : this.keyOf(row);
       for (let i = 0; i < n; i++) {
-        if (this.addToWindow(kind, row, scratch[2 * i] as number, scratch[2 * i + 1] as number, key))
-          added = true;
+        const start = scratch[2 * i] as number;
+        const k = key === null ? encodeKey([start, ...this.groupValues(row)]) : key;
+        if (this.addToWindow(kind, row, start, scratch[2 * i + 1] as number, k, null)) added = true;
       }
-      if (n === 0) added = true;
+    } else {
+      for (const set of sets) {
+        const keyRow = this.groupValues(row);
+        for (let j = 0; j < keyRow.length; j++) if (!set.keep[j]) keyRow[j] = null;
+        keyRow.push(set.id);
+        for (let i = 0; i < n; i++) {
+          const start = scratch[2 * i] as number;
+          const k = encodeKey(byStart ? [start, ...keyRow] : keyRow);
+          if (this.addToWindow(kind, row, start, scratch[2 * i + 1] as number, k, keyRow)) added = true;
+        }
+      }
     }
     if (!added) handleLate(this.ctx as OperatorContext, this.opts.lateOutput, kind, row);
   }
@@ -175,7 +204,14 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   }
 
   /** Adds the change to one window; false when the window is past its lateness (the row is late there). */
-  private addToWindow(kind: RowKind, row: Row, start: number, end: number, key: StateKey): boolean {
+  private addToWindow(
+    kind: RowKind,
+    row: Row,
+    start: number,
+    end: number,
+    key: StateKey,
+    keyRow: Row | null,
+  ): boolean {
     if (end - 1 + this.lateness <= this.wm) return false;
     let bucket = this.lastBucket;
     if (bucket === null || bucket.end !== end) {
@@ -190,7 +226,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     let e = bucket.entries.get(key);
     if (isAccumulate(kind)) {
       if (e === undefined) {
-        e = newEntry(this.groupValues(row), start, end, this.aggs.create(), false);
+        e = newEntry(keyRow ?? this.groupValues(row), start, end, this.aggs.create(), false);
         bucket.entries.set(key, e);
       }
       this.aggs.accumulate(e.accs, row);
@@ -353,7 +389,9 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
 
   /** The key an entry is stored under (in its bucket, or its session list). */
   private stateKeyOf(e: WindowEntry): StateKey {
-    if (this.opts.window.kind === 'columns') return encodeKey([e.start, ...e.key]);
+    const byStart = this.opts.window.kind === 'columns';
+    if (this.groupingSets) return encodeKey(byStart ? [e.start, ...e.key] : e.key);
+    if (byStart) return encodeKey([e.start, ...e.key]);
     return this.keyOf(this.keyRowAsInput(e.key));
   }
 
@@ -377,4 +415,32 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.lastBucket = null;
     this.dirty.clear();
   }
+}
+
+function compileGroupingSets(o: WindowAggregateOptions): GroupingSet[] {
+  if (o.window.kind === 'session') {
+    throw new RivuletError(
+      'plan',
+      'WINDOW_SESSION_GROUPING_SETS',
+      'GROUPING SETS are not supported with SESSION windows (group by the session keys instead)',
+    );
+  }
+  const n = o.groupKeys.length;
+  return (o.groupingSets ?? []).map((set) => {
+    for (const c of set) {
+      if (!o.groupKeys.includes(c)) {
+        throw new RivuletError(
+          'plan',
+          'WINDOW_GROUPING_SET_KEY',
+          `grouping set column ${c} is not one of the group keys [${o.groupKeys.join(', ')}]`,
+        );
+      }
+    }
+    const keep = o.groupKeys.map((c) => set.includes(c));
+    let id = 0;
+    keep.forEach((k, i) => {
+      if (!k) id |= 1 << (n - 1 - i);
+    });
+    return { keep, id };
+  });
 }

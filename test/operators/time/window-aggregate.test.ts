@@ -273,6 +273,73 @@ describe('WindowAggregate', () => {
     );
   });
 
+  it('property: GROUPING SETS equal one aggregation per set, with NULLed keys and the grouping id', () => {
+    const setsArb = fc.subarray([[0, 3], [0], [3], []] as number[][], { minLength: 1 });
+    fc.assert(
+      fc.property(
+        fc.oneof(specArb.filter((s) => s.kind !== 'session')),
+        rowsArb,
+        setsArb,
+        fc.integer({ min: 0, max: 10 }),
+        fc.nat(),
+        fc.boolean(),
+        (spec, tuples, sets, delay, at, early) => {
+          // Rows: [key, ts, value, second key]
+          const rows: Row[] = tuples.map((t) => [t[0], t[1], t[2], t[2] % 2]);
+          const make = () =>
+            new WindowAggregate({
+              window: spec,
+              rowtimeIndex: TS,
+              groupKeys: [0, 3],
+              groupingSets: sets,
+              aggregates: [{ create: () => count, args: [] }],
+              ...(early ? { earlyFireDelayMs: 2 } : {}),
+            });
+          const arrivals = shuffledArrivals(rows, TS, delay, [3, 1, 4, 1, 5]);
+          const o = { inputs: 1, tsIndex: [TS], delay };
+          const r = runScenario(make, arrivals, o);
+          const expected: Row[] = [];
+          for (const set of sets) {
+            const id = (set.includes(0) ? 0 : 2) | (set.includes(3) ? 0 : 1);
+            const groups = new Map<string, number>();
+            for (const row of rows) {
+              for (const [s, e] of refWindows(spec, row[TS] as number)) {
+                const k = JSON.stringify([
+                  set.includes(0) ? row[0] : null,
+                  set.includes(3) ? row[3] : null,
+                  id,
+                  s,
+                  e,
+                ]);
+                groups.set(k, (groups.get(k) ?? 0) + 1);
+              }
+            }
+            for (const [k, n] of groups) {
+              const [a, b, gid, s, e] = JSON.parse(k) as [Row[number], Row[number], number, number, number];
+              expected.push([a, b, gid, n, s, e, e - 1]);
+            }
+          }
+          expect(materialize(r.out.changes)).toEqual(sortedJson(expected));
+          const restored = runScenario(make, arrivals, {
+            ...o,
+            restoreAt: at % Math.max(1, arrivals.length),
+          });
+          expect(restored.out.printed()).toEqual(r.out.printed());
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects grouping sets with a column outside the group keys, and with SESSION windows', () => {
+    expect(
+      () => new WindowAggregate({ ...options({ kind: 'tumble', size: 5 }), groupingSets: [[1]] }),
+    ).toThrow(expect.objectContaining({ code: 'WINDOW_GROUPING_SET_KEY' }));
+    expect(
+      () => new WindowAggregate({ ...options({ kind: 'session', gap: 5 }), groupingSets: [[0]] }),
+    ).toThrow(expect.objectContaining({ code: 'WINDOW_SESSION_GROUPING_SETS' }));
+  });
+
   it('property: out-of-order input gives the sorted-input reference, fires once, frees state', () => {
     fc.assert(
       fc.property(
