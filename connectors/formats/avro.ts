@@ -13,6 +13,10 @@
  * use the same column types). Encoding and decoding go through avsc; longs are read as `bigint`
  * so BIGINT keeps all 64 bits. Insert-only. A message that does not fit the schema (truncated,
  * trailing bytes, a bad union branch) is a FORMAT_DECODE error.
+ *
+ * avsc reads Avro maps into plain objects; `PrototypeFreeMapType` reads them without a prototype so
+ * that a map key named `__proto__` survives (it overrides avsc 5's internal `_read(tap)`, hence the
+ * pinned major).
  */
 import avro from 'avsc';
 import type { LogicalType, RowField } from '../../catalog/types.ts';
@@ -115,7 +119,7 @@ function recordSchema(fields: readonly RowField[], name: string, where: string):
     name,
     fields: fields.map((f) => {
       const path = where === '' ? f.name : `${where}.${f.name}`;
-      if (!AVRO_NAME.test(f.name)) {
+      if (!AVRO_NAME.test(f.name) || f.name === '__proto__') {
         throw unsupportedType(ID, path, `the field name '${f.name}' (Avro names are letters, digits and _)`);
       }
       const schema = avroSchemaOf(f.type, `${name}_${f.name}`, path);
@@ -157,7 +161,8 @@ function nonNullToAvro(type: LogicalType, where: string): Convert {
     case 'MULTISET': {
       const element = type.kind === 'MAP' ? toAvro(type.element as LogicalType, where) : (v: Value) => v;
       return (value) => {
-        const out: Record<string, unknown> = {};
+        // No prototype: a key named __proto__ is an entry like any other.
+        const out: Record<string, unknown> = Object.create(null);
         for (const [k, v] of value as Map<Value, Value>) {
           if (k === null || k === undefined)
             throw encodeError(ID, `map '${where}' has a NULL key (Avro map keys are strings)`);
@@ -266,10 +271,53 @@ function avroTypeOf(rowType: LogicalType): { type: avro.Type; row: LogicalType }
   const fields = rowFields(ID, rowType);
   const row: LogicalType = { kind: 'ROW', nullable: false, fields };
   const schema = recordSchema(fields, 'record', '');
-  // Every long, also those under a logical type (timestamps), is read and written as a bigint.
-  const typeHook = (node: unknown) =>
-    node === 'long' || (isObject(node) && node['type'] === 'long') ? bigintLong : undefined;
-  return { type: avro.Type.forSchema(schema as avro.Schema, { typeHook: typeHook as never }), row };
+  // Every long, also those under a logical type (timestamps), is read and written as a bigint, and
+  // maps are read without a prototype.
+  const typeHook = (node: unknown, opts: unknown) => {
+    if (node === 'long' || (isObject(node) && node['type'] === 'long')) return bigintLong;
+    if (isObject(node) && node['type'] === 'map') return new PrototypeFreeMapType(node, opts);
+    return undefined;
+  };
+  const type = avro.Type.forSchema(schema as avro.Schema, { typeHook: typeHook as never });
+  return { type, row };
+}
+
+/** The part of avsc's internal reading state ("tap") that reading a map needs. */
+interface Tap {
+  readLong(): number;
+  skipLong(): void;
+  readString(): string;
+}
+
+interface Readable {
+  _read(tap: Tap): unknown;
+}
+
+const MapTypeBase = avro.types.MapType as unknown as new (schema: unknown, opts: unknown) => avro.Type;
+
+/**
+ * avsc reads an Avro map into a plain object (`{}`), where a key named `__proto__` sets the prototype
+ * instead of adding an entry: the entry would vanish. This map type reads into an object without a
+ * prototype instead (same wire format: blocks of a count, then key/value pairs; a negative count is
+ * followed by the block's size in bytes).
+ */
+class PrototypeFreeMapType extends MapTypeBase {
+  _read(tap: Tap): Record<string, unknown> {
+    const values = (this as unknown as { valuesType: Readable }).valuesType;
+    const out: Record<string, unknown> = Object.create(null);
+    for (;;) {
+      let n = tap.readLong();
+      if (n === 0) return out;
+      if (n < 0) {
+        n = -n;
+        tap.skipLong();
+      }
+      for (; n > 0; n--) {
+        const key = tap.readString();
+        out[key] = values._read(tap);
+      }
+    }
+  }
 }
 
 export const avroFormat: Format = {
