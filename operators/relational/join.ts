@@ -41,11 +41,11 @@ import {
   type Row,
   RowKind,
 } from '../api.ts';
-import { keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
+import { type StateKey, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
+import { type Keyed, type KeyHash, KeyIndex } from './key-index.ts';
 import { findRow, hashRow, insertRow, removeRow as unlinkRow } from './row-hash.ts';
 import { concatRows, padLeft, padRight } from './rows.ts';
-import { IdleStateExpiry } from './state-ttl.ts';
 
 export const JoinType = {
   INNER: 'INNER',
@@ -82,6 +82,8 @@ export interface JoinOptions {
    * revised (Flink documents the same loss of exactness in exchange for bounded state).
    */
   readonly stateTtlMs?: number;
+  /** The hash of several key columns; default `hashColumns`. Tests pass a degenerate one for collisions. */
+  readonly hashJoinKey?: KeyHash;
 }
 
 /** A live row of one side, with its multiplicity and its number of matches on the other side. */
@@ -93,7 +95,7 @@ interface Entry {
   next: Entry | null;
 }
 /** The live rows of one side for one join key; `touched` is the last write, for state TTL. */
-interface Bucket {
+interface Bucket extends Keyed {
   /** Row hash -> first entry of the chain of rows with that hash (see row-hash.ts). */
   rows: Map<number, Entry>;
   /** Number of entries (distinct live rows). */
@@ -124,6 +126,8 @@ export function residualOverConcatenation(
 export class Join implements Operator {
   readonly name: string;
   private readonly type: JoinType;
+  private readonly leftKeys: readonly number[];
+  private readonly rightKeys: readonly number[];
   private readonly leftKeyOf: (row: Row) => StateKey;
   private readonly rightKeyOf: (row: Row) => StateKey;
   private readonly leftNullRejecting: readonly number[];
@@ -136,10 +140,10 @@ export class Join implements Operator {
   private readonly semi: boolean;
   private readonly anti: boolean;
   private readonly store = new StateStore();
-  private readonly left: MapState<Bucket>;
-  private readonly right: MapState<Bucket>;
-  private readonly leftExpiry: IdleStateExpiry<Bucket> | null;
-  private readonly rightExpiry: IdleStateExpiry<Bucket> | null;
+  /** Per side: join key -> bucket (key-index.ts: by key value, or by hash of several key columns). */
+  private readonly left: KeyIndex<Bucket>;
+  private readonly right: KeyIndex<Bucket>;
+  private readonly ttl: boolean;
   /** Processing time of the change being processed (only read with TTL). */
   private now = 0;
   private readonly inputs = new InputTracker(2);
@@ -156,8 +160,8 @@ export class Join implements Operator {
     const nullSafe = options.nullSafe ?? [];
     this.type = options.type;
     this.name = `Join(${options.type})`;
-    this.leftKeyOf = keySelector(leftKeys);
-    this.rightKeyOf = keySelector(rightKeys);
+    this.leftKeys = [...leftKeys];
+    this.rightKeys = [...rightKeys];
     this.leftNullRejecting = leftKeys.filter((_, i) => nullSafe[i] !== true);
     this.rightNullRejecting = rightKeys.filter((_, i) => nullSafe[i] !== true);
     this.leftArity = options.leftArity;
@@ -167,12 +171,18 @@ export class Join implements Operator {
     this.rightOuter = this.type === JoinType.RIGHT || this.type === JoinType.FULL;
     this.semi = this.type === JoinType.SEMI;
     this.anti = this.type === JoinType.ANTI;
-    this.left = this.store.map<Bucket>('left');
-    this.right = this.store.map<Bucket>('right');
-    const ttl = options.stateTtlMs ?? 0;
-    const onExpire = (n: number) => this.ctx.count('numExpiredStates', n);
-    this.leftExpiry = ttl > 0 ? new IdleStateExpiry(this.left, ttl, onExpire) : null;
-    this.rightExpiry = ttl > 0 ? new IdleStateExpiry(this.right, ttl, onExpire) : null;
+    const ttlMs = options.stateTtlMs ?? 0;
+    const indexOptions = {
+      ttlMs,
+      onExpire: (n: number) => this.ctx.count('numExpiredStates', n),
+      hash: options.hashJoinKey,
+    };
+    this.ttl = ttlMs > 0;
+    this.left = new KeyIndex<Bucket>(this.store, 'left', leftKeys.length, indexOptions);
+    this.right = new KeyIndex<Bucket>(this.store, 'right', rightKeys.length, indexOptions);
+    // Equal keys on the two sides probe alike (same width, same hash), so one probe serves both sides.
+    this.leftKeyOf = this.left.prober(this.leftKeys);
+    this.rightKeyOf = this.right.prober(this.rightKeys);
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -181,7 +191,7 @@ export class Join implements Operator {
   }
 
   process(kind: RowKind, row: Row, input: number): void {
-    if (this.leftExpiry !== null) this.expire();
+    if (this.ttl) this.expire();
     if (this.semi || this.anti) {
       if (input === 0) this.semiAntiLeft(kind, row);
       else this.semiAntiRight(kind, row);
@@ -204,14 +214,14 @@ export class Join implements Operator {
     const own = fromLeft ? this.left : this.right;
     const key = fromLeft ? this.leftKeyOf(row) : this.rightKeyOf(row);
     const rk = hashRow(row);
-    const bucket = this.bucket(fromLeft, key);
+    const bucket = this.bucket(fromLeft, key, row, fromLeft);
     const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
     const otherOuter = fromLeft ? this.rightOuter : this.leftOuter;
-    const otherBucket = this.bucket(!fromLeft, key);
+    const otherBucket = this.bucket(!fromLeft, key, row, fromLeft);
     const residual = this.residual;
     let matches = 0;
     if (otherBucket !== undefined) {
@@ -234,8 +244,8 @@ export class Join implements Operator {
           }
         }
     }
-    if (add) this.addRow(own, bucket, key, rk, entry, row, matches);
-    else this.removeRow(own, bucket as Bucket, key, rk, entry as Entry);
+    if (add) this.addRow(own, bucket, rk, entry, row, matches);
+    else this.removeRow(own, bucket as Bucket, rk, entry as Entry);
     if (ownOuter && matches === 0) out.push(add ? RowKind.INSERT : RowKind.DELETE, this.pad(row, fromLeft));
   }
 
@@ -248,7 +258,7 @@ export class Join implements Operator {
     }
     const key = this.leftKeyOf(row);
     const rk = hashRow(row);
-    const bucket = this.bucket(true, key);
+    const bucket = this.bucket(true, key, row, true);
     const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     let matches: number;
     if (entry !== undefined) {
@@ -258,10 +268,10 @@ export class Join implements Operator {
         this.ctx.count('numRetractionsOfUnknownRow');
         return;
       }
-      matches = this.countMatches(row, this.bucket(false, key));
+      matches = this.countMatches(row, this.bucket(false, key, row, true));
     }
-    if (add) this.addRow(this.left, bucket, key, rk, entry, row, matches);
-    else this.removeRow(this.left, bucket as Bucket, key, rk, entry as Entry);
+    if (add) this.addRow(this.left, bucket, rk, entry, row, matches);
+    else this.removeRow(this.left, bucket as Bucket, rk, entry as Entry);
     // A left change is forwarded with its own kind, as Flink does.
     if (this.semi ? matches > 0 : matches === 0) this.out.push(kind, row);
   }
@@ -271,13 +281,13 @@ export class Join implements Operator {
     if (hasNull(row, this.rightNullRejecting)) return; // matches no left row
     const key = this.rightKeyOf(row);
     const rk = hashRow(row);
-    const bucket = this.bucket(false, key);
+    const bucket = this.bucket(false, key, row, false);
     const entry = bucket === undefined ? undefined : findRow(bucket.rows, rk, row);
     if (!add && entry === undefined) {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
-    const leftBucket = this.bucket(true, key);
+    const leftBucket = this.bucket(true, key, row, false);
     if (leftBucket !== undefined) {
       const residual = this.residual;
       // Entering the SEMI output is leaving the ANTI output and vice versa.
@@ -293,8 +303,8 @@ export class Join implements Operator {
           }
         }
     }
-    if (add) this.addRow(this.right, bucket, key, rk, entry, row, 0);
-    else this.removeRow(this.right, bucket as Bucket, key, rk, entry as Entry);
+    if (add) this.addRow(this.right, bucket, rk, entry, row, 0);
+    else this.removeRow(this.right, bucket as Bucket, rk, entry as Entry);
   }
 
   private countMatches(left: Row, rightBucket: Bucket | undefined): number {
@@ -308,52 +318,54 @@ export class Join implements Operator {
   }
 
   private addRow(
-    side: MapState<Bucket>,
+    side: KeyIndex<Bucket>,
     bucket: Bucket | undefined,
-    key: StateKey,
     rk: number,
     entry: Entry | undefined,
     row: Row,
     matches: number,
   ): void {
     if (bucket === undefined) {
-      bucket = { rows: new Map(), size: 0, touched: this.now };
-      side.set(key, bucket);
+      const key = side.keyOf(row, side === this.left ? this.leftKeys : this.rightKeys);
+      bucket = { rows: new Map(), size: 0, touched: this.now, key };
+      side.set(bucket);
     }
     if (entry !== undefined) entry.count++;
     else {
       insertRow(bucket.rows, rk, { row, count: 1, matches, next: null });
       bucket.size++;
     }
-    this.touch(side, key, bucket);
+    if (this.ttl) side.touch(bucket, this.now);
   }
 
-  private removeRow(side: MapState<Bucket>, bucket: Bucket, key: StateKey, rk: number, entry: Entry): void {
+  private removeRow(side: KeyIndex<Bucket>, bucket: Bucket, rk: number, entry: Entry): void {
     if (--entry.count === 0) {
       unlinkRow(bucket.rows, rk, entry);
       bucket.size--;
     }
-    if (bucket.rows.size === 0) side.delete(key);
-    else this.touch(side, key, bucket);
+    if (bucket.size === 0) side.delete();
+    else if (this.ttl) side.touch(bucket, this.now);
   }
 
-  /** The side's bucket for `key`; with TTL, an expired bucket is dropped and reads as absent. */
-  private bucket(left: boolean, key: StateKey): Bucket | undefined {
-    const expiry = left ? this.leftExpiry : this.rightExpiry;
-    if (expiry === null) return (left ? this.left : this.right).get(key);
-    return expiry.get(key, this.now);
-  }
-
-  private touch(side: MapState<Bucket>, key: StateKey, bucket: Bucket): void {
-    const expiry = side === this.left ? this.leftExpiry : this.rightExpiry;
-    if (expiry !== null) expiry.touch(key, bucket, this.now);
+  /**
+   * The bucket of side `inLeft` for the key of `row` (a row of the left side if `rowIsLeft`), whose
+   * probe is `probe`; with TTL an expired bucket reads as absent. Leaves that side's index positioned
+   * for `addRow`/`removeRow`.
+   */
+  private bucket(inLeft: boolean, probe: StateKey, row: Row, rowIsLeft: boolean): Bucket | undefined {
+    return (inLeft ? this.left : this.right).find(
+      probe,
+      row,
+      rowIsLeft ? this.leftKeys : this.rightKeys,
+      this.now,
+    );
   }
 
   /** With TTL: reads the clock once per change and sweeps expired buckets of both sides. */
   private expire(): void {
     this.now = this.ctx.now();
-    (this.leftExpiry as IdleStateExpiry<Bucket>).sweep(this.now);
-    (this.rightExpiry as IdleStateExpiry<Bucket>).sweep(this.now);
+    this.left.sweep(this.now);
+    this.right.sweep(this.now);
   }
 
   private pad(row: Row, isLeft: boolean): Row {
@@ -387,8 +399,8 @@ export class Join implements Operator {
   /** The number of distinct live rows held, both sides together. */
   stateSize(): number {
     let n = 0;
-    for (const [, b] of this.left.entries()) n += b.size;
-    for (const [, b] of this.right.entries()) n += b.size;
+    for (const b of this.left.values()) n += b.size;
+    for (const b of this.right.values()) n += b.size;
     return n;
   }
 
