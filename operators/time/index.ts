@@ -15,6 +15,7 @@ export { Deduplicate, type DeduplicateOptions } from './deduplicate.ts';
 export { IntervalJoin, type IntervalJoinOptions, type IntervalJoinType } from './interval-join.ts';
 export type { JoinType } from './join-types.ts';
 export { OverAggregate, type OverAggregateOptions, type OverFrame } from './over-aggregate.ts';
+export { type RankType, ranksOf } from './ranking.ts';
 export { isProcessingTimeAware, LATE_RECORDS_METRIC, type ProcessingTimeAware } from './support.ts';
 export { TopN, type TopNOptions } from './top-n.ts';
 export { WatermarkAssigner, type WatermarkAssignerOptions } from './watermark-assigner.ts';
@@ -30,4 +31,4 @@ export {
   windowTime,
 } from './window-spec.ts';
 export { WindowTableFunction, type WindowTableFunctionOptions } from './window-table-function.ts';
-export { type RankType, WindowTopN, type WindowTopNOptions } from './window-top-n.ts';
+export { WindowTopN, type WindowTopNOptions } from './window-top-n.ts';

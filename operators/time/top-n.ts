@@ -23,9 +23,9 @@ import {
   RowKind,
 } from '../api.ts';
 import { encodeKey, keySelector, type StateKey } from '../state.ts';
+import { upperBound, validateRankRange } from './ranking.ts';
 import { notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
 import { TtlMap } from './ttl-map.ts';
-import { upperBound, validateRankRange } from './window-top-n.ts';
 
 export interface TopNOptions {
   readonly partitionKeys: readonly number[];

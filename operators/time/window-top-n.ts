@@ -22,10 +22,9 @@ import {
   RowKind,
 } from '../api.ts';
 import { encodeKey } from '../state.ts';
+import { type RankType, ranksOf, upperBound, validateRankRange } from './ranking.ts';
 import { handleLate, notOpened } from './support.ts';
 import { WindowBuckets } from './window-buckets.ts';
-
-export type RankType = 'ROW_NUMBER' | 'RANK' | 'DENSE_RANK';
 
 export interface WindowTopNOptions {
   readonly windowStartIndex: number;
@@ -41,42 +40,6 @@ export interface WindowTopNOptions {
   /** Append the rank as the last column. */
   readonly outputRank?: boolean;
   readonly lateOutput?: Collector;
-}
-
-/** Position after the last element that compares <= `row` (stable insertion point). */
-export function upperBound(rows: readonly Row[], row: Row, compare: (a: Row, b: Row) => number): number {
-  let lo = 0;
-  let hi = rows.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (compare(rows[mid] as Row, row) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Ranks of a sorted list under the rank type (1-based, parallel to `rows`). */
-export function ranksOf(rows: readonly Row[], type: RankType, compare: (a: Row, b: Row) => number): number[] {
-  const ranks: number[] = [];
-  let dense = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const tied = i > 0 && compare(rows[i - 1] as Row, rows[i] as Row) === 0;
-    if (!tied) dense++;
-    if (type === 'ROW_NUMBER') ranks.push(i + 1);
-    else if (type === 'DENSE_RANK') ranks.push(dense);
-    else ranks.push(tied ? (ranks[i - 1] as number) : i + 1);
-  }
-  return ranks;
-}
-
-export function validateRankRange(rankStart: number, rankEnd: number): void {
-  if (!Number.isInteger(rankStart) || !Number.isInteger(rankEnd) || rankStart < 1 || rankEnd < rankStart) {
-    throw new RivuletError(
-      'plan',
-      'TOPN_INVALID_RANK_RANGE',
-      `a Top-N rank range must satisfy 1 <= start <= end, got [${rankStart}, ${rankEnd}]`,
-    );
-  }
 }
 
 export class WindowTopN implements Operator {
