@@ -203,6 +203,10 @@ describe('DOUBLE functions', () => {
     expect(fn('LOG2', [T.int()]).call(8)).toBe(3);
     expect(fn('LOG', [T.int()]).call(1)).toBe(0);
     expect(fn('LOG', [T.int(), T.int()]).call(2, 1024)).toBeCloseTo(10, 12);
+    // LOG (unlike LN) refuses arguments outside its domain, as Flink does.
+    expect(() => fn('LOG', [T.int()]).call(0)).toThrow(/must be > 0/);
+    expect(() => fn('LOG', [T.int(), T.int()]).call(1, 8)).toThrow(/base of 'log\(base, x\)' must be > 1/);
+    expect(() => fn('LOG', [T.int(), T.double()]).call(2, -1)).toThrow(RivuletError);
     expect(fn('SQRT', [T.double()]).call(-1)).toBeNaN();
     expect(fn('LN', [T.double()]).call(0)).toBe(Number.NEGATIVE_INFINITY);
   });

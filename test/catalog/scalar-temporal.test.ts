@@ -318,9 +318,14 @@ describe('TIMESTAMPADD / TIMESTAMPDIFF', () => {
     expect(f.type).toBe('INT');
     expect(f.call('DAY', ts('2024-01-01 00:00:00'), ts('2024-01-03 23:59:59'))).toBe(2);
     expect(f.call('DAY', ts('2024-01-03 23:59:59'), ts('2024-01-01 00:00:00'))).toBe(-2);
-    expect(f.call('MONTH', ts('2024-01-31 00:00:00'), ts('2024-02-29 00:00:00'))).toBe(0);
+    // Months count as Calcite's subtractMonths: the earlier time plus n months (clamped) must not pass the later.
+    expect(f.call('MONTH', ts('2024-01-31 00:00:00'), ts('2024-02-29 00:00:00'))).toBe(1);
+    expect(f.call('MONTH', ts('2024-01-31 00:00:00'), ts('2024-02-28 23:59:59'))).toBe(0);
+    expect(f.call('MONTH', ts('2024-01-31 00:00:00'), ts('2024-09-30 00:00:00'))).toBe(8);
+    expect(f.call('MONTH', ts('2024-01-29 12:00:00'), ts('2024-02-29 11:00:00'))).toBe(0);
     expect(f.call('MONTH', ts('2024-01-29 00:00:00'), ts('2024-02-29 00:00:00'))).toBe(1);
     expect(f.call('MONTH', ts('2024-03-15 00:00:00'), ts('2024-01-16 00:00:00'))).toBe(-1);
+    expect(f.call('MONTH', ts('2024-02-29 00:00:00'), ts('2024-01-31 00:00:00'))).toBe(-1);
     expect(f.call('YEAR', ts('2020-02-29 00:00:00'), ts('2024-02-28 00:00:00'))).toBe(3);
     expect(f.call('QUARTER', ts('2024-01-01 00:00:00'), ts('2024-12-31 00:00:00'))).toBe(3);
     expect(f.call('SECOND', ts('2024-01-01 00:00:00'), ts('2024-01-01 00:00:01.999'))).toBe(1);
@@ -331,7 +336,7 @@ describe('TIMESTAMPADD / TIMESTAMPDIFF', () => {
     expect(ltz.call('HOUR', ts('2024-03-30 23:00:00'), ts('2024-03-31 23:00:00'))).toBe(24);
     expect(f.call('DAY', null, 0)).toBeNull();
   });
-  it('TIMESTAMPDIFF in months agrees with counting month steps', () => {
+  it('TIMESTAMPDIFF in months agrees with counting month steps (both directions)', () => {
     const f = fn('TIMESTAMPDIFF', [S, T.date(), T.date()]);
     const add = fn('TIMESTAMPADD', [S, T.int(), T.date()]);
     fc.assert(
@@ -344,6 +349,7 @@ describe('TIMESTAMPADD / TIMESTAMPDIFF', () => {
           let n = 0;
           while ((add.call('MONTH', n + 1, a) as number) <= b) n++;
           expect(f.call('MONTH', a, b)).toBe(n);
+          expect(f.call('MONTH', b, a)).toBe(n === 0 ? 0 : -n); // never -0
         },
       ),
       { numRuns: 150 },

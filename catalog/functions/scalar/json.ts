@@ -39,6 +39,7 @@ import {
   JsonNumber,
   type JsonPath,
   parseJson,
+  parseJsonCached,
   quoteJson,
   stringifyJson,
 } from './jsonpath.ts';
@@ -54,7 +55,7 @@ function evaluate(json: string, pathText: string, compile: (p: string) => JsonPa
   let path: JsonPath;
   try {
     path = compile(pathText);
-    doc = parseJson(json);
+    doc = parseJsonCached(json);
     return evalJsonPath(path, doc);
   } catch (e) {
     throw new Failure((e as Error).message);

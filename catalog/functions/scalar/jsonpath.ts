@@ -31,6 +31,21 @@ export type Json = null | boolean | string | JsonNumber | Json[] | Map<string, J
 
 export class JsonSyntaxError extends Error {}
 
+let lastText: string | undefined;
+let lastDoc: Json = null;
+
+/**
+ * `parseJson` remembering the last document: a row often feeds the same JSON text to several calls
+ * (JSON_VALUE(j, '$.a'), JSON_VALUE(j, '$.b') ...). Documents are never modified, so sharing is safe.
+ */
+export function parseJsonCached(text: string): Json {
+  if (text !== lastText) {
+    lastDoc = parseJson(text);
+    lastText = text;
+  }
+  return lastDoc;
+}
+
 /** Parses JSON text (RFC 8259; one value, surrounding whitespace allowed). */
 export function parseJson(text: string): Json {
   let i = 0;

@@ -277,19 +277,38 @@ function doubleFn(
   });
 }
 
-const log = defineScalar('LOG', 'Natural logarithm LOG(x), or logarithm to a base LOG(base, x).', (args) => {
-  if ((args.length !== 1 && args.length !== 2) || !args.every(isNum)) {
-    throw badCall('LOG', args, ['LOG(<NUMERIC>)', 'LOG(<NUMERIC> base, <NUMERIC> x)']);
-  }
-  const conv = args.map(toDouble);
-  const rt = nullableFrom(T.double(false), args);
-  if (args.length === 1) {
-    const c = conv[0] as (v: Value) => number;
-    return pure(rt, (x: Value) => Math.log(c(x)));
-  }
-  const [cb, cx] = conv as [(v: Value) => number, (v: Value) => number];
-  return pure(rt, (b: Value, x: Value) => Math.log(cx(x)) / Math.log(cb(b)));
-});
+/** Flink's LOG refuses arguments outside its domain (LN does not: it answers NaN or -Infinity). */
+function logDomainError(what: string): Error {
+  return runtimeError('INVALID_ARGUMENT', what);
+}
+
+const log = defineScalar(
+  'LOG',
+  'Natural logarithm LOG(x), or logarithm to a base LOG(base, x); x must be > 0 and base > 1.',
+  (args) => {
+    if ((args.length !== 1 && args.length !== 2) || !args.every(isNum)) {
+      throw badCall('LOG', args, ['LOG(<NUMERIC>)', 'LOG(<NUMERIC> base, <NUMERIC> x)']);
+    }
+    const conv = args.map(toDouble);
+    const rt = nullableFrom(T.double(false), args);
+    if (args.length === 1) {
+      const c = conv[0] as (v: Value) => number;
+      return pure(rt, (v: Value) => {
+        const x = c(v);
+        if (!(x > 0)) throw logDomainError(`x of 'log(x)' must be > 0, but x = ${x}`);
+        return Math.log(x);
+      });
+    }
+    const [cb, cx] = conv as [(v: Value) => number, (v: Value) => number];
+    return pure(rt, (bv: Value, xv: Value) => {
+      const b = cb(bv);
+      const x = cx(xv);
+      if (!(x > 0)) throw logDomainError(`x of 'log(base, x)' must be > 0, but x = ${x}`);
+      if (!(b > 1)) throw logDomainError(`base of 'log(base, x)' must be > 1, but base = ${b}`);
+      return Math.log(x) / Math.log(b);
+    });
+  },
+);
 
 // ---- RAND ----
 

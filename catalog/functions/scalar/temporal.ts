@@ -604,18 +604,17 @@ const timestampAdd = defineScalar(
   },
 );
 
-/** Whole months from wall-clock `a` to `b`, truncated toward zero (java.time's MONTHS.between). */
+/**
+ * Whole months from wall-clock `a` to `b`, truncated toward zero, as Calcite's `subtractMonths` (which
+ * Flink's TIMESTAMPDIFF uses): the largest n with `earlier + n months <= later`, months added with
+ * end-of-month clamping, so 2024-01-31 to 2024-02-29 is one month.
+ */
 function monthsBetween(a: number, b: number): number {
-  const da = floorDiv(a, MS_PER_DAY);
-  const db = floorDiv(b, MS_PER_DAY);
-  const ca = civilFromDays(da);
-  const cb = civilFromDays(db);
-  let months = cb.year * 12 + cb.month - (ca.year * 12 + ca.month);
-  const restA = (ca.day - 1) * MS_PER_DAY + (a - da * MS_PER_DAY);
-  const restB = (cb.day - 1) * MS_PER_DAY + (b - db * MS_PER_DAY);
-  if (months > 0 && restB < restA) months--;
-  else if (months < 0 && restB > restA) months++;
-  return months;
+  if (b < a) return -monthsBetween(b, a);
+  // No month is longer than 31 days, so this first guess never overshoots; it is at most 2 short.
+  let m = Math.floor((b - a) / (31 * MS_PER_DAY));
+  while (addMonthsToTimestamp(a, m + 1) <= b) m++;
+  return m;
 }
 
 const timestampDiff = defineScalar(
@@ -646,7 +645,7 @@ const timestampDiff = defineScalar(
       const u = normUnit(unit);
       const x = wa(a);
       const y = wb(b);
-      if (u in UNIT_MONTHS) return Math.trunc(monthsBetween(x, y) / (UNIT_MONTHS[u] as number));
+      if (u in UNIT_MONTHS) return Math.trunc(monthsBetween(x, y) / (UNIT_MONTHS[u] as number)) | 0;
       const diff = bothLtz ? b - a : y - x;
       return msToUnits(u, diff) | 0;
     });
