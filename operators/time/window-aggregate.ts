@@ -19,6 +19,11 @@
  *    set's columns (the other group keys NULL) plus the grouping id, which is appended to the group
  *    keys in the output (bit i, counting from the last group key as bit 0, is 1 when group key i is
  *    not in the set: Flink's GROUPING_ID / `$e`).
+ * 6. Processing-time windows (`timeAttribute: 'proctime'`, a window TVF over a PROCTIME() column):
+ *    a row's time is `ctx.now()` at arrival, and processing time plays the watermark: windows fire
+ *    once the clock has moved past them (`end <= now`), checked as rows arrive and on
+ *    `onProcessingTime`. Input watermarks are forwarded; the final +Infinity fires what is left, so a
+ *    bounded query still gets every window.
  * Rows with a NULL rowtime are dropped and counted as `numNullRowtimeRecordsDropped`.
  */
 import { RivuletError } from '../../common/errors.ts';
@@ -51,6 +56,8 @@ export interface WindowAggregateOptions {
   readonly allowedLatenessMs?: number;
   /** Where late rows go instead of being dropped and counted. */
   readonly lateOutput?: Collector;
+  /** Windows over event time (default) or processing time (see step 6). */
+  readonly timeAttribute?: 'rowtime' | 'proctime';
   /** GROUPING SETS as lists of group-key columns (each a subset of `groupKeys`); aligned windows only. */
   readonly groupingSets?: readonly (readonly number[])[];
 }
@@ -96,6 +103,9 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   private readonly rowtimeIndex: number;
   private readonly updating: boolean;
   private readonly groupingSets: GroupingSet[] | null;
+  private readonly proctime: boolean;
+  /** Proctime mode: the last input watermark forwarded (the internal `wm` is processing time). */
+  private forwarded = Number.NEGATIVE_INFINITY;
 
   constructor(options: WindowAggregateOptions) {
     validateWindowSpec(options.window);
@@ -114,6 +124,14 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.rowtimeIndex = options.rowtimeIndex;
     this.updating = this.emitter.updating;
     this.groupingSets = options.groupingSets ? compileGroupingSets(options) : null;
+    this.proctime = options.timeAttribute === 'proctime';
+    if (this.proctime && w.kind === 'columns') {
+      throw new RivuletError(
+        'plan',
+        'WINDOW_PROCTIME_COLUMNS',
+        'processing-time windows are assigned here, not read from columns',
+      );
+    }
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -127,7 +145,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     const ctx = this.ctx;
     if (!ctx) throw notOpened(this.name);
     const size = this.tumbleSize;
-    if (size > 0 && this.earlyDelay === 0 && this.groupingSets === null) {
+    if (size > 0 && this.earlyDelay === 0 && this.groupingSets === null && !this.proctime) {
       // TUMBLE without early firing: one window, computed inline.
       const ts = row[this.rowtimeIndex];
       if (typeof ts === 'number') {
@@ -147,7 +165,11 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       scratch.push(row[w.startIndex] as number, row[w.endIndex] as number);
       this.addToWindows(kind, row, 1, true);
     } else {
-      const ts = row[this.opts.rowtimeIndex];
+      let ts = row[this.opts.rowtimeIndex];
+      if (this.proctime) {
+        ts = ctx.now();
+        this.advance((ts as number) - 1);
+      }
       if (ts === null) {
         ctx.count('numNullRowtimeRecordsDropped');
         return;
@@ -281,12 +303,25 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   }
 
   processWatermark(ts: number, _input: number): void {
+    if (this.proctime) {
+      if (ts <= this.forwarded) return;
+      this.forwarded = ts;
+      if (ts === Number.POSITIVE_INFINITY) this.advance(ts);
+      this.out?.watermark(ts);
+      return;
+    }
     if (ts <= this.wm) return;
-    this.wm = ts;
-    if (this.earlyDelay > 0 && this.ctx) this.maybeEarlyFire(this.ctx.now());
-    this.fireBuckets(ts);
-    if (this.sessions) this.fireSessions(ts);
+    this.advance(ts);
     this.out?.watermark(ts);
+  }
+
+  /** Moves the operator's time (the watermark, or processing time - 1) to `wm`, firing what it completes. */
+  private advance(wm: number): void {
+    if (wm <= this.wm) return;
+    this.wm = wm;
+    if (this.earlyDelay > 0 && this.ctx) this.maybeEarlyFire(this.ctx.now());
+    this.fireBuckets(wm);
+    if (this.sessions) this.fireSessions(wm);
   }
 
   private fireBuckets(wm: number): void {
@@ -341,6 +376,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
 
   onProcessingTime(now: number): void {
     if (this.earlyDelay > 0) this.maybeEarlyFire(now);
+    if (this.proctime) this.advance(now - 1);
   }
 
   endInput(_input: number): void {
@@ -350,6 +386,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   snapshot(): unknown {
     return structuredClone({
       wm: this.wm,
+      forwarded: this.forwarded,
       nextEarlyFire: this.nextEarlyFire,
       buckets: [...this.buckets.values()].map((b) => ({
         end: b.end,
@@ -366,6 +403,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   restore(state: unknown): void {
     const s = structuredClone(state) as {
       wm: number;
+      forwarded: number;
       nextEarlyFire: number;
       buckets: { end: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
       bucketTimers: [number, number][];
@@ -373,6 +411,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       dirty: [number, StateKey][];
     };
     this.wm = s.wm;
+    this.forwarded = s.forwarded;
     this.nextEarlyFire = s.nextEarlyFire;
     this.buckets.clear();
     this.lastBucket = null;

@@ -4,6 +4,7 @@
  *
  * - TUMBLE, HOP, CUMULATE: stateless. Each row is emitted at once, once per window containing it
  *   (HOP and CUMULATE give several rows), with the input's change kind. The watermark is forwarded.
+ *   Over a processing-time attribute the row's time is `ctx.now()` at arrival.
  * - SESSION (with partition keys): a row's session is not known until the watermark closes it, so
  *   rows are buffered per partition in merging sessions (see session-windows.ts). When the watermark
  *   passes `session end - 1` the session's rows are emitted in rowtime order (ties in arrival order)
@@ -32,6 +33,8 @@ export interface WindowTableFunctionOptions {
   /** SESSION ... PARTITION BY columns (ignored by the other windows). */
   readonly partitionKeys?: readonly number[];
   readonly lateOutput?: Collector;
+  /** Assign by processing time (`ctx.now()` at arrival) instead of the rowtime column; aligned windows only. */
+  readonly timeAttribute?: 'rowtime' | 'proctime';
 }
 
 export class WindowTableFunction implements Operator {
@@ -46,6 +49,13 @@ export class WindowTableFunction implements Operator {
 
   constructor(options: WindowTableFunctionOptions) {
     validateWindowSpec(options.window);
+    if (options.timeAttribute === 'proctime' && options.window.kind === 'session') {
+      throw new RivuletError(
+        'plan',
+        'WINDOW_PROCTIME_SESSION_TVF',
+        'the SESSION window function over processing time is not supported; aggregate it with a processing-time SESSION window instead',
+      );
+    }
     this.opts = options;
     const w = options.window;
     this.sessions = w.kind === 'session' ? new SessionWindows(w.gap, new AggregateCalls([]), true) : null;
@@ -61,7 +71,7 @@ export class WindowTableFunction implements Operator {
     const out = this.out;
     const ctx = this.ctx;
     if (!out || !ctx) throw notOpened(this.name);
-    const ts = row[this.opts.rowtimeIndex];
+    const ts = this.opts.timeAttribute === 'proctime' ? ctx.now() : row[this.opts.rowtimeIndex];
     if (ts === null) {
       ctx.count('numNullRowtimeRecordsDropped');
       return;

@@ -254,6 +254,49 @@ describe('WindowAggregate', () => {
     expect(h.op.stateSize()).toBe(0);
   });
 
+  it('processing-time windows take the arrival time and fire once the clock passes window_end', () => {
+    const h = new Harness(
+      new WindowAggregate({
+        ...options({ kind: 'tumble', size: 100 }),
+        rowtimeIndex: -1,
+        timeAttribute: 'proctime',
+      }),
+    );
+    h.clock = 1010;
+    h.insert(['a', null, 1]);
+    h.clock = 1099;
+    h.insert(['a', null, 2]).insert(['b', null, 4]);
+    h.op.onProcessingTime(1099);
+    expect(h.out.changes).toEqual([]);
+    h.op.onProcessingTime(1100);
+    expect(h.out.printed()).toEqual(['+I["a",2,3,2,1000,1100,1099]', '+I["b",1,4,4,1000,1100,1099]']);
+    h.clock = 1250; // a row arriving later fires nothing new, but its window waits
+    h.insert(['a', null, 8]);
+    h.watermark(5);
+    expect(h.out.watermarks).toEqual([5]);
+    h.finish();
+    expect(h.out.printed().slice(2)).toEqual(['+I["a",1,8,8,1200,1300,1299]']);
+    expect(h.op.stateSize()).toBe(0);
+  });
+
+  it('processing-time sessions close after the gap of silence', () => {
+    const h = new Harness(
+      new WindowAggregate({
+        ...options({ kind: 'session', gap: 50 }),
+        rowtimeIndex: -1,
+        timeAttribute: 'proctime',
+      }),
+    );
+    h.clock = 0;
+    h.insert(['a', null, 1]);
+    h.clock = 40;
+    h.insert(['a', null, 1]);
+    h.op.onProcessingTime(89);
+    expect(h.out.changes).toEqual([]);
+    h.op.onProcessingTime(90);
+    expect(h.out.printed()).toEqual(['+I["a",2,2,1,0,90,89]']);
+  });
+
   it('aggregates windows assigned upstream (window columns)', () => {
     // Rows: [key, window_start, window_end, value]
     const h = new Harness(

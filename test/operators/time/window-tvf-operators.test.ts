@@ -60,6 +60,19 @@ describe('WindowTableFunction', () => {
     ]);
   });
 
+  it('assigns processing-time windows by the arrival time', () => {
+    const h = new Harness(
+      new WindowTableFunction({
+        window: { kind: 'tumble', size: 10 },
+        rowtimeIndex: -1,
+        timeAttribute: 'proctime',
+      }),
+    );
+    h.clock = 25;
+    h.insert(['a']);
+    expect(h.out.printed()).toEqual(['+I["a",20,30,29]']);
+  });
+
   it('SESSION buffers rows until the watermark closes their session, then emits them in rowtime order', () => {
     const h = new Harness(
       new WindowTableFunction({ window: { kind: 'session', gap: 10 }, rowtimeIndex: 1, partitionKeys: [0] }),
