@@ -1,8 +1,9 @@
 /**
  * WatermarkAssigner: derives the watermark of a stream from its rows (`WATERMARK FOR ts AS expr`).
  *
- * 1. Each row is forwarded unchanged; its watermark `watermarkOf(row)` raises the maximum watermark
- *    of the split it came from (a Kafka partition, a file...; one default split otherwise).
+ * 1. Each row is forwarded unchanged; the watermark `watermarkOf(row)` of an inserted row (+I/+U,
+ *    rowtime not NULL) raises the maximum watermark of the split it came from (a Kafka partition, a
+ *    file...; one default split otherwise).
  * 2. A split that has sent no row for `idleTimeoutMs` of processing time is idle and left out, so a
  *    quiet partition does not hold the whole stream back; it rejoins with its next row.
  * 3. The stream's watermark is the minimum over active splits; it is emitted only when it advances
@@ -10,7 +11,14 @@
  *    pending advance goes out at the next row, timer or the end).
  * 4. An upstream +Infinity watermark or the end of input emits the final +Infinity watermark.
  */
-import type { Collector, Operator, OperatorContext, Row, RowKind } from '../api.ts';
+import {
+  type Collector,
+  isAccumulate,
+  type Operator,
+  type OperatorContext,
+  type Row,
+  type RowKind,
+} from '../api.ts';
 import { notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
 
 export interface WatermarkAssignerOptions {
@@ -84,7 +92,8 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
     const out = this.out;
     if (!out) throw notOpened(this.name);
     out.push(kind, row);
-    if (row[this.opts.rowtimeIndex] === null) return;
+    // Only rows that add data move event time; a retraction repeats an old row's time.
+    if (!isAccumulate(kind) || row[this.opts.rowtimeIndex] === null) return;
     const wm = this.opts.watermarkOf(row);
     let s = this.lastSplit;
     if (s === null || this.lastSplitId !== split) {

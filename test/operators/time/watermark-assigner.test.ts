@@ -12,12 +12,14 @@ describe('WatermarkAssigner', () => {
   it('forwards rows and emits ts - delay only when it advances', () => {
     const h = new Harness(make());
     h.insert([1, 100]).insert([2, 90]).insert([3, 100]).insert([4, 101]).insert([5, null]);
+    h.push(RowKind.DELETE, [6, 500]);
     expect(h.out.rows()).toEqual([
       [1, 100],
       [2, 90],
       [3, 100],
       [4, 101],
       [5, null],
+      [6, 500],
     ]);
     expect(h.out.watermarks).toEqual([95, 96]);
   });
