@@ -161,6 +161,35 @@ describe('ROUND / TRUNCATE', () => {
     expect(planError(() => fn('ROUND', [T.double(), T.double()])).code).toBe('FUNCTION_SIGNATURE');
     expect(planError(() => fn('ROUND', [T.string()])).code).toBe('FUNCTION_SIGNATURE');
   });
+  it('ROUND/TRUNCATE of a DOUBLE match half-up/down on the shortest decimal text', () => {
+    /** Reference: the digits of String(x) as a bigint, rounded with bigint arithmetic. */
+    const reference = (x: number, d: number, halfUp: boolean): number => {
+      const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(x)) as RegExpExecArray;
+      const frac = m[3] ?? '';
+      const scale = frac.length - Number(m[4] ?? 0);
+      const digits = BigInt(`${m[2]}${frac}`);
+      if (d >= scale) return x + 0; // BigDecimal has no negative zero
+      const div = 10n ** BigInt(scale - d);
+      let q = digits / div;
+      if (halfUp && (digits % div) * 2n >= div) q += 1n;
+      const text = d >= 0 ? `${q}e-${d}` : `${q}e${-d}`;
+      return (m[1] === '-' ? -1 : 1) * Number(text) + 0;
+    };
+    const round = fn('ROUND', [T.double(), T.int()]);
+    const trunc = fn('TRUNCATE', [T.double(), T.int()]);
+    const doubles = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }),
+      fc.integer({ min: -1e9, max: 1e9 }).map((k) => k / 1000), // prices and ties such as 2.675
+      fc.integer({ min: -1e6, max: 1e6 }).map((k) => k / 8), // exact binary ties such as 0.125
+    );
+    fc.assert(
+      fc.property(doubles, fc.integer({ min: -3, max: 8 }), (x, d) => {
+        expect(round.call(x, d)).toBe(reference(x, d, true));
+        expect(trunc.call(x, d)).toBe(reference(x, d, false));
+      }),
+      { numRuns: 300 },
+    );
+  });
   it('ROUND of a decimal matches a brute-force half-up on the digits', () => {
     const r = fn('ROUND', [T.decimal(18, 4), T.int(false)], [undefined, 1]);
     fc.assert(

@@ -158,13 +158,33 @@ function roundDecimalType(p: number, s: number, d: number): { p: number; s: numb
   return { p: Math.min(MAX_DECIMAL_PRECISION, 1 + p - s + d), s: d };
 }
 
-/** Rounds a double to `d` decimal places through its decimal text. */
+/**
+ * Rounds a double to `d` decimal places through its decimal text (as Flink's BigDecimal.valueOf).
+ * Fast path: when the text has at most 15 significant digits and no exponent, shifting the decimal
+ * point in the text and parsing is exact for ties and cannot move a non-tie across .5 (the distance
+ * to the nearest .5 exceeds half a unit in the last place), so Math.round/trunc decide correctly.
+ */
 function roundDouble(x: number, d: number, mode: RoundingMode): number {
   if (!Number.isFinite(x)) return x;
+  const text = String(x);
+  if (d >= 0 && d <= 15 && !text.includes('e') && significantDigits(text) <= 15) {
+    const shifted = Number(`${text}e${d}`);
+    if (Math.abs(shifted) < 2 ** 52) {
+      const a = Math.abs(shifted);
+      const r = mode === 'HALF_UP' ? Math.floor(a + 0.5) : Math.trunc(a);
+      return Number(`${shifted < 0 ? -r : r}e-${d}`) + 0;
+    }
+  }
   const { u, s } = exactDecimal(x);
-  if (d >= s) return x;
+  if (d >= s) return x + 0;
   const r = shiftRight(u, s - d, mode);
   return (d >= 0 ? decimalToNumber(r, d) : Number(r * pow10(-d))) + 0;
+}
+
+/** Significant digits of a plain decimal text (no exponent). */
+function significantDigits(text: string): number {
+  const digits = text.replace(/[-.]/g, '').replace(/^0+/, '');
+  return digits.length;
 }
 
 function roundLike(name: 'ROUND' | 'TRUNCATE', mode: RoundingMode): ScalarFunctionDef {
