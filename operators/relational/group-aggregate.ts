@@ -134,7 +134,7 @@ export class GroupAggregate implements Operator {
     this.ttlMs = options.stateTtlMs ?? 0;
     this.groups = new KeyIndex<GroupState>(this.store, 'groups', this.groupBy.length, {
       ttlMs: this.ttlMs,
-      onExpire: (n) => this.ctx.count('numExpiredStates', n),
+      onExpire: () => this.ctx.count('numExpiredStates'),
       hash: options.hashGroupKey,
     });
     this.probe = this.groups.prober(this.groupBy);

@@ -144,6 +144,8 @@ export class Join implements Operator {
   private readonly left: KeyIndex<Bucket>;
   private readonly right: KeyIndex<Bucket>;
   private readonly ttl: boolean;
+  /** Distinct live rows held, both sides (kept up to date so `stateSize` is O(1)). */
+  private liveRows = 0;
   /** Processing time of the change being processed (only read with TTL). */
   private now = 0;
   private readonly inputs = new InputTracker(2);
@@ -174,7 +176,10 @@ export class Join implements Operator {
     const ttlMs = options.stateTtlMs ?? 0;
     const indexOptions = {
       ttlMs,
-      onExpire: (n: number) => this.ctx.count('numExpiredStates', n),
+      onExpire: (b: Bucket) => {
+        this.liveRows -= b.size;
+        this.ctx.count('numExpiredStates');
+      },
       hash: options.hashJoinKey,
     };
     this.ttl = ttlMs > 0;
@@ -334,6 +339,7 @@ export class Join implements Operator {
     else {
       insertRow(bucket.rows, rk, { row, count: 1, matches, next: null });
       bucket.size++;
+      this.liveRows++;
     }
     if (this.ttl) side.touch(bucket, this.now);
   }
@@ -342,6 +348,7 @@ export class Join implements Operator {
     if (--entry.count === 0) {
       unlinkRow(bucket.rows, rk, entry);
       bucket.size--;
+      this.liveRows--;
     }
     if (bucket.size === 0) side.delete();
     else if (this.ttl) side.touch(bucket, this.now);
@@ -394,14 +401,14 @@ export class Join implements Operator {
 
   restore(state: unknown): void {
     this.store.restore(state as ReturnType<StateStore['snapshot']>);
+    this.liveRows = 0;
+    for (const b of this.left.values()) this.liveRows += b.size;
+    for (const b of this.right.values()) this.liveRows += b.size;
   }
 
   /** The number of distinct live rows held, both sides together. */
   stateSize(): number {
-    let n = 0;
-    for (const b of this.left.values()) n += b.size;
-    for (const b of this.right.values()) n += b.size;
-    return n;
+    return this.liveRows;
   }
 
   close(): void {}

@@ -54,7 +54,7 @@ export class KeyIndex<V extends Keyed> {
     store: StateStore,
     name: string,
     width: number,
-    options: { ttlMs?: number; onExpire?: (n: number) => void; hash?: KeyHash } = {},
+    options: { ttlMs?: number; onExpire?: (entry: V) => void; hash?: KeyHash } = {},
   ) {
     this.primary = store.map<V>(name);
     this.overflow = store.map<V>(`${name}.overflow`);

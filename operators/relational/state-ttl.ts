@@ -21,10 +21,10 @@ export class IdleStateExpiry<V extends Touched> {
   private readonly map: MapState<V>;
   readonly ttlMs: number;
   private nextSweep = -Infinity;
-  private readonly onExpire: (n: number) => void;
+  private readonly onExpire: (entry: V) => void;
 
-  /** @param onExpire told how many entries expired each time some do (for a metric) */
-  constructor(map: MapState<V>, ttlMs: number, onExpire: (n: number) => void = () => {}) {
+  /** @param onExpire told of each entry dropped because it expired (for metrics and counters) */
+  constructor(map: MapState<V>, ttlMs: number, onExpire: (entry: V) => void = () => {}) {
     this.map = map;
     this.ttlMs = ttlMs;
     this.onExpire = onExpire;
@@ -36,7 +36,7 @@ export class IdleStateExpiry<V extends Touched> {
     if (e === undefined) return undefined;
     if (now - e.touched >= this.ttlMs) {
       this.map.delete(key);
-      this.onExpire(1);
+      this.onExpire(e);
       return undefined;
     }
     return e;
@@ -57,9 +57,9 @@ export class IdleStateExpiry<V extends Touched> {
     for (const [k, e] of this.map.entries()) {
       if (now - e.touched < this.ttlMs) break;
       this.map.delete(k);
+      this.onExpire(e);
       n++;
     }
-    if (n > 0) this.onExpire(n);
     return n;
   }
 }
