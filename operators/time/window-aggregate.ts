@@ -220,8 +220,8 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
 
   private groupValues(row: Row): Row {
     const keys = this.opts.groupKeys;
-    const v: Row = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) v[i] = row[keys[i] as number];
+    const v: Row = [];
+    for (let i = 0; i < keys.length; i++) v.push(row[keys[i] as number]);
     return v;
   }
 
