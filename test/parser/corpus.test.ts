@@ -1924,3 +1924,30 @@ describe('parser corpus: pattern_as_name.sql', () => {
     expect(texts(as(item(select(F, 2), 0), 'columnRef').path)).toEqual(['pattern']);
   });
 });
+
+describe('parser corpus: coverage', () => {
+  it('contains every kind of AST node that parser/ast.ts declares', () => {
+    // The kinds are read from the AST's source so that a new node kind fails this test until the corpus
+    // has an example of it.
+    const astSource = readFileSync(join(import.meta.dirname, '..', '..', 'parser', 'ast.ts'), 'utf8');
+    const declared = new Set([...astSource.matchAll(/readonly kind: '([A-Za-z]+)'/g)].map((m) => m[1]!));
+    const seen = new Set<string>();
+    const walk = (v: unknown): void => {
+      if (Array.isArray(v)) for (const x of v) walk(x);
+      else if (typeof v === 'object' && v !== null) {
+        const kind = (v as { kind?: unknown }).kind;
+        if (typeof kind === 'string') seen.add(kind);
+        for (const [k, x] of Object.entries(v)) if (k !== 'span') walk(x);
+      }
+    };
+    for (const file of FILES) {
+      try {
+        walk(statements(file));
+      } catch {
+        // a file that does not parse is reported by its own tests
+      }
+    }
+    expect(declared.size).toBeGreaterThan(50);
+    expect([...declared].filter((k) => !seen.has(k)).sort()).toEqual([]);
+  });
+});
