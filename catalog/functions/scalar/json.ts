@@ -3,6 +3,9 @@
  * JSON_QUOTE, JSON_UNQUOTE. Documents and paths are handled by jsonpath.ts (Flink's default path mode is
  * strict; `lax $.a` opts out).
  *
+ * Numbers come out as Flink's Jackson-based functions print them: integers as written, other numbers as
+ * Java prints a double (2.50 -> 2.5, 1e3 -> 1000.0), in JSON_VALUE text and JSON_QUERY output alike.
+ *
  * Call shapes the planner uses for the clause forms (clause words are upper-case string arguments,
  * normally literals; a "type carrier" is a NULL literal CAST to the wanted type, read for its type only):
  * - `JSON_VALUE(j, p [RETURNING t] [b1 ON EMPTY] [b2 ON ERROR])` ->
@@ -64,6 +67,17 @@ function evaluate(json: string, pathText: string, compile: (p: string) => JsonPa
 
 const pathCache = () => lastValueCache(compileJsonPath);
 
+/**
+ * A JSON number as Flink's JSON functions (Jackson, then Java's toString) print it: integers keep their
+ * digits, other numbers are read as a double and printed as Java does (2.50 -> 2.5, 1e3 -> 1000.0).
+ */
+export function javaJsonNumber(n: JsonNumber): string {
+  if (/^-?\d+$/.test(n.text)) return n.text === '-0' ? '0' : n.text;
+  return formatValue(n.value, T.double());
+}
+
+const jacksonText = (v: Json): string => stringifyJson(v, javaJsonNumber);
+
 // ---- JSON_VALUE ----
 
 /** Converts a JSON scalar to a value of the RETURNING type; throws Failure when it cannot. */
@@ -76,7 +90,7 @@ function scalarConverter(target: LogicalType): (v: Json) => Value {
       if (fromText === undefined) return v ? 'true' : 'false';
       throw new Failure(`cannot convert the JSON boolean ${v} to ${typeToString(target)}`);
     }
-    const text = v instanceof JsonNumber ? v.text : (v as string);
+    const text = v instanceof JsonNumber ? javaJsonNumber(v) : (v as string);
     if (fromText === undefined) return text;
     if (v instanceof JsonNumber && target.kind === 'BOOLEAN') {
       throw new Failure(`cannot convert the JSON number ${text} to BOOLEAN`);
@@ -234,18 +248,18 @@ const jsonQuery = defineScalar(
           const items = evaluate(json, path, compile);
           if (items.length === 0)
             return apply(behaviour(onEmpty, BEHAVIOURS, 'JSON_QUERY', 'ON EMPTY'), 'ON EMPTY', path);
-          if (w === 'UNCONDITIONAL') return stringifyJson(items);
+          if (w === 'UNCONDITIONAL') return jacksonText(items);
           if (w === 'CONDITIONAL')
             return items.length === 1 && isContainer(items[0] as Json)
-              ? stringifyJson(items[0] as Json)
-              : stringifyJson(items);
+              ? jacksonText(items[0] as Json)
+              : jacksonText(items);
           if (items.length > 1) throw new Failure('the path selects more than one item; use a wrapper');
           const item = items[0] as Json;
           if (!isContainer(item)) {
             if (compile(path).strict) throw new Failure('the path selects a scalar, not an object or array');
             return apply(behaviour(onEmpty, BEHAVIOURS, 'JSON_QUERY', 'ON EMPTY'), 'ON EMPTY', path);
           }
-          return stringifyJson(item);
+          return jacksonText(item);
         } catch (e) {
           if (!(e instanceof Failure)) throw e;
           return apply(behaviour(onError, BEHAVIOURS, 'JSON_QUERY', 'ON ERROR'), e.message, path);

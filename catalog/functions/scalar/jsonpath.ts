@@ -199,17 +199,20 @@ export function parseJson(text: string): Json {
 /** JSON text of a string (quotes and escapes). */
 export const quoteJson = (s: string): string => JSON.stringify(s);
 
-/** Compact JSON text of a document (no spaces, as Flink/Jackson print it). */
-export function stringifyJson(v: Json): string {
+/**
+ * Compact JSON text of a document (no spaces). Numbers print as written, or, with `numberText`, as
+ * that function prints them (JSON_QUERY prints them as Flink's Jackson does).
+ */
+export function stringifyJson(v: Json, numberText: (n: JsonNumber) => string = (n) => n.text): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'string') return quoteJson(v);
-  if (v instanceof JsonNumber) return v.text;
-  if (Array.isArray(v)) return `[${v.map(stringifyJson).join(',')}]`;
+  if (v instanceof JsonNumber) return numberText(v);
+  if (Array.isArray(v)) return `[${v.map((x) => stringifyJson(x, numberText)).join(',')}]`;
   let out = '{';
   let first = true;
   for (const [k, x] of v) {
-    out += `${first ? '' : ','}${quoteJson(k)}:${stringifyJson(x)}`;
+    out += `${first ? '' : ','}${quoteJson(k)}:${stringifyJson(x, numberText)}`;
     first = false;
   }
   return `${out}}`;
