@@ -91,6 +91,10 @@ describe('JSON_VALUE', () => {
     const asBig = fn('JSON_VALUE', [S, S, T.bigint()]);
     expect(asBig.call('{"x":9007199254740993}', '$.x', null)).toBe(9007199254740993n);
     expect(fn('JSON_VALUE', [S, S, T.decimal(10, 2)]).call(doc, '$.a.b[1]', null)).toBe(250n);
+    // exact: the number's text, not a double
+    expect(
+      fn('JSON_VALUE', [S, S, T.decimal(38, 3)]).call('{"x":12345678901234567890.125}', '$.x', null),
+    ).toBe(12345678901234567890125n);
     expect(fn('JSON_VALUE', [S, S, T.double()]).call(doc, '$.a.b[1]', null)).toBe(2.5);
     expect(fn('JSON_VALUE', [S, S, T.boolean()]).call(doc, '$.a.t', null)).toBe(true);
     expect(fn('JSON_VALUE', [S, S, T.boolean()]).call(doc, '$.a.b[0]', null)).toBeNull();

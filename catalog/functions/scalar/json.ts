@@ -90,8 +90,9 @@ function scalarConverter(target: LogicalType): (v: Json) => Value {
       if (fromText === undefined) return v ? 'true' : 'false';
       throw new Failure(`cannot convert the JSON boolean ${v} to ${typeToString(target)}`);
     }
-    const text = v instanceof JsonNumber ? javaJsonNumber(v) : (v as string);
-    if (fromText === undefined) return text;
+    if (fromText === undefined) return v instanceof JsonNumber ? javaJsonNumber(v) : (v as string);
+    // Numeric targets read the number's exact text (no detour through a double).
+    const text = v instanceof JsonNumber ? v.text : (v as string);
     if (v instanceof JsonNumber && target.kind === 'BOOLEAN') {
       throw new Failure(`cannot convert the JSON number ${text} to BOOLEAN`);
     }
