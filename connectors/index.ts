@@ -1,12 +1,16 @@
 /** The connectors every session knows. */
 import { datagenConnector } from './datagen.ts';
+import { filesystemConnector } from './filesystem.ts';
 import { blackholeConnector, printConnector } from './print.ts';
 import { ConnectorRegistry } from './registry.ts';
+import { valuesConnector } from './values.ts';
 
 export function defaultConnectors(): ConnectorRegistry {
   const registry = new ConnectorRegistry();
   registry.register(datagenConnector);
   registry.register(printConnector());
   registry.register(blackholeConnector);
+  registry.register(filesystemConnector);
+  registry.register(valuesConnector);
   return registry;
 }
