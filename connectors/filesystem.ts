@@ -104,7 +104,7 @@ class FileSource implements ScanSource {
   }
 
   private async listFiles(): Promise<void> {
-    let info;
+    let info: Awaited<ReturnType<typeof stat>>;
     try {
       info = await stat(this.path);
     } catch (e) {
@@ -182,7 +182,7 @@ class FileSource implements ScanSource {
     cur.line++;
     if (line.trim() === '') return;
     const position = `${basename(cur.file)}:${cur.line}`;
-    let result;
+    let result: ReturnType<Decoder>;
     try {
       result = this.decode(Buffer.from(line, 'utf8'));
     } catch (e) {

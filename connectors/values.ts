@@ -130,7 +130,7 @@ export const valuesConnector: ConnectorFactory = {
           'OPTION_INVALID',
           `Row ${i + 1} of table '${table.name}': "$op" must be +I, -U, +U or -D, found '${op}'`,
         );
-      let decoded;
+      let decoded: ReturnType<ReturnType<typeof jsonFormat.createDecoder>>;
       try {
         decoded = decode(Buffer.from(JSON.stringify(obj)));
       } catch (e) {
