@@ -152,7 +152,11 @@ describe('DATE_FORMAT and patterns', () => {
     expect(f.call(t, "yyyyMMdd'T'HHmmss")).toBe('20240305T070809');
     expect(f.call(t, "'o''clock' D")).toBe("o'clock 65");
     expect(f.call(t, 'S')).toBe('0');
-    expect(() => f.call(t, 'yyyy-qq')).toThrow(/Unknown pattern letter 'q'/);
+    // java.time letters (Flink's DATE_FORMAT uses DateTimeFormatter): u = year, Q = quarter, Y/w = ISO week year/week
+    expect(f.call(t, 'uuuu-QQQ QQQQ Q')).toBe('2024-Q1 1st quarter 1');
+    expect(f.call(ts('2024-12-30 00:00:00'), 'YYYY-ww yyyy')).toBe('2025-01 2024');
+    expect(fn('TO_DATE', [S, S]).call('20240305', 'uuuuMMdd')).toBe(day('2024-03-05'));
+    expect(() => f.call(t, 'yyyy-bb')).toThrow(/Unknown pattern letter 'b'/);
     expect(f.call(null, 'yyyy')).toBeNull();
   });
   it('TIMESTAMP_LTZ in the session zone, with its offset', () => {

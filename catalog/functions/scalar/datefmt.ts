@@ -14,15 +14,17 @@
  *     names (`MMM`, `EEE`, `a`) match case-insensitively; offsets (`X`, `Z`) record a zone offset. The
  *     whole text must be consumed and every field must be in range, else the text does not parse.
  *
- * Supported letters: G y M L d D E u a H k K h m s S w z Z X and quoted text.
+ * Supported letters: G y u M L Q q d D E a H k K h m s S w Y z Z X and quoted text. Where the two Java
+ * classes disagree, java.time's DateTimeFormatter wins (Flink's DATE_FORMAT uses it): `u` is the year
+ * (not the day of week), `S...S` the fraction of the second, `Y`/`w` the ISO week-based year and week.
  */
 import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, MS_PER_DAY } from '../../datetime.ts';
 import { runtimeError } from './util.ts';
 
 type Token = { letter: string; count: number } | { text: string };
 
-const LETTERS = new Set('GyMLdDEuaHkKhmsSwzZX'.split(''));
-const NUMERIC = new Set('yMLdDuHkKhmsSw'.split(''));
+const LETTERS = new Set('GyuMLQqdDEaHkKhmsSwYzZX'.split(''));
+const NUMERIC = new Set('yuMLdDHkKhmsSwY'.split(''));
 
 const MONTHS = [
   'January',
@@ -38,6 +40,7 @@ const MONTHS = [
   'November',
   'December',
 ];
+const QUARTERS = ['1st', '2nd', '3rd', '4th'];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
 export interface CompiledPattern {
@@ -153,8 +156,20 @@ export function formatWithPattern(ms: number, p: CompiledPattern, offsetMs = 0):
         out += year > 0 ? 'AD' : 'BC';
         break;
       case 'y':
+      case 'u':
         out += n === 2 ? pad(((year % 100) + 100) % 100, 2) : pad(year, n);
         break;
+      case 'Y': {
+        const wy = isoWeek(days).year;
+        out += n === 2 ? pad(((wy % 100) + 100) % 100, 2) : pad(wy, n);
+        break;
+      }
+      case 'Q':
+      case 'q': {
+        const q = Math.floor((month - 1) / 3) + 1;
+        out += n >= 4 ? `${QUARTERS[q - 1]} quarter` : n === 3 ? `Q${q}` : pad(q, n);
+        break;
+      }
       case 'M':
       case 'L':
         out +=
@@ -175,9 +190,6 @@ export function formatWithPattern(ms: number, p: CompiledPattern, offsetMs = 0):
         out += n >= 4 ? name : name.slice(0, 3);
         break;
       }
-      case 'u':
-        out += pad(isoDayOfWeek(days), n);
-        break;
       case 'w':
         out += pad(isoWeek(days).week, n);
         break;
@@ -321,6 +333,7 @@ export function parseWithPattern(text: string, p: CompiledPattern): ParsedDateTi
     pos = end;
     switch (letter) {
       case 'y':
+      case 'u':
         year = count === 2 && digits.length === 2 ? 2000 + value : value;
         break;
       case 'M':
@@ -358,7 +371,7 @@ export function parseWithPattern(text: string, p: CompiledPattern): ParsedDateTi
         milli = Number(digits.slice(0, 3).padEnd(3, '0'));
         break;
       default:
-        break; // u, w: read and not needed to place the date
+        break; // w, Y, Q: read, not needed to place the date
     }
   }
   if (pos !== text.length) return undefined;
