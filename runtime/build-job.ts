@@ -134,7 +134,7 @@ export class JobBuilder {
         const props = this.options.props(node.input);
         const op = new GroupAggregate({
           groupBy: node.groupKeys,
-          aggregates: aggregateCalls(node.aggs),
+          aggregates: aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only'),
           emptyGlobalResultAtEnd: props.bounded && node.groupKeys.length === 0,
           stateTtlMs: this.options.stateTtlMs ?? 0,
         });
@@ -369,7 +369,7 @@ export class JobBuilder {
    */
   private windowAggregate(node: AggregateRel, w: WindowAggregation): Outlet {
     const otherKeys = node.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
-    const aggregates = aggregateCalls(node.aggs);
+    const aggregates = aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only');
     const op = new WindowAggregate({
       window: { kind: 'columns', startIndex: w.startKey, endIndex: w.endKey },
       rowtimeIndex: w.startKey,
@@ -433,11 +433,12 @@ export class JobBuilder {
 }
 
 /** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */
-function aggregateCalls(aggs: readonly AggCall[]) {
+function aggregateCalls(aggs: readonly AggCall[], appendOnlyInput: boolean) {
   return aggs.map((a) => {
     const f = a.filter;
     return {
-      create: a.fn.create,
+      // Over an input that never retracts, MIN/MAX/FIRST/LAST need only one value, not a multiset.
+      create: (appendOnlyInput ? a.fn.createAppendOnly : undefined) ?? a.fn.create,
       args: a.args,
       distinct: a.distinct,
       name: a.name,
