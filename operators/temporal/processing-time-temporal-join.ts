@@ -1,0 +1,105 @@
+/**
+ * ProcessingTimeTemporalJoin (the lookup join): `FROM l [LEFT] JOIN r FOR SYSTEM_TIME AS OF l.proctime
+ * ON l.k = r.pk [AND ...]` where r is materialised in process from its changelog. Input 0 is the probe
+ * (left) side, input 1 the table's changelog keyed by its primary key. Output `left ++ right`.
+ *
+ * 1. A right change updates the materialised table at once: +I/+U put the row under its key, -U/-D
+ *    remove the key (a -U is normally followed by the +U that replaces it).
+ * 2. A left row is joined, on arrival, with the row its key holds at that moment (processing time):
+ *    INNER emits a match only; LEFT pads with NULLs when the key is absent or the residual is not true.
+ *    The output change has the left row's kind. A left retraction is joined with the current row too,
+ *    so if the table changed in between it retracts a row that was never emitted: as in Flink, a
+ *    processing-time join over an updating left side is not deterministic.
+ * 3. Watermarks of the left input are forwarded (the output keeps the left row's time attributes);
+ *    the right input's are ignored. The output ends when the left input ends.
+ *
+ * Flink's lookup cache (`lookup.cache` PARTIAL with max-rows / expire-after-write / expire-after-access)
+ * exists to avoid round trips to an external system, at the price of stale answers. Here the table is
+ * already an in-process Map updated by its changelog, so a cache would only add staleness and is not
+ * offered; likewise there is no async mode (a lookup is a Map access, never I/O). The state is the
+ * materialised table: one row per live key (`stateSize()`).
+ */
+import type { Collector, Operator, OperatorContext, Row, RowKind } from '../api.ts';
+import { isAccumulate } from '../api.ts';
+import { keySelector, type StateKey } from '../state.ts';
+import { hasNullKey } from '../time/join-types.ts';
+import { notOpened } from '../time/support.ts';
+import { joinWithVersion, type TemporalJoinBaseOptions, validateTemporalJoin } from './join-options.ts';
+
+export type ProcessingTimeTemporalJoinOptions = TemporalJoinBaseOptions;
+
+export class ProcessingTimeTemporalJoin implements Operator {
+  readonly name = 'ProcessingTimeTemporalJoin';
+  private readonly opts: ProcessingTimeTemporalJoinOptions;
+  private readonly leftKey: (row: Row) => StateKey;
+  private readonly rightKey: (row: Row) => StateKey;
+  private table = new Map<StateKey, Row>();
+  private leftWatermark = Number.NEGATIVE_INFINITY;
+  private leftEnded = false;
+  private out: Collector | null = null;
+
+  constructor(options: ProcessingTimeTemporalJoinOptions) {
+    validateTemporalJoin('a processing-time temporal join', options);
+    this.opts = options;
+    this.leftKey = keySelector(options.leftKeys);
+    this.rightKey = keySelector(options.rightKeys);
+  }
+
+  open(_ctx: OperatorContext, out: Collector): void {
+    this.out = out;
+  }
+
+  process(kind: RowKind, row: Row, input: number): void {
+    const out = this.out;
+    if (!out) throw notOpened(this.name);
+    if (input === 1) {
+      if (isAccumulate(kind)) this.table.set(this.rightKey(row), row);
+      else this.table.delete(this.rightKey(row));
+      return;
+    }
+    const o = this.opts;
+    const version = hasNullKey(row, o.leftKeys) ? null : (this.table.get(this.leftKey(row)) ?? null);
+    const joined = joinWithVersion(o, row, version);
+    if (joined !== null) out.push(kind, joined);
+  }
+
+  processWatermark(ts: number, input: number): void {
+    if (input !== 0 || !(ts > this.leftWatermark)) return;
+    this.leftWatermark = ts;
+    this.out?.watermark(ts);
+  }
+
+  endInput(input: number): void {
+    if (input !== 0 || this.leftEnded) return;
+    this.leftEnded = true;
+    this.out?.end();
+  }
+
+  /** The current materialised table, one row per live key (for introspection and tests). */
+  currentRows(): Row[] {
+    return [...this.table.values()];
+  }
+
+  snapshot(): unknown {
+    return structuredClone({
+      table: [...this.table.entries()],
+      wm: this.leftWatermark,
+      ended: this.leftEnded,
+    });
+  }
+
+  restore(state: unknown): void {
+    const s = structuredClone(state) as { table: [StateKey, Row][]; wm: number; ended: boolean };
+    this.table = new Map(s.table);
+    this.leftWatermark = s.wm;
+    this.leftEnded = s.ended;
+  }
+
+  stateSize(): number {
+    return this.table.size;
+  }
+
+  close(): void {
+    this.table.clear();
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * VersionList: the changes of one key of a versioned table, ordered by version time.
+ *
+ * Entry i is (times[i], rows[i]): rows[i] is the row that became valid at times[i], or null when a
+ * retraction (-U/-D) ended the version in force before it. The validity of entry i is
+ * [times[i], times[i + 1]) (the last entry is open-ended).
+ *
+ * 1. `add` inserts after every entry with time <= t, so entries with equal times keep arrival order and
+ *    the last one received is the one in force at that time (earlier ones get an empty validity).
+ *    Changes mostly arrive in time order, so the insertion point is found by walking back from the end.
+ * 2. `indexAt(t)` is the last entry with time <= t (binary search, with the common "newest entry"
+ *    case checked first); the version in force at t is that entry's row (null: the key is deleted).
+ * 3. `trimBefore(cutoff)` drops every entry whose validity ended at or before `cutoff`, i.e. all entries
+ *    before the last one with time <= cutoff: nobody asking about a time >= cutoff can need them.
+ *
+ * Two parallel arrays rather than an object per entry: the times array stays a packed array of
+ * doubles (8 bytes an entry), which keeps a retained version cheap.
+ */
+import type { Row } from '../api.ts';
+
+export class VersionList {
+  times: number[] = [];
+  rows: (Row | null)[] = [];
+
+  get length(): number {
+    return this.times.length;
+  }
+
+  /** Adds a change at time `t` after every entry with time <= t; returns its index (step 1). */
+  add(t: number, row: Row | null): number {
+    const times = this.times;
+    let i = times.length;
+    if (i === 0 || (times[i - 1] as number) <= t) {
+      times.push(t);
+      this.rows.push(row);
+      return i;
+    }
+    while (i > 0 && (times[i - 1] as number) > t) i--;
+    times.splice(i, 0, t);
+    this.rows.splice(i, 0, row);
+    return i;
+  }
+
+  /** The index of the last entry with time <= t, or -1 when every entry is later (step 2). */
+  indexAt(t: number): number {
+    const times = this.times;
+    const n = times.length;
+    if (n === 0) return -1;
+    if ((times[n - 1] as number) <= t) return n - 1;
+    let lo = 0;
+    let hi = n - 1; // times[hi] > t
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((times[mid] as number) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** The row in force at `t`: null when the key has no version then or was deleted. */
+  at(t: number): Row | null {
+    const i = this.indexAt(t);
+    return i < 0 ? null : (this.rows[i] as Row | null);
+  }
+
+  /** Drops the entries whose validity ended at or before `cutoff` (step 3); returns how many. */
+  trimBefore(cutoff: number): number {
+    const i = this.indexAt(cutoff);
+    if (i <= 0) return 0;
+    this.times.splice(0, i);
+    this.rows.splice(0, i);
+    return i;
+  }
+
+  /** True when nothing here can ever match again: at most one entry, a deletion at or before `t`. */
+  isDeadAt(t: number): boolean {
+    const n = this.times.length;
+    return n === 0 || (n === 1 && this.rows[0] === null && (this.times[0] as number) <= t);
+  }
+
+  /** Plain data for snapshots. */
+  toData(): [number[], (Row | null)[]] {
+    return [this.times.slice(), this.rows.slice()];
+  }
+
+  static fromData(data: readonly [number[], (Row | null)[]]): VersionList {
+    const v = new VersionList();
+    v.times = data[0].slice();
+    v.rows = data[1].slice();
+    return v;
+  }
+}
