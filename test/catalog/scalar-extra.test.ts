@@ -219,3 +219,57 @@ describe('URLs and character sets', () => {
     }
   });
 });
+
+describe('PRINTF', () => {
+  const p = (types: LogicalType[], ...args: Value[]) => fn('PRINTF', [S, ...types]).call(...args);
+  it('formats as java.util.Formatter', () => {
+    expect(p([T.int(), S], '%d items of %s', 3, 'tea')).toBe('3 items of tea');
+    expect(p([T.int(), T.int(), T.int()], '[%5d|%-5d|%05d]', 42, 42, 42)).toBe('[   42|42   |00042]');
+    expect(p([T.bigint()], '%,d', 1234567n)).toBe('1,234,567');
+    expect(p([T.int(), T.int()], '%+d %(d', 5, -5)).toBe('+5 (5)');
+    expect(p([T.int(), T.int(), T.int()], '%x %X %o', 255, 255, 8)).toBe('ff FF 10');
+    expect(p([T.int()], '%x', -1)).toBe('ffffffff');
+    expect(p([T.bigint()], '%x', -1n)).toBe('ffffffffffffffff');
+    expect(p([T.double()], '%.2f', 2.675)).toBe('2.68');
+    expect(p([T.double()], '%f', 1.5)).toBe('1.500000');
+    expect(p([T.double()], '%.3e', 12345.678)).toBe('1.235e+04');
+    expect(p([T.double()], '%E', 0.000123)).toBe('1.230000E-04');
+    expect(p([T.decimal(10, 2)], '%.1f', 1255n)).toBe('12.6');
+    expect(p([T.double()], '%,.2f', -1234567.891)).toBe('-1,234,567.89');
+    expect(p([S, S], '%2$s %1$s', 'a', 'b')).toBe('b a');
+    expect(p([S, S], '%.2s|%S', 'abc', 'abc')).toBe('ab|ABC');
+    expect(p([T.boolean(), T.boolean()], '%b %B', null, true)).toBe('false TRUE');
+    expect(p([S], '%s', null)).toBe('null');
+    expect(p([], '100%% done%n')).toBe('100% done\n');
+    expect(p([T.double()], '%s', 1)).toBe('1.0');
+    expect(p([S], '%c', 'x')).toBe('x');
+  });
+  it('refuses mismatched conversions and missing arguments; NULL format is NULL', () => {
+    expect(() => p([S], '%d', 'x')).toThrow(expect.objectContaining({ code: 'INVALID_FORMAT' }));
+    expect(() => p([T.int()], '%f', 1)).toThrow(/cannot format/);
+    expect(() => p([], '%s')).toThrow(/needs more arguments/);
+    expect(() => p([], '%q')).toThrow(/unknown conversion/);
+    expect(fn('PRINTF', [S]).call(null)).toBeNull();
+    expect(() => fn('PRINTF', [T.int()])).toThrow(sigError);
+  });
+  it('%.nf agrees with a bigint reference on decimal values', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }),
+        fc.integer({ min: 0, max: 6 }),
+        (u, prec) => {
+          // reference: value u / 10^4 rounded half-up to prec decimals
+          const scale = 4;
+          const abs = u < 0n ? -u : u;
+          const div = 10n ** BigInt(scale - Math.min(prec, scale));
+          let q = abs / div + ((abs % div) * 2n >= div ? 1n : 0n);
+          if (prec > scale) q *= 10n ** BigInt(prec - scale);
+          const digits = q.toString().padStart(prec + 1, '0');
+          const text = prec === 0 ? digits : `${digits.slice(0, -prec)}.${digits.slice(-prec)}`;
+          expect(p([T.decimal(19, 4)], `%.${prec}f`, u)).toBe(`${u < 0n ? '-' : ''}${text}`);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

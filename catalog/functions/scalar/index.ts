@@ -10,6 +10,7 @@ import { conditionalFunctions } from './conditional.ts';
 import { hashFunctions } from './hash.ts';
 import { jsonFunctions } from './json.ts';
 import { mathFunctions } from './math.ts';
+import { printfFunctions } from './printf.ts';
 import { regexFunctions } from './regex.ts';
 import { stringFunctions } from './string.ts';
 import { temporalFunctions } from './temporal.ts';
@@ -22,6 +23,7 @@ export { type LiteralAwareScalarDef, type Literals, resolveScalarCall } from './
 export const scalarBuiltins: readonly ScalarFunctionDef[] = [
   ...mathFunctions,
   ...stringFunctions,
+  ...printfFunctions,
   ...regexFunctions,
   ...hashFunctions,
   ...temporalFunctions,
