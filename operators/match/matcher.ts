@@ -113,6 +113,9 @@ export class MatchRuntime {
   readonly ctx: DefineContext;
   /** Step counter: tags per-step scratch state in assignments. */
   stamp = 0;
+  /** Cached threads of a new attempt (see `Matcher.initialThreads`). */
+  initialAtStart: { pcs: number[]; empty: boolean } | null = null;
+  initialLater: { pcs: number[]; empty: boolean } | null = null;
 
   constructor(compiled: CompiledMatch) {
     this.compiled = compiled;
@@ -123,23 +126,24 @@ export class MatchRuntime {
 
 /** One attempt: a match search starting at row `start`. */
 class Attempt {
-  readonly start: number;
-  readonly startTs: number;
-  readonly root: Assignment;
+  start = 0;
+  startTs = 0;
   /** Live threads in preference order: instruction and assignment. */
   pcs: number[] = [];
   nodes: Assignment[] = [];
-  /** The most preferred complete match so far (a root for an empty match). */
+  /** The most preferred complete match so far (the matcher's root for an empty match). */
   best: Assignment | null = null;
   /** Set when WITHIN ended the attempt without a match: its most preferred partial match. */
   timedOut: Assignment | null = null;
   /** For threads parked at `$` inside loop iterations begun without a row: thread index -> open loops. */
   parked: Map<number, number[]> | null = null;
 
-  constructor(start: number, startTs: number, root: Assignment) {
+  reset(start: number, startTs: number): void {
     this.start = start;
     this.startTs = startTs;
-    this.root = root;
+    this.best = null;
+    this.timedOut = null;
+    this.parked = null;
   }
 }
 
@@ -173,15 +177,21 @@ export class Matcher {
   private finished = false;
   private scratchPcs: number[] = [];
   private scratchNodes: Assignment[] = [];
-  /** See `closure`. */
+  /** See `follow`. */
   private loopStack: number[] = [];
   /** Parked-thread loop sets of the thread list being built (see `Attempt.parked`). */
   private parkedOut: Map<number, number[]> | null = null;
+  private probeParked: Map<number, number[]> | null = null;
+  /** The empty assignment every attempt starts from (shared: a root is never compared by position). */
+  private readonly root: Assignment;
+  /** The attempt being opened at the current row (reused while attempts die at their first row). */
+  private probe = new Attempt();
 
   constructor(rt: MatchRuntime, store: RowStore, sink: MatchSink) {
     this.rt = rt;
     this.store = store;
     this.sink = sink;
+    this.root = rt.factory.root(0);
   }
 
   /** Steps every row that can be stepped; at the end of the partition, finishes every attempt. */
@@ -240,14 +250,27 @@ export class Matcher {
     const factory = rt.factory;
     const ctx = rt.ctx;
     const stamp = ++rt.stamp;
-    const ts = rt.compiled.withinMs !== null ? store.rowtime(p) : 0;
-    if (rt.compiled.withinMs !== null) this.expireAttempts(ts);
+    const within = rt.compiled.withinMs;
+    const ts = within !== null ? store.rowtime(p) : 0;
+    if (within !== null && this.attempts.length > 0) this.expireAttempts(ts);
 
-    const fresh = new Attempt(p, ts, factory.root(p));
-    this.parkedOut = null;
-    this.closure(fresh, 0, fresh.root, p, stamp, fresh.pcs, fresh.nodes);
-    fresh.parked = this.parkedOut;
-    this.attempts.push(fresh);
+    // The attempt starting at p: its threads before row p are the same for every p > 0 (see
+    // `initialThreads`); it is stepped on row p in a reusable probe, and kept only if it survives.
+    const probe = this.probe;
+    probe.reset(p, ts);
+    const init = this.initialThreads(p === 0, stamp);
+    if (init.empty) probe.best = this.root;
+    const root = this.root;
+    for (let i = 0; i < init.pcs.length; i++) {
+      const pc = init.pcs[i]!;
+      const v = arg1[pc]!;
+      const def = defines[v];
+      if (def !== null && def!(ctx.aim(store, root, v, p, p)) !== true) continue;
+      const child = factory.child(root, v, arg2[pc] === 1, p, stamp);
+      const done = this.follow(probe, pc + 1, child, p + 1, stamp, probe.pcs, probe.nodes);
+      this.loopStack.length = 0;
+      if (done) break;
+    }
 
     const attempts = this.attempts;
     let keep = 0;
@@ -268,7 +291,9 @@ export class Matcher {
           const def = defines[v];
           if (def !== null && def!(ctx.aim(store, node, v, p, a.start)) !== true) continue;
           const child = factory.child(node, v, arg2[pc] === 1, p, stamp);
-          if (this.closure(a, pc + 1, child, p + 1, stamp, newPcs, newNodes)) break;
+          const done = this.follow(a, pc + 1, child, p + 1, stamp, newPcs, newNodes);
+          this.loopStack.length = 0;
+          if (done) break;
         }
         oldPcs.length = 0;
         oldNodes.length = 0;
@@ -282,8 +307,34 @@ export class Matcher {
       if (a.pcs.length > 0 || a.best !== null || a.timedOut !== null) attempts[keep++] = a;
     }
     attempts.length = keep;
+    if (probe.pcs.length > 0 || probe.best !== null) {
+      probe.parked = this.probeParked;
+      attempts.push(probe);
+      this.probe = new Attempt();
+    } else {
+      probe.pcs.length = 0;
+      probe.nodes.length = 0;
+    }
+    this.probeParked = null;
     factory.endStep();
     this.resolve();
+  }
+
+  /**
+   * The threads of a new attempt before its first row: the epsilon closure of instruction 0 from the
+   * empty assignment. It depends only on whether the attempt starts at the partition's first row
+   * (`^`), since the first row always exists (`$` fails), so it is computed once for each case.
+   */
+  private initialThreads(atStart: boolean, stamp: number): { pcs: number[]; empty: boolean } {
+    const cached = atStart ? this.rt.initialAtStart : this.rt.initialLater;
+    if (cached !== null) return cached;
+    const probe = new Attempt();
+    this.follow(probe, 0, this.root, atStart ? 0 : 1, stamp, probe.pcs, probe.nodes);
+    this.loopStack.length = 0;
+    const result = { pcs: probe.pcs, empty: probe.best !== null };
+    if (atStart) this.rt.initialAtStart = result;
+    else this.rt.initialLater = result;
+    return result;
   }
 
   /**
@@ -292,26 +343,11 @@ export class Matcher {
    * since everything after it in preference order is dominated.
    *
    * `loopStack` holds the guarded loops whose current iteration began in this closure (no row
-   * consumed since): their back-edge kills the thread (compiler.ts, step 6). Dedup: a thread at a
-   * `label` depends only on (pc, assignment), so a later visit of the same pair is dropped; at other
-   * instructions the pair identifies the state only while no iteration is open, so only then.
+   * consumed since): their back-edge kills the thread (compiler.ts, step 6); callers empty it after
+   * each top-level call. Dedup: a thread at a `label` depends only on (pc, assignment), so a later
+   * visit of the same pair is dropped; at other instructions the pair identifies the state only
+   * while no iteration is open, so only then.
    */
-  private closure(
-    a: Attempt,
-    pc: number,
-    node: Assignment,
-    q: number,
-    stamp: number,
-    outPcs: number[],
-    outNodes: Assignment[],
-  ): boolean {
-    const stack = this.loopStack;
-    const base = stack.length;
-    const done = this.follow(a, pc, node, q, stamp, outPcs, outNodes);
-    stack.length = base;
-    return done;
-  }
-
   private follow(
     a: Attempt,
     pc: number,
@@ -334,10 +370,14 @@ export class Matcher {
       }
       if (stack.length === 0 && !node.visit(pc, stamp)) return false;
       switch (op) {
-        case Op.SPLIT:
-          if (this.closure(a, arg1[pc]!, node, q, stamp, outPcs, outNodes)) return true;
+        case Op.SPLIT: {
+          const base = stack.length;
+          const done = this.follow(a, arg1[pc]!, node, q, stamp, outPcs, outNodes);
+          stack.length = base;
+          if (done) return true;
           pc = arg2[pc]!;
           break;
+        }
         case Op.JUMP: {
           const to = arg1[pc]!;
           if (to < pc && stack.length > 0 && stack.includes(to)) return false; // an empty iteration
@@ -364,8 +404,15 @@ export class Matcher {
           }
           // Park until the next row (which kills it) or the end (which lets it through).
           if (stack.length > 0) {
-            this.parkedOut ??= new Map();
-            this.parkedOut.set(outPcs.length, stack.slice());
+            let parked: Map<number, number[]>;
+            if (a === this.probe) {
+              this.probeParked ??= new Map();
+              parked = this.probeParked;
+            } else {
+              this.parkedOut ??= new Map();
+              parked = this.parkedOut;
+            }
+            parked.set(outPcs.length, stack.slice());
           }
           outPcs.push(pc);
           outNodes.push(node);
@@ -390,11 +437,17 @@ export class Matcher {
       const outNodes: Assignment[] = [];
       for (let i = 0; i < n; i++) {
         const pc = a.pcs[i]!;
-        if (ops[pc] === Op.ANCHOR_END && this.closure(a, pc + 1, a.nodes[i]!, q, stamp, outPcs, outNodes))
-          break;
+        if (ops[pc] !== Op.ANCHOR_END) continue;
+        // Resume with the loop iterations that were open when the thread parked.
+        const open = a.parked?.get(i);
+        if (open !== undefined) this.loopStack.push(...open);
+        const done = this.follow(a, pc + 1, a.nodes[i]!, q, stamp, outPcs, outNodes);
+        this.loopStack.length = 0;
+        if (done) break;
       }
       a.pcs = [];
       a.nodes = [];
+      a.parked = null;
     }
     rt.factory.endStep();
     this.resolve();
@@ -447,6 +500,25 @@ export class Matcher {
       }
     }
     if (head > 0) attempts.splice(0, head);
+    this.pruneUnderHead();
+  }
+
+  /**
+   * With SKIP PAST LAST ROW, once the head attempt (the next to be reported) has a match ending at e,
+   * attempts starting before e are dead weight: a match that replaces it comes from a more preferred
+   * thread completing later, so it ends at e or after, and the next start is past it. Dropping them
+   * early keeps the number of live attempts near one per partition on patterns like V-shapes.
+   */
+  private pruneUnderHead(): void {
+    const attempts = this.attempts;
+    if (attempts.length < 2 || this.rt.compiled.skip.kind !== 'PAST_LAST_ROW') return;
+    const head = attempts[0]!;
+    const best = head.best;
+    if (best === null) return;
+    const end = best.parent === null ? head.start : best.pos + 1;
+    let k = 1;
+    while (k < attempts.length && attempts[k]!.start < end) k++;
+    if (k > 1) attempts.splice(1, k - 1);
   }
 
   private skipTarget(start: number, labels: Int32Array): number {
@@ -532,9 +604,10 @@ export class Matcher {
     m.finished = s.finished;
     const nodes: Assignment[] = [];
     for (const [parentId, v, pos, excl] of s.nodes)
-      nodes.push(rt.factory.restore(parentId < 0 ? null : nodes[parentId]!, v, pos, excl === 1));
+      nodes.push(parentId < 0 ? m.root : rt.factory.restore(nodes[parentId]!, v, pos, excl === 1));
     m.attempts = s.attempts.map((x) => {
-      const a = new Attempt(x.start, x.startTs, rt.factory.root(x.start));
+      const a = new Attempt();
+      a.reset(x.start, x.startTs);
       for (const [pc, id] of x.threads) {
         a.pcs.push(pc);
         a.nodes.push(nodes[id]!);
