@@ -5,9 +5,17 @@
  * them afresh for each query, so a view always sees the catalog as it is now, as in Flink.
  */
 import { RivuletError } from '../common/errors.ts';
+import type { Row, Value } from '../operators/api.ts';
 import type { Expr, Query } from '../parser/ast.ts';
 import type { FunctionRegistry } from './functions/registry.ts';
 import type { LogicalType } from './types.ts';
+
+/** A table function defined in JavaScript: `eval(args)` yields rows of `resultType`'s fields. */
+export interface TableFunctionImpl {
+  readonly name: string;
+  readonly resultType: LogicalType;
+  readonly eval: (args: readonly Value[]) => Iterable<Row>;
+}
 
 export interface CatalogColumn {
   readonly name: string;
@@ -56,6 +64,8 @@ export type CatalogObject = TableDefinition | ViewDefinition;
 
 export class Catalog {
   readonly functions: FunctionRegistry;
+  /** Table functions (UDTFs) by upper-case name. */
+  readonly tableFunctions = new Map<string, TableFunctionImpl>();
   private readonly objects = new Map<string, CatalogObject>();
   private readonly userFunctions = new Map<string, FunctionDefinition>();
   /** Called after a persistent object is created or dropped, so it can be saved. */
@@ -139,6 +149,7 @@ export class Catalog {
     }
     this.userFunctions.delete(name.toUpperCase());
     this.functions.unregister(name);
+    this.tableFunctions.delete(name.toUpperCase());
     if (!def.temporary) this.onChange?.();
     return true;
   }

@@ -23,6 +23,7 @@ import type {
 } from '../parser/ast.ts';
 import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
+import { type CorrelateRel, ORDINALITY_FIELD, unnestFields } from './correlate.ts';
 import { type BoundExpr, inputRef, TRUE } from './expr.ts';
 import { intervalBounds } from './interval-join.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
@@ -156,8 +157,10 @@ export class QueryBinder {
           ref.span,
         );
       }
-      case 'unnest':
-        throw planError('UNNEST_UNSUPPORTED', 'UNNEST is not supported by Rivulet yet', ref.span);
+      case 'unnest': {
+        const b = this.bindCorrelate(this.bindValues([[]], ref.span), ref, false);
+        return this.rename(b, [], undefined, ref.span);
+      }
       case 'matchRecognize':
         throw planError(
           'MATCH_RECOGNIZE_UNSUPPORTED',
@@ -165,6 +168,57 @@ export class QueryBinder {
           ref.span,
         );
     }
+  }
+
+  /** UNNEST or a table function applied to each row of `left` (see correlate.ts). */
+  private bindCorrelate(
+    left: Bound,
+    ref: Extract<TableRef, { kind: 'unnest' | 'tableFunction' }>,
+    outer: boolean,
+  ): Bound {
+    const binder = this.exprBinder(
+      new Scope(left.fields),
+      ref.kind === 'unnest' ? 'UNNEST' : 'a table function',
+    );
+    let args: BoundExpr[];
+    let fn: CorrelateRel['fn'];
+    let produced: { name: string; type: LogicalType }[];
+    let withOrdinality = false;
+    if (ref.kind === 'unnest') {
+      args = ref.args.map((a) => binder.bind(a));
+      produced = args.flatMap((a) => unnestFields(a.type, ref.span));
+      fn = { kind: 'unnest' };
+      withOrdinality = ref.withOrdinality;
+      if (withOrdinality) produced.push(ORDINALITY_FIELD);
+    } else {
+      const name = ref.name.parts.map((p) => p.text).join('.');
+      const impl = this.catalog.tableFunctions.get(name.toUpperCase());
+      if (!impl) throw planError('FUNCTION_NOT_FOUND', `No table function named '${name}'`, ref.name.span);
+      args = ref.args.map((a) => {
+        if (a.value.kind === 'tableArgument')
+          throw planError('TABLE_FUNCTION_ARGUMENT', `${name} takes values, not TABLE arguments`, a.span);
+        return binder.bind(a.value as Expr);
+      });
+      produced = (impl.resultType.fields ?? []).map((f) => ({ name: f.name, type: f.type }));
+      fn = { kind: 'udtf', impl };
+    }
+    const alias = ref.alias;
+    if (alias && alias.columns.length > 0 && alias.columns.length !== produced.length) {
+      throw planError(
+        'ALIAS_COLUMNS',
+        `The alias lists ${alias.columns.length} column names but the function produces ${produced.length} columns`,
+        alias.span,
+      );
+    }
+    const qualifier = alias?.name.text;
+    const right: Field[] = produced.map((p, i) => ({
+      name: alias?.columns[i]?.text ?? p.name,
+      type: outer ? withNullable(p.type, true) : p.type,
+      ...(qualifier ? { qualifier } : {}),
+    }));
+    const fields = [...left.fields, ...right];
+    const rel: CorrelateRel = { kind: 'correlate', input: left.rel, args, fn, withOrdinality, outer, fields };
+    return { rel, fields };
   }
 
   private bindWindowTvf(
@@ -290,6 +344,36 @@ export class QueryBinder {
   }
 
   private bindJoin(ref: Extract<TableRef, { kind: 'join' }>, ctes: ReadonlyMap<string, Bound>): Bound {
+    const r = ref.right;
+    const lateralFn =
+      r.kind === 'unnest' ||
+      (r.kind === 'tableFunction' &&
+        !isWindowFunction(
+          r.name.parts
+            .map((p) => p.text)
+            .join('.')
+            .toUpperCase(),
+        ));
+    if (lateralFn) {
+      const outer = ref.joinType === 'LEFT';
+      if (!outer && ref.joinType !== 'INNER' && ref.joinType !== 'CROSS' && ref.joinType !== 'COMMA') {
+        throw planError(
+          'LATERAL_JOIN',
+          `${ref.joinType} JOIN with a table function is not supported; use CROSS JOIN, a comma, or LEFT JOIN ... ON TRUE`,
+          ref.span,
+        );
+      }
+      const cond = ref.condition;
+      const onTrue =
+        cond === null || (cond.kind === 'joinOn' && cond.expr.kind === 'booleanLiteral' && cond.expr.value);
+      if (!onTrue)
+        throw planError(
+          'LATERAL_JOIN',
+          'A join with a table function takes ON TRUE (filter in WHERE instead)',
+          ref.span,
+        );
+      return this.bindCorrelate(this.bindFrom(ref.left, ctes), r, outer);
+    }
     const left = this.bindFrom(ref.left, ctes);
     const right = this.bindFrom(ref.right, ctes);
     if (ref.right.kind === 'tableName' && ref.right.systemTime) {

@@ -48,6 +48,8 @@ function describe(node: RelNode): string {
       return `Union(all=[true], inputs=${node.inputs.length})`;
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'correlate':
+      return `Correlate(${node.fn.kind === 'unnest' ? 'UNNEST' : node.fn.impl.name}(${node.args.map(exprToString).join(', ')})${node.outer ? ', LEFT' : ''})`;
     case 'over':
       return `OverAggregate(partitionBy=[${node.partitionKeys.map((k) => node.input.fields[k]?.name).join(', ')}], orderBy=[${node.orderKeys
         .map((k) => `${node.input.fields[k.index]?.name} ${k.descending ? 'DESC' : 'ASC'}`)

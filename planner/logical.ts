@@ -9,11 +9,12 @@ import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
 import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';
+import type { CorrelateRel } from './correlate.ts';
 import type { BoundExpr } from './expr.ts';
 import type { IntervalBounds } from './interval-join.ts';
 import type { OverRel } from './over.ts';
 
-export type { OverRel };
+export type { CorrelateRel, OverRel };
 
 export interface Field {
   readonly name: string;
@@ -33,7 +34,8 @@ export type RelNode =
   | SetOpRel
   | SortRel
   | WindowTvfRel
-  | OverRel;
+  | OverRel
+  | CorrelateRel;
 
 export interface ScanRel {
   readonly kind: 'scan';

@@ -44,6 +44,7 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
     case 'values':
       return { bounded: true, mode: 'insert-only' };
     case 'project':
+    case 'correlate':
       return of(node.input);
     case 'filter': {
       const rank = rankFilter(node);

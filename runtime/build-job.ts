@@ -17,6 +17,7 @@ import { Join, residualOverConcatenation } from '../operators/relational/join.ts
 import { Limit } from '../operators/relational/limit.ts';
 import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
 import { SortLimit } from '../operators/relational/sort-limit.ts';
+import { TableFunctionCall } from '../operators/relational/table-function-call.ts';
 import { Union } from '../operators/relational/union.ts';
 import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
 import { Deduplicate } from '../operators/time/deduplicate.ts';
@@ -26,6 +27,7 @@ import { TopN } from '../operators/time/top-n.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
+import { unnestFunction } from '../planner/correlate.ts';
 import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
@@ -117,6 +119,20 @@ export class JobBuilder {
       }
       case 'over':
         return this.over(node);
+      case 'correlate': {
+        const args = compileProjection(node.args, this.compileOptions);
+        const gen =
+          node.fn.kind === 'unnest' ? unnestFunction(node.args.map((a) => a.type)) : node.fn.impl.eval;
+        const name = node.fn.kind === 'unnest' ? 'UNNEST' : node.fn.impl.name;
+        const op = new TableFunctionCall({
+          fn: (row) => gen(args(row)),
+          producedArity: node.fields.length - node.input.fields.length - (node.withOrdinality ? 1 : 0),
+          outer: node.outer,
+          withOrdinality: node.withOrdinality,
+          functionName: name,
+        });
+        return this.addOperator(op, [this.lower(node.input)]);
+      }
       case 'windowTvf': {
         const w = node.window;
         return this.addOperator(

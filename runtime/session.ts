@@ -28,7 +28,7 @@ import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
-import { aggregateUdf, loadUdf, scalarUdf, type UdfDefinition } from './udf.ts';
+import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
 
 export interface Column {
   readonly name: string;
@@ -276,6 +276,8 @@ export class Session {
   registerFunction(name: string, def: UdfDefinition): void {
     if (def.kind === 'aggregate')
       this.catalog.functions.registerAggregate(aggregateUdf(name, def, parseTypeText));
+    else if (def.kind === 'table')
+      this.catalog.tableFunctions.set(name.toUpperCase(), tableUdf(name, def, parseTypeText));
     else {
       if (typeof def.eval !== 'function') {
         throw new RivuletError(

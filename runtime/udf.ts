@@ -19,6 +19,7 @@
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { castFunction } from '../catalog/cast.ts';
+import type { TableFunctionImpl } from '../catalog/catalog.ts';
 import { canCastImplicitly } from '../catalog/coercion.ts';
 import type { AggregateFunctionDef, ScalarFunctionDef } from '../catalog/functions/registry.ts';
 import { type LogicalType, typeToString } from '../catalog/types.ts';
@@ -46,7 +47,16 @@ export interface AggregateUdf {
   getValue(acc: never): unknown;
 }
 
-export type UdfDefinition = ScalarUdf | AggregateUdf;
+export interface TableUdf {
+  readonly kind: 'table';
+  readonly args: readonly string[];
+  /** The produced rows' type, e.g. `'ROW<word STRING, len INT>'`. */
+  readonly returns: string;
+  /** Yields rows as arrays (by position) or objects (by field name). */
+  readonly eval: (...args: never[]) => Iterable<unknown>;
+}
+
+export type UdfDefinition = ScalarUdf | AggregateUdf | TableUdf;
 
 /** Parses a SQL type name as written in a UDF definition (`'DECIMAL(10, 2)'`). */
 export type TypeParser = (text: string) => LogicalType;
@@ -164,6 +174,46 @@ export function scalarUdf(name: string, def: ScalarUdf, parseType: TypeParser): 
           }
         },
       };
+    },
+  };
+}
+
+/** The catalog form of a table UDF; argument count and types are checked when it is called. */
+export function tableUdf(name: string, def: TableUdf, parseType: TypeParser): TableFunctionImpl {
+  const declared = def.args.map(parseType);
+  const resultType = parseType(def.returns);
+  if (resultType.kind !== 'ROW') {
+    throw new RivuletError(
+      'catalog',
+      'UDF_INVALID',
+      `Table function '${name}' must return a ROW<...> type, found ${typeToString(resultType)}`,
+    );
+  }
+  const fields = resultType.fields ?? [];
+  const fn = def.eval as (...args: Value[]) => Iterable<unknown>;
+  return {
+    name: name.toUpperCase(),
+    resultType,
+    eval: (args) => {
+      if (args.length !== declared.length) {
+        throw new RivuletError(
+          'runtime',
+          'UDF_FAILED',
+          `table function '${name}' takes ${declared.length} arguments, got ${args.length}`,
+        );
+      }
+      const out: Value[][] = [];
+      try {
+        for (const r of fn(...args)) {
+          const row = Array.isArray(r)
+            ? r
+            : fields.map((f) => (r as Record<string, unknown>)[f.name] ?? null);
+          out.push(fields.map((f, i) => fromJs(row[i], f.type)));
+        }
+      } catch (e) {
+        throw failure(name, e);
+      }
+      return out;
     },
   };
 }
