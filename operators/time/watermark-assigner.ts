@@ -48,6 +48,12 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
   /** The split of the previous row: most streams have one split, so this skips the Map lookup. */
   private lastSplit: SplitState | null = null;
   private lastSplitId = '';
+  /**
+   * The split whose watermark was the minimum at the last computation, or null when unknown. Without
+   * idleness only that split can raise the minimum, so advances of other splits skip the O(splits)
+   * scan (many Kafka partitions, one row at a time).
+   */
+  private minHolder: SplitState | null = null;
   private emitted = Number.NEGATIVE_INFINITY;
   private lastEmitTime = Number.NEGATIVE_INFINITY;
   private ended = false;
@@ -72,12 +78,14 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
   addSplit(split: string): void {
     if (!this.splits.has(split)) {
       this.splits.set(split, { wm: Number.NEGATIVE_INFINITY, lastSeen: this.now() });
+      this.minHolder = null;
     }
   }
 
   /** A split that has finished (e.g. a bounded partition) no longer holds the watermark back. */
   finishSplit(split: string): void {
     if (this.splits.delete(split)) {
+      this.minHolder = null;
       if (this.lastSplitId === split) this.lastSplit = null;
       this.maybeEmit(this.now());
     }
@@ -100,6 +108,7 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
       s = this.splits.get(split) ?? null;
       if (s === null) {
         s = { wm: Number.NEGATIVE_INFINITY, lastSeen: 0 };
+        this.minHolder = null;
         this.splits.set(split, s);
       }
       this.lastSplit = s;
@@ -112,7 +121,8 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
     s.lastSeen = now;
     if (wm > s.wm) {
       s.wm = wm;
-      if (wm > this.emitted) this.maybeEmit(now);
+      const holder = this.minHolder;
+      if (wm > this.emitted && (idleTimeout > 0 || holder === null || holder === s)) this.maybeEmit(now);
     }
   }
 
@@ -146,23 +156,33 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
   private maybeEmit(now: number, timer = false): void {
     if (this.ended) return;
     const interval = this.opts.emitIntervalMs ?? 0;
-    if (interval > 0 && now - this.lastEmitTime < interval) return;
+    if (interval > 0 && now - this.lastEmitTime < interval) {
+      // Not computed now, so the next advance of any split must look again.
+      this.minHolder = null;
+      return;
+    }
     const idleTimeout = this.opts.idleTimeoutMs ?? 0;
     let min = Number.POSITIVE_INFINITY;
     let active = 0;
+    let holder: SplitState | null = null;
     if (this.splits.size === 1 && !timer) {
       // The common single-split case; a split that just sent a row is active by definition.
       for (const s of this.splits.values()) {
         min = s.wm;
         active = 1;
+        holder = s;
       }
     } else {
       for (const s of this.splits.values()) {
         if (idleTimeout > 0 && now - s.lastSeen >= idleTimeout) continue;
         active++;
-        if (s.wm < min) min = s.wm;
+        if (s.wm < min) {
+          min = s.wm;
+          holder = s;
+        }
       }
     }
+    this.minHolder = holder;
     // All splits idle: the stream is idle and its watermark stays where it is.
     if (active === 0 || min <= this.emitted) return;
     this.emitted = min;
@@ -181,6 +201,7 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
     const s = state as { splits: [string, number][]; emitted: number };
     this.splits.clear();
     this.lastSplit = null;
+    this.minHolder = null;
     // Restored splits count as just seen: idleness restarts from the moment of recovery.
     const now = this.ctx ? this.ctx.now() : 0;
     for (const [id, wm] of s.splits) this.splits.set(id, { wm, lastSeen: now });
@@ -194,5 +215,6 @@ export class WatermarkAssigner implements Operator, ProcessingTimeAware {
   close(): void {
     this.splits.clear();
     this.lastSplit = null;
+    this.minHolder = null;
   }
 }
