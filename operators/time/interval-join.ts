@@ -61,6 +61,15 @@ interface KeyState {
   right: Buffered[];
 }
 
+/**
+ * @example
+ * // o JOIN s ON o.id = s.order_id AND o.ts BETWEEN s.ts - INTERVAL '4' HOUR AND s.ts
+ * // left rows [id, ts, ...3 columns], right rows [order_id, ts, ...2 columns]
+ * new IntervalJoin({
+ *   joinType: 'INNER', leftKeys: [0], rightKeys: [0], leftTimeIndex: 1, rightTimeIndex: 1,
+ *   lowerBound: -4 * 3_600_000, upperBound: 0, leftArity: 5, rightArity: 4,
+ * });
+ */
 export class IntervalJoin implements Operator {
   readonly name = 'IntervalJoin';
   private readonly opts: IntervalJoinOptions;

@@ -40,6 +40,12 @@ export interface TopNOptions {
   readonly stateTtlMs?: number;
 }
 
+/**
+ * @example
+ * // SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY category ORDER BY sales DESC) AS rn FROM t)
+ * // WHERE rn <= 3, rows [category, product, sales]
+ * new TopN({ partitionKeys: [0], compare: (a, b) => (b[2] as number) - (a[2] as number), rankEnd: 3, outputRank: true });
+ */
 export class TopN implements Operator, ProcessingTimeAware {
   readonly name = 'TopN';
   private readonly opts: TopNOptions;

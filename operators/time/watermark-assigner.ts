@@ -39,6 +39,11 @@ interface SplitState {
 
 const DEFAULT_SPLIT = '';
 
+/**
+ * @example
+ * // WATERMARK FOR ts AS ts - INTERVAL '5' SECOND, with ts in column 1
+ * new WatermarkAssigner({ rowtimeIndex: 1, watermarkOf: (row) => (row[1] as number) - 5000, idleTimeoutMs: 30_000 });
+ */
 export class WatermarkAssigner implements Operator, ProcessingTimeAware {
   readonly name = 'WatermarkAssigner';
   private readonly opts: WatermarkAssignerOptions;

@@ -75,6 +75,18 @@ interface Bucket {
   fired: boolean;
 }
 
+/**
+ * @example
+ * // SELECT user, window_start, window_end, COUNT(*), SUM(amount)
+ * // FROM TABLE(TUMBLE(TABLE orders, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY user, window_start, window_end
+ * // input rows [user, ts, amount] -> output rows [user, count, sum, window_start, window_end, window_time]
+ * new WindowAggregate({
+ *   window: { kind: 'tumble', size: 60_000 },
+ *   rowtimeIndex: 1,
+ *   groupKeys: [0],
+ *   aggregates: [{ create: () => COUNT, args: [] }, { create: () => SUM, args: [2] }],
+ * });
+ */
 export class WindowAggregate implements Operator, ProcessingTimeAware {
   readonly name = 'WindowAggregate';
   private readonly opts: WindowAggregateOptions;
