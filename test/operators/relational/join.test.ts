@@ -411,3 +411,32 @@ describe('Join on several key columns (hashed state)', () => {
     }
   }
 });
+
+describe('Join with a TTL that never fires', () => {
+  it('property: gives exactly the output of a join without TTL (the TTL bookkeeping does not disturb state)', () => {
+    const rowArb = fc.tuple(smallKey, smallValue) as fc.Arbitrary<Row>;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(stepArb(rowArb, 2), fc.nat(10)), { maxLength: 50 }),
+        fc.constantFrom(...Object.values(JoinType)),
+        (timed, type) => {
+          const { changes } = toChangelog(
+            timed.map(([s]) => s),
+            2,
+          );
+          const plain = join(type);
+          const ttl = join(type, { stateTtlMs: 1_000_000, leftKeys: [0], rightKeys: [0] });
+          let t = 0;
+          changes.forEach((c, i) => {
+            t += timed[Math.min(i, timed.length - 1)]?.[1] ?? 0;
+            plain.push(c.kind, c.row, c.input);
+            ttl.setTime(t).push(c.kind, c.row, c.input);
+          });
+          expect(ttl.formatted()).toEqual(plain.formatted());
+          expect(ttl.stateSize()).toBe(plain.stateSize());
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
