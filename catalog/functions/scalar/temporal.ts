@@ -31,12 +31,12 @@ import {
   daysFromCivil,
   floorDiv,
   floorMod,
-  instantToLocal,
-  localToInstant,
+  instantToLocal as instantToLocalUnchecked,
+  localToInstant as localToInstantUnchecked,
   MS_PER_DAY,
   parseDate,
   parseTimestamp,
-  zoneOffset,
+  zoneOffset as zoneOffsetUnchecked,
 } from '../../datetime.ts';
 import { type LogicalType, T, withTimeAttribute } from '../../types.ts';
 import type { FunctionContext, ScalarFunctionDef } from '../registry.ts';
@@ -67,6 +67,22 @@ const SECOND = 1000;
 const LONG_MIN = -(2n ** 63n);
 
 const DEFAULT_FORMAT = 'yyyy-MM-dd HH:mm:ss';
+
+/** The range of instants (and wall-clock times) time zones can be looked up for: JavaScript's Date range. */
+const MAX_INSTANT = 8.64e15;
+
+function checkInstant(ms: number): number {
+  if (!(Math.abs(ms) <= MAX_INSTANT)) {
+    throw runtimeError(
+      'VALUE_OUT_OF_RANGE',
+      `The time ${ms} ms from 1970-01-01 is outside the supported range (about ±273,000 years)`,
+    );
+  }
+  return ms;
+}
+const instantToLocal = (zone: string, ms: number): number => instantToLocalUnchecked(zone, checkInstant(ms));
+const localToInstant = (zone: string, ms: number): number => localToInstantUnchecked(zone, checkInstant(ms));
+const zoneOffset = (zone: string, ms: number): number => zoneOffsetUnchecked(zone, checkInstant(ms));
 
 function checkedZone(ctx: FunctionContext): string {
   checkTimeZone(ctx.timeZone);
@@ -413,7 +429,7 @@ const toTimestampLtz = defineScalar(
       if (p !== 0 && p !== 3)
         throw runtimeError('INVALID_ARGUMENT', `TO_TIMESTAMP_LTZ precision must be 0 or 3, got ${p}`);
       const x = toNumber(v);
-      return Math.floor(p === 0 ? x * 1000 : x);
+      return checkInstant(Math.floor(p === 0 ? x * 1000 : x));
     });
   },
 );
