@@ -29,6 +29,8 @@ import { intervalValue, typedLiteralValue, typeFromNode } from './types.ts';
 export interface AggregateSink {
   /** Returns the reference that stands for the aggregate's result. */
   aggregate(call: FunctionCall): BoundExpr;
+  /** GROUPING(...) / GROUPING_ID(...) of the grouping sets. */
+  grouping(call: FunctionCall): BoundExpr;
   /** If `e` (bound over the input) is a grouping expression, the reference to its grouped value. */
   groupKey(e: BoundExpr): BoundExpr | undefined;
   /** The input scope (before grouping) to bind grouping expressions and aggregate arguments in. */
@@ -224,6 +226,7 @@ export class ExprBinder {
     const agg = this.ctx.aggregates;
     if (agg) {
       if (e.kind === 'functionCall' && isAggregateCall(e, this.ctx.registry)) return agg.aggregate(e);
+      if (e.kind === 'functionCall' && /^GROUPING(_ID)?$/i.test(functionName(e))) return agg.grouping(e);
       if (
         !containsAggregate(e, this.ctx.registry) &&
         e.kind !== 'numericLiteral' &&

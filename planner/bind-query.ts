@@ -14,6 +14,7 @@ import type { Value } from '../operators/api.ts';
 import type {
   Expr,
   FunctionCall,
+  GroupingElement,
   Identifier,
   OrderItem,
   Query,
@@ -24,7 +25,7 @@ import type {
 import { type AggregateSink, containsAggregate, ExprBinder, exprKey, functionName } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
 import { type CorrelateRel, ORDINALITY_FIELD, unnestFields } from './correlate.ts';
-import { type BoundExpr, inputRef, TRUE } from './expr.ts';
+import { type BoundExpr, inputRef, literal, mapInputs, TRUE } from './expr.ts';
 import { intervalBounds } from './interval-join.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { bindOver, collectOverCalls } from './over.ts';
@@ -610,7 +611,13 @@ export class QueryBinder {
         sortKeys.push(sortKey(index, item));
       }
     }
-    if (agg) rel = agg.finish(rel);
+    if (agg) {
+      rel = agg.finish(rel);
+      const a = agg;
+      for (let i = 0; i < exprs.length; i++) exprs[i] = a.remap(exprs[i] as BoundExpr);
+      for (let i = 0; i < hidden.length; i++) hidden[i] = a.remap(hidden[i] as BoundExpr);
+      if (having) having = a.remap(having);
+    }
     if (having) rel = { kind: 'filter', input: rel, condition: having, fields: rel.fields };
     const allExprs = [...exprs, ...hidden];
     const projFields = [...fields, ...hidden.map((h, i) => ({ name: `$order${i}`, type: h.type }))];
@@ -821,6 +828,9 @@ function deriveName(e: Expr, n: number): string {
   return `EXPR$${n}`;
 }
 
+/** Placeholder positions of GROUPING(...) results until the number of aggregates is known. */
+const GROUPING_BASE = 1 << 30;
+
 /**
  * Collects the grouping expressions and aggregate calls of a grouped SELECT. The aggregation reads a
  * pre-projection of its input (group expressions, then aggregate arguments and filters), so the
@@ -838,6 +848,10 @@ class AggregateBuilder {
   private readonly aggs: AggCall[] = [];
   private readonly aggIndex = new Map<string, number>();
   private fields: Field[] = [];
+  /** Grouping sets as positions of group keys (one set: plain GROUP BY). */
+  private sets: number[][] = [[]];
+  /** GROUPING(...) calls: the group keys each one tests. */
+  private readonly groupings: number[][] = [];
   readonly sink: AggregateSink;
 
   constructor(binder: QueryBinder, input: Bound, q: SelectQuery) {
@@ -848,6 +862,7 @@ class AggregateBuilder {
     this.sink = {
       inputScope: this.inputScope,
       aggregate: (call) => this.addAggregate(call),
+      grouping: (call) => this.addGrouping(call),
       groupKey: (e) => {
         const i = this.groupIndex.get(exprKey(e));
         return i === undefined
@@ -860,33 +875,87 @@ class AggregateBuilder {
   build(): { rel: RelNode; fields: readonly Field[] } {
     const gb = this.q.groupBy;
     const binder = this.binder.exprBinder(this.inputScope, 'GROUP BY');
-    for (const el of gb?.elements ?? []) {
-      if (
-        el.kind === 'groupingSets' ||
-        el.kind === 'rollup' ||
-        el.kind === 'cube' ||
-        el.kind === 'emptyGroupingSet'
-      ) {
-        throw planError(
-          'GROUPING_SETS_UNSUPPORTED',
-          'GROUPING SETS, ROLLUP and CUBE are not supported by Rivulet yet',
-          el.span,
-        );
-      }
+    const key = (el: Expr): number => {
       if (containsAggregate(el, this.binder.catalog.functions)) {
         throw planError('AGGREGATE_MISPLACED', 'Aggregate functions are not allowed in GROUP BY', el.span);
       }
       const e = binder.bind(el);
-      const key = exprKey(e);
-      if (this.groupIndex.has(key)) continue;
-      this.groupIndex.set(key, this.pre.length);
+      const k = exprKey(e);
+      const existing = this.groupIndex.get(k);
+      if (existing !== undefined) return existing;
+      this.groupIndex.set(k, this.pre.length);
       this.pre.push(e);
       const name = e.kind === 'input' ? e.name : `EXPR$${this.pre.length - 1}`;
       this.fields.push({ name, type: withTimeAttribute(e.type, undefined) });
+      return this.pre.length - 1;
+    };
+    // Each element gives a list of grouping sets; the elements combine by cross product.
+    const setsOf = (el: GroupingElement): number[][] => {
+      switch (el.kind) {
+        case 'emptyGroupingSet':
+          return [[]];
+        case 'groupingSets':
+          return el.sets.flatMap(setsOf);
+        case 'rollup': {
+          const ks = el.items.map(key);
+          return ks.map((_, i) => ks.slice(0, ks.length - i)).concat([[]]);
+        }
+        case 'cube': {
+          const ks = el.items.map(key);
+          if (ks.length > 12) throw planError('CUBE_TOO_LARGE', 'CUBE of more than 12 expressions', el.span);
+          const out: number[][] = [];
+          for (let mask = (1 << ks.length) - 1; mask >= 0; mask--)
+            out.push(ks.filter((_, i) => (mask >> (ks.length - 1 - i)) & 1));
+          return out;
+        }
+        case 'row':
+          if (!el.explicit) return [el.fields.map(key)];
+          return [[key(el)]];
+        default:
+          return [[key(el as Expr)]];
+      }
+    };
+    let sets: number[][] = [[]];
+    for (const el of gb?.elements ?? []) {
+      const elSets = setsOf(el);
+      sets = sets.flatMap((s) => elSets.map((e) => [...new Set([...s, ...e])]));
     }
+    this.sets = sets;
     this.groupCount = this.pre.length;
+    // A key that some grouping set leaves out is NULL in that set's rows.
+    if (sets.length > 1) {
+      this.fields = this.fields.map((f, i) =>
+        sets.every((st) => st.includes(i)) ? f : { ...f, type: withNullable(f.type, true) },
+      );
+    }
     // Aggregates are added lazily while the select list binds; the rel is assembled by `finish`.
     return { rel: this.input.rel, fields: this.fields };
+  }
+
+  /** `GROUPING(a, b)`: a bit per argument, 1 where the set left that key out (Flink's GROUPING / GROUPING_ID). */
+  private addGrouping(call: FunctionCall): BoundExpr {
+    const binder = this.binder.exprBinder(this.inputScope, 'GROUPING');
+    const keys = call.args.map((a) => {
+      const i = this.groupIndex.get(exprKey(binder.bind(a)));
+      if (i === undefined)
+        throw planError(
+          'GROUPING_ARGUMENT',
+          'The arguments of GROUPING must be GROUP BY expressions',
+          a.span,
+        );
+      return i;
+    });
+    this.groupings.push(keys);
+    return inputRef(GROUPING_BASE + this.groupings.length - 1, T.bigint(false), 'GROUPING');
+  }
+
+  /** Points GROUPING(...) references at their final columns, after the last aggregate. */
+  remap(e: BoundExpr): BoundExpr {
+    if (this.groupings.length === 0) return e;
+    const base = this.groupCount + this.aggs.length;
+    return mapInputs(e, (r) =>
+      r.index >= GROUPING_BASE ? inputRef(base + r.index - GROUPING_BASE, r.type, r.name) : r,
+    );
   }
 
   private addAggregate(call: FunctionCall): BoundExpr {
@@ -950,13 +1019,40 @@ class AggregateBuilder {
     }));
     const project: RelNode = { kind: 'project', input: this.input.rel, exprs: this.pre, fields: preFields };
     const aggFields = this.aggs.map((a, i) => ({ name: `EXPR$${this.groupCount + i}`, type: a.type }));
-    const fields = [...this.fields, ...aggFields];
-    return {
-      kind: 'aggregate',
-      input: project,
-      groupKeys: this.fields.map((_, i) => i),
-      aggs: this.aggs,
-      fields,
+    const groupingFields = this.groupings.map((_, i) => ({ name: `GROUPING$${i}`, type: T.bigint(false) }));
+    const fields = [...this.fields, ...aggFields, ...groupingFields];
+    const branch = (set: readonly number[]): RelNode => {
+      const keys = [...set].sort((a, b) => a - b);
+      const agg: RelNode = {
+        kind: 'aggregate',
+        input: project,
+        groupKeys: keys,
+        aggs: this.aggs,
+        fields: [...keys.map((k) => this.fields[k] as Field), ...aggFields],
+      };
+      if (
+        this.sets.length === 1 &&
+        this.groupings.length === 0 &&
+        keys.length === this.groupCount &&
+        keys.every((k, i) => k === i)
+      )
+        return agg;
+      // Lay the branch out as all keys (NULL where left out), the aggregates, then the GROUPING values.
+      const exprs: BoundExpr[] = [
+        ...this.fields.map((f, i) => {
+          const at = keys.indexOf(i);
+          return at < 0 ? literal(null, withNullable(f.type, true)) : inputRef(at, f.type, f.name);
+        }),
+        ...this.aggs.map((a, i) => inputRef(keys.length + i, a.type, `EXPR$${i}`)),
+        ...this.groupings.map((args) => {
+          let bits = 0n;
+          for (const k of args) bits = (bits << 1n) | (set.includes(k) ? 0n : 1n);
+          return literal(bits, T.bigint(false));
+        }),
+      ];
+      return { kind: 'project', input: agg, exprs, fields };
     };
+    if (this.sets.length === 1) return branch(this.sets[0] as number[]);
+    return { kind: 'union', inputs: this.sets.map(branch), fields };
   }
 }

@@ -208,6 +208,8 @@ export class JobBuilder {
             ...(node.keys.length > 0 ? { compare: buildComparator(node.keys) } : {}),
             ...(node.limit !== null ? { limit: node.limit } : {}),
             offset: node.offset,
+            // An append-only input with a LIMIT keeps only OFFSET + LIMIT rows in a heap.
+            insertOnlyInput: props.mode === 'insert-only',
           }),
           [input],
         );

@@ -277,3 +277,37 @@ describe('subqueries', () => {
     ).rejects.toThrow(/exactly one aggregate/);
   });
 });
+
+describe('grouping sets', () => {
+  const data = "(VALUES ('a', 'x', 1), ('a', 'y', 2), ('b', 'x', 3)) AS t(k, c, v)";
+  it('ROLLUP gives the subtotals and the grand total, with GROUPING bits', async () => {
+    const rows = await queryRows(
+      `SELECT k, c, SUM(v) AS s, GROUPING(k, c) AS g FROM ${data} GROUP BY ROLLUP(k, c)`,
+    );
+    expect(sorted(rows)).toEqual(
+      sorted([
+        ['a', 'x', 1, 0n],
+        ['a', 'y', 2, 0n],
+        ['b', 'x', 3, 0n],
+        ['a', null, 3, 1n],
+        ['b', null, 3, 1n],
+        [null, null, 6, 3n],
+      ]),
+    );
+  });
+
+  it('CUBE and GROUPING SETS', async () => {
+    expect(
+      await queryRows(`SELECT COUNT(*) FROM (SELECT k, c, COUNT(*) AS n FROM ${data} GROUP BY CUBE(k, c))`),
+    ).toEqual([[8n]]);
+    const rows = await queryRows(`SELECT k, c, SUM(v) FROM ${data} GROUP BY GROUPING SETS ((k), (c))`);
+    expect(sorted(rows)).toEqual(
+      sorted([
+        ['a', null, 3],
+        ['b', null, 3],
+        [null, 'x', 4],
+        [null, 'y', 2],
+      ]),
+    );
+  });
+});
