@@ -33,7 +33,7 @@ import {
   type Operator,
   type OperatorContext,
   type Row,
-  type RowKind,
+  RowKind,
 } from '../api.ts';
 import { encodeKey, keySelector, type StateKey } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
@@ -248,16 +248,40 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   ): boolean {
     if (end - 1 + this.lateness <= this.wm) return false;
     let bucket = this.lastBucket;
-    if (bucket === null || bucket.end !== end) {
-      bucket = this.buckets.get(end) ?? null;
-      if (bucket === null) {
-        bucket = { end, entries: new Map(), fired: false };
-        this.buckets.set(end, bucket);
-        this.bucketTimers.push(end - 1, end);
-      }
-      this.lastBucket = bucket;
+    if (bucket === null || bucket.end !== end) bucket = this.bucketFor(end);
+    // The hot path is kept small (so it inlines): new entries, retractions and updates go elsewhere.
+    const e = bucket.entries.get(key);
+    if (e !== undefined && kind === RowKind.INSERT && !this.updating) {
+      this.aggs.accumulate(e.accs, row);
+      e.count++;
+      return true;
     }
-    let e = bucket.entries.get(key);
+    this.changeEntry(kind, row, start, end, key, keyRow, bucket, e);
+    return true;
+  }
+
+  private bucketFor(end: number): Bucket {
+    let bucket = this.buckets.get(end);
+    if (bucket === undefined) {
+      bucket = { end, entries: new Map(), fired: false };
+      this.buckets.set(end, bucket);
+      this.bucketTimers.push(end - 1, end);
+    }
+    this.lastBucket = bucket;
+    return bucket;
+  }
+
+  private changeEntry(
+    kind: RowKind,
+    row: Row,
+    start: number,
+    end: number,
+    key: StateKey,
+    keyRow: Row | null,
+    bucket: Bucket,
+    found: WindowEntry | undefined,
+  ): void {
+    let e = found;
     if (isAccumulate(kind)) {
       if (e === undefined) {
         e = newEntry(keyRow ?? this.groupValues(row), start, end, this.aggs.create(), false);
@@ -265,15 +289,13 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       }
       this.aggs.accumulate(e.accs, row);
       e.count++;
-      if (!this.updating) return true;
     } else {
       // Retracting a row the window never saw (e.g. it was late) changes nothing.
-      if (e === undefined) return true;
+      if (e === undefined) return;
       this.aggs.retract(e.accs, row);
       e.count--;
     }
     this.touched(e, bucket.fired);
-    return true;
   }
 
   /** Records a change to an entry: late updates go out at once; early firing batches the rest. */
