@@ -148,6 +148,17 @@ describe('ROUND / TRUNCATE', () => {
     expect(fn('ROUND', [T.bigint(), T.int()]).call(149n, -2)).toBe(100n);
     expect(fn('ROUND', [T.int(), T.int()]).call(7, 3)).toBe(7);
     expect(fn('TRUNCATE', [T.int(), T.int()]).call(1299, -2)).toBe(1200);
+    // extreme d: no giant powers of ten are built
+    expect(fn('ROUND', [T.int(), T.int()]).call(1299, -2147483648)).toBe(0);
+    expect(fn('ROUND', [T.bigint(), T.int()]).call(-(2n ** 62n), -2147483648)).toBe(0n);
+    expect(fn('ROUND', [T.double(), T.int()]).call(123.4, -2147483648)).toBe(0);
+    expect(fn('ROUND', [T.double(), T.int()]).call(123.4, 2147483647)).toBe(123.4);
+    expect(fn('ROUND', [T.decimal(10, 2), T.int()]).call(12345n, -2147483648)).toBe(0n);
+    expect(
+      fn('ROUND', [T.decimal(10, 2), T.int(false)], [undefined, -2147483648]).call(12345n, -2147483648),
+    ).toBe(0n);
+    expect(fn('ROUND', [T.int(), T.int()]).call(2147483647, -9)).toBe(2000000000);
+    expect(fn('ROUND', [T.tinyint(), T.int()]).call(127, -1)).toBe(-126); // 130 wraps as Java's (byte)
   });
   it('TRUNCATE cuts toward zero', () => {
     expect(fn('TRUNCATE', [T.double(), T.int()]).call(2.679, 2)).toBe(2.67);

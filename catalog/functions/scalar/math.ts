@@ -151,6 +151,15 @@ const mod = defineScalar(
 
 // ---- ROUND, TRUNCATE, FLOOR, CEIL ----
 
+/**
+ * `u` divided by 10^k with rounding, then multiplied by 10^m; zero without building 10^m (a huge
+ * negative d asks for 10^2147483648, but then the rounded quotient is 0 anyway).
+ */
+function roundToUnit(u: bigint, k: number, mode: RoundingMode, m: number): bigint {
+  const q = shiftRight(u, k, mode);
+  return q === 0n ? 0n : q * pow10(m);
+}
+
 /** Flink's result type of ROUND/TRUNCATE(DECIMAL(p, s), d). */
 function roundDecimalType(p: number, s: number, d: number): { p: number; s: number } {
   if (d >= s) return { p, s };
@@ -178,6 +187,7 @@ function roundDouble(x: number, d: number, mode: RoundingMode): number {
   const { u, s } = exactDecimal(x);
   if (d >= s) return x + 0;
   const r = shiftRight(u, s - d, mode);
+  if (r === 0n) return 0;
   return (d >= 0 ? decimalToNumber(r, d) : Number(r * pow10(-d))) + 0;
 }
 
@@ -215,21 +225,21 @@ function roundLike(name: 'ROUND' | 'TRUNCATE', mode: RoundingMode): ScalarFuncti
                 ? v
                 : constD >= 0
                   ? shiftRight(v, s - constD, mode)
-                  : shiftRight(v, s - constD, mode) * pow10(-constD),
+                  : roundToUnit(v, s - constD, mode, -constD),
             );
           }
           return pure(T.decimal(Math.min(MAX_DECIMAL_PRECISION, p + 1), s, nullable), (...v: Value[]) => {
             const d = dOf(v);
             const u = v[0] as bigint;
             if (d >= s) return u;
-            return shiftRight(u, s - d, mode) * pow10(s - d);
+            return roundToUnit(u, s - d, mode, s - d);
           });
         }
         case 'BIGINT':
           return pure(withNullable(t, nullable), (...v: Value[]) => {
             const d = dOf(v);
             if (d >= 0) return v[0];
-            return BigInt.asIntN(64, shiftRight(v[0] as bigint, -d, mode) * pow10(-d));
+            return BigInt.asIntN(64, roundToUnit(v[0] as bigint, -d, mode, -d));
           });
         case 'TINYINT':
         case 'SMALLINT':
@@ -238,7 +248,7 @@ function roundLike(name: 'ROUND' | 'TRUNCATE', mode: RoundingMode): ScalarFuncti
           return pure(withNullable(t, nullable), (...v: Value[]) => {
             const d = dOf(v);
             if (d >= 0) return v[0];
-            return wrap(Number(shiftRight(BigInt(v[0] as number), -d, mode) * pow10(-d)));
+            return wrap(Number(BigInt.asIntN(64, roundToUnit(BigInt(v[0] as number), -d, mode, -d))));
           });
         }
         default: {

@@ -15,6 +15,12 @@ export type RoundingMode = 'HALF_UP' | 'DOWN' | 'FLOOR' | 'CEILING';
 /** Divides `u` by 10^k (k >= 0) with the rounding mode, exactly. */
 export function shiftRight(u: bigint, k: number, mode: RoundingMode): bigint {
   if (k <= 0) return u * pow10(-k);
+  // |u| < 10^(k-1): the quotient is below 0.1 in magnitude, so no need to build 10^k (k may be huge).
+  if (k > (u < 0n ? -u : u).toString().length) {
+    if (u === 0n || mode === 'DOWN' || mode === 'HALF_UP') return 0n;
+    if (mode === 'FLOOR') return u < 0n ? -1n : 0n;
+    return u > 0n ? 1n : 0n;
+  }
   const d = pow10(k);
   const q = u / d; // truncates toward zero
   const r = u - q * d;

@@ -39,6 +39,9 @@ function compileFormat(format: string): Part[] {
     if (!'sSdxXofeEcbBn%'.includes(conversion)) {
       throw runtimeError('INVALID_FORMAT', `PRINTF: unknown conversion '%${conversion}' in '${format}'`);
     }
+    if ((m[3] && Number(m[3]) > 1_000_000) || (m[4] && Number(m[4]) > 1_000_000)) {
+      throw runtimeError('INVALID_FORMAT', `PRINTF: width or precision too large in '${format}'`);
+    }
     parts.push({
       index: m[1] ? Number(m[1]) : undefined,
       flags: m[2] ?? '',
