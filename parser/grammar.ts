@@ -218,6 +218,25 @@ export class SqlParser extends EmbeddedActionsParser {
     return QUERY_START.some((q) => tokenMatcher(t, q));
   }
 
+  private parenQueryBacktrack: (() => boolean) | null = null;
+
+  /**
+   * Whether `(` starts a subquery used as a value. `(SELECT` clearly does; for `((` only trying tells
+   * `((SELECT 1) UNION (SELECT 2))` (a subquery) from `((SELECT 1) + 1)` (an expression).
+   */
+  private parenQueryAhead(): boolean {
+    const second = this.LA(2);
+    if (QUERY_START.some((q) => tokenMatcher(second, q))) return true;
+    if (!tokenMatcher(second, LParen) || !this.isQueryAhead()) return false;
+    this.parenQueryBacktrack ??= this.BACKTRACK(this.parenQuery);
+    const params = this.paramIndex;
+    const aliases = this.implicitAliases.length;
+    const ok = this.parenQueryBacktrack();
+    this.paramIndex = params;
+    this.implicitAliases.length = aliases;
+    return ok;
+  }
+
   private aliasAllowed(): boolean {
     const t = this.LA(1);
     return tokenMatcher(t, Ident) && !ALIAS_STOP_WORDS.has(t.image.toUpperCase());
@@ -928,22 +947,21 @@ export class SqlParser extends EmbeddedActionsParser {
     const jobId = this.SUBRULE(this.stringValue);
     let withSavepoint = false;
     let withDrain = false;
-    this.MANY(() => {
-      this.CONSUME(K.WITH);
-      this.OR([
-        {
-          ALT: () => {
-            this.CONSUME(K.SAVEPOINT);
-            withSavepoint = true;
-          },
-        },
-        {
-          ALT: () => {
-            this.CONSUME(K.DRAIN);
-            withDrain = true;
-          },
-        },
-      ]);
+    this.OPTION({
+      GATE: () => tokenMatcher(this.LA(2), K.SAVEPOINT),
+      DEF: () => {
+        this.CONSUME(K.WITH);
+        this.CONSUME(K.SAVEPOINT);
+        withSavepoint = true;
+      },
+    });
+    this.OPTION2({
+      MAX_LOOKAHEAD: 1,
+      DEF: () => {
+        this.CONSUME2(K.WITH);
+        this.CONSUME(K.DRAIN);
+        withDrain = true;
+      },
     });
     return this.ACTION(() => ({ kind: 'stopJob', span: this.span(s), jobId, withSavepoint, withDrain }));
   });
@@ -1246,8 +1264,12 @@ export class SqlParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.expr) },
     ]);
     let alias: A.Identifier | null = null;
-    this.OPTION(() => {
-      alias = this.SUBRULE(this.columnAlias);
+    // `*` and `t.*` take no alias.
+    this.OPTION({
+      GATE: () => expr.kind !== 'star' && (tokenMatcher(this.LA(1), K.AS) || this.aliasAllowed()),
+      DEF: () => {
+        alias = this.SUBRULE(this.columnAlias);
+      },
     });
     return this.ACTION(() => ({ kind: 'selectItem', span: this.span(s), expr, alias }));
   });
@@ -1677,7 +1699,10 @@ export class SqlParser extends EmbeddedActionsParser {
         },
         { ALT: () => this.SUBRULE2(this.tableFunction, { ARGS: [s, false] }) },
         { ALT: () => this.SUBRULE(this.unnestRef) },
-        { GATE: () => this.isQueryAhead(), ALT: () => this.SUBRULE2(this.subqueryRef, { ARGS: [s, false] }) },
+        {
+          GATE: () => this.parenQueryAhead(),
+          ALT: () => this.SUBRULE2(this.subqueryRef, { ARGS: [s, false] }),
+        },
         {
           ALT: () => {
             const open = this.CONSUME(LParen);
@@ -1807,10 +1832,11 @@ export class SqlParser extends EmbeddedActionsParser {
       const keys = this.SUBRULE(this.expr);
       partitionBy = this.ACTION(() => (keys.kind === 'row' && !keys.explicit ? [...keys.fields] : [keys]));
     });
+    // One ordering key, for the same reason.
     this.OPTION2(() => {
       this.CONSUME(K.ORDER);
       this.CONSUME2(K.BY);
-      orderBy = this.SUBRULE(this.orderItems);
+      orderBy = [this.SUBRULE(this.orderItem)];
     });
     return this.ACTION(() => ({ kind: 'tableArgument', span: this.span(s), table, partitionBy, orderBy }));
   });
@@ -2438,7 +2464,7 @@ export class SqlParser extends EmbeddedActionsParser {
             IGNORE_AMBIGUITIES: true,
             DEF: [
               {
-                GATE: () => this.isQueryAhead(),
+                GATE: () => this.parenQueryAhead(),
                 ALT: () => {
                   this.CONSUME(LParen);
                   const query = this.SUBRULE(this.query);
@@ -2609,7 +2635,7 @@ export class SqlParser extends EmbeddedActionsParser {
             return this.ACTION((): A.Expr => ({ kind: 'exists', span: this.span(s), query }));
           },
         },
-        { GATE: () => this.isQueryAhead(), ALT: () => this.SUBRULE(this.parenQuery) },
+        { GATE: () => this.parenQueryAhead(), ALT: () => this.SUBRULE(this.parenQuery) },
         { ALT: () => this.SUBRULE(this.parenExpr) },
         { ALT: () => this.SUBRULE(this.constructorExpr) },
         { ALT: () => this.SUBRULE(this.niladic) },

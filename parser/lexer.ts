@@ -15,7 +15,7 @@
  *    parser can report them at their start rather than as a stray quote character.
  */
 
-import { createToken, Lexer, type TokenType } from 'chevrotain';
+import { createToken, type IToken, Lexer, type TokenType } from 'chevrotain';
 
 // ---------------------------------------------------------------------------------------------------
 // Categories
@@ -388,15 +388,52 @@ export const KEYWORD_WORDS: ReadonlySet<string> = new Set<string>([...RESERVED, 
 
 /**
  * MATCH_RECOGNIZE's `PATTERN (`: the keyword, then (across whitespace and comments) the opening
- * parenthesis. One token so that it can switch the lexer into the pattern mode.
+ * parenthesis. One token so that it can switch the lexer into the pattern mode. Elsewhere `pattern` is an
+ * ordinary name, even before a parenthesis (`pattern(msg)`, `AS pattern (a, b)`), so the token is only
+ * produced directly inside the parentheses of a MATCH_RECOGNIZE, where a clause may start, and before that
+ * MATCH_RECOGNIZE's PATTERN clause has been seen.
  */
 const patternOpenRe = /PATTERN(?:\s|--[^\n\r]*|\/\*[\s\S]*?\*\/)*\(/iy;
+
+/** Tokens after which `pattern(` would be an expression (a function call), not the PATTERN clause. */
+const EXPRESSION_CONTEXT = new Set(['Comma', 'BY', 'MEASURES', 'AS', 'DEFINE', 'AND', 'OR', 'NOT', 'LParen']);
+
+function patternClauseAllowed(tokens: readonly IToken[]): boolean {
+  const prev = tokens[tokens.length - 1];
+  if (prev === undefined) return false;
+  let depth = 0;
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const name = tokens[i]!.tokenType.name;
+    if (name === 'RParen' || name === 'PatternRParen') depth++;
+    else if (name === 'PatternOpen') {
+      // `PATTERN (` opens a parenthesis too; at depth 0 it is this MATCH_RECOGNIZE's own clause.
+      if (depth === 0) return false;
+      depth--;
+    } else if (name === 'PatternLParen') depth--;
+    else if (name === 'LParen') {
+      if (depth === 0) {
+        const opener = tokens[i - 1];
+        if (opener?.tokenType.name !== 'MATCH_RECOGNIZE') return false;
+        // Right after `MATCH_RECOGNIZE (` or after something that can end a clause.
+        return i === tokens.length - 1 || !(EXPRESSION_CONTEXT.has(prev.tokenType.name) || isOperator(prev));
+      }
+      depth--;
+    }
+  }
+  return false;
+}
+
+function isOperator(t: IToken): boolean {
+  return /^[-+*/%=<>|]/.test(t.image) && t.tokenType.name !== 'RParen';
+}
+
 export const PatternOpen = createToken({
   name: 'PatternOpen',
   pattern: {
-    exec: (text: string, offset: number): RegExpExecArray | null => {
+    exec: (text: string, offset: number, tokens: IToken[]): RegExpExecArray | null => {
       patternOpenRe.lastIndex = offset;
-      return patternOpenRe.exec(text);
+      const m = patternOpenRe.exec(text);
+      return m !== null && patternClauseAllowed(tokens) ? m : null;
     },
   },
   line_breaks: true,

@@ -706,7 +706,8 @@ function type(t: A.TypeNode): string {
         (f) =>
           `${formatIdentifier(f.name)} ${type(f.type)}${f.comment !== null ? ` COMMENT ${str(f.comment)}` : ''}`,
       );
-      return `ROW<${fields.join(', ')}>${nn}`;
+      // `ROW<>` would lex as ROW followed by the `<>` operator.
+      return fields.length === 0 ? `ROW()${nn}` : `ROW<${fields.join(', ')}>${nn}`;
     }
   }
 }
