@@ -216,11 +216,14 @@ describe('the scalar built-in registry', () => {
               fc.tuple(...types.map((t) => fc.option(valueOf(t), { nil: null, freq: 6 }))),
             ),
           ),
-        (def, [types, args]) => {
+        fc.boolean(),
+        (def, [types, args], asLiterals) => {
           let r: ReturnType<typeof resolveScalarCall>;
           try {
-            r = resolveScalarCall(def, types, ctx);
-          } catch {
+            // Half the time the values are also planning-time literals (literal-aware resolution).
+            r = resolveScalarCall(def, types, ctx, asLiterals ? args : undefined);
+          } catch (e) {
+            if (!(e instanceof RivuletError)) throw e;
             return;
           }
           if (r.nullOnNullInput && args.some((a) => a === null)) return;
