@@ -17,8 +17,8 @@ import { type MatchContext, type MatchSpec, Pattern as P, type RowRef } from '..
 
 const TICKS = Number(process.argv[2] ?? 10_000_000);
 const SCENARIO = process.argv[3] ?? 'both';
-const PARTITIONS = 1000;
-const WATERMARK_EVERY = 1000;
+const PARTITIONS = Number(process.env.PARTITIONS ?? 1000);
+const WATERMARK_EVERY = Number(process.env.WATERMARK_EVERY ?? 1000);
 const MS_PER_TICK = 1; // 1,000 ticks per second overall: one tick per partition per second
 
 // rows: [partition, price, rowtime, kind]

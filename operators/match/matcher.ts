@@ -106,11 +106,31 @@ export function compileMatch(spec: MatchSpec): CompiledMatch {
   };
 }
 
+/** Scratch state of one step; see `Matcher`. */
+class Workspace {
+  scratchPcs: number[] = [];
+  scratchNodes: Assignment[] = [];
+  /** See `Matcher.follow`. */
+  loopStack: number[] = [];
+  /** Parked-thread loop sets of the thread list being built (see `Attempt.parked`). */
+  parkedOut: Map<number, number[]> | null = null;
+  probeParked: Map<number, number[]> | null = null;
+  /** The empty assignment every attempt starts from (shared: a root is never compared by position). */
+  readonly root: Assignment;
+  /** The attempt being opened at the current row (reused while attempts die at their first row). */
+  probe = new Attempt();
+
+  constructor(factory: AssignmentFactory) {
+    this.root = factory.root(0);
+  }
+}
+
 /** Per operator: what partitions' matchers share (one partition is stepped at a time). */
 export class MatchRuntime {
   readonly compiled: CompiledMatch;
   readonly factory: AssignmentFactory;
   readonly ctx: DefineContext;
+  readonly work: Workspace;
   /** Step counter: tags per-step scratch state in assignments. */
   stamp = 0;
   /** Cached threads of a new attempt (see `Matcher.initialThreads`). */
@@ -121,6 +141,7 @@ export class MatchRuntime {
     this.compiled = compiled;
     this.factory = new AssignmentFactory(compiled.vars.primaryCount);
     this.ctx = new DefineContext(compiled.vars, compiled.maxLookahead);
+    this.work = new Workspace(this.factory);
   }
 }
 
@@ -175,23 +196,14 @@ export class Matcher {
   /** The first start not yet resolved (rows before it are reported). */
   private nextStart = 0;
   private finished = false;
-  private scratchPcs: number[] = [];
-  private scratchNodes: Assignment[] = [];
-  /** See `follow`. */
-  private loopStack: number[] = [];
-  /** Parked-thread loop sets of the thread list being built (see `Attempt.parked`). */
-  private parkedOut: Map<number, number[]> | null = null;
-  private probeParked: Map<number, number[]> | null = null;
-  /** The empty assignment every attempt starts from (shared: a root is never compared by position). */
-  private readonly root: Assignment;
-  /** The attempt being opened at the current row (reused while attempts die at their first row). */
-  private probe = new Attempt();
+  /** Per-step scratch space, shared by the operator's partitions (one partition steps at a time). */
+  private readonly w: Workspace;
 
   constructor(rt: MatchRuntime, store: RowStore, sink: MatchSink) {
     this.rt = rt;
     this.store = store;
     this.sink = sink;
-    this.root = rt.factory.root(0);
+    this.w = rt.work;
   }
 
   /** Steps every row that can be stepped; at the end of the partition, finishes every attempt. */
@@ -256,11 +268,11 @@ export class Matcher {
 
     // The attempt starting at p: its threads before row p are the same for every p > 0 (see
     // `initialThreads`); it is stepped on row p in a reusable probe, and kept only if it survives.
-    const probe = this.probe;
+    const probe = this.w.probe;
     probe.reset(p, ts);
     const init = this.initialThreads(p === 0, stamp);
-    if (init.empty) probe.best = this.root;
-    const root = this.root;
+    if (init.empty) probe.best = this.w.root;
+    const root = this.w.root;
     for (let i = 0; i < init.pcs.length; i++) {
       const pc = init.pcs[i]!;
       const v = arg1[pc]!;
@@ -268,7 +280,7 @@ export class Matcher {
       if (def !== null && def!(ctx.aim(store, root, v, p, p)) !== true) continue;
       const child = factory.child(root, v, arg2[pc] === 1, p, stamp);
       const done = this.follow(probe, pc + 1, child, p + 1, stamp, probe.pcs, probe.nodes);
-      this.loopStack.length = 0;
+      this.w.loopStack.length = 0;
       if (done) break;
     }
 
@@ -280,9 +292,9 @@ export class Matcher {
       if (n > 0) {
         const oldPcs = a.pcs;
         const oldNodes = a.nodes;
-        const newPcs = this.scratchPcs;
-        const newNodes = this.scratchNodes;
-        this.parkedOut = null;
+        const newPcs = this.w.scratchPcs;
+        const newNodes = this.w.scratchNodes;
+        this.w.parkedOut = null;
         for (let i = 0; i < n; i++) {
           const pc = oldPcs[i]!;
           if (ops[pc] !== Op.LABEL) continue; // a parked `$` thread: row p exists, so it fails
@@ -292,30 +304,30 @@ export class Matcher {
           if (def !== null && def!(ctx.aim(store, node, v, p, a.start)) !== true) continue;
           const child = factory.child(node, v, arg2[pc] === 1, p, stamp);
           const done = this.follow(a, pc + 1, child, p + 1, stamp, newPcs, newNodes);
-          this.loopStack.length = 0;
+          this.w.loopStack.length = 0;
           if (done) break;
         }
         oldPcs.length = 0;
         oldNodes.length = 0;
         a.pcs = newPcs;
         a.nodes = newNodes;
-        a.parked = this.parkedOut;
-        this.scratchPcs = oldPcs;
-        this.scratchNodes = oldNodes;
+        a.parked = this.w.parkedOut;
+        this.w.scratchPcs = oldPcs;
+        this.w.scratchNodes = oldNodes;
       }
       // Attempts that ended without a match need no record: a start without one resolves to no match.
       if (a.pcs.length > 0 || a.best !== null || a.timedOut !== null) attempts[keep++] = a;
     }
     attempts.length = keep;
     if (probe.pcs.length > 0 || probe.best !== null) {
-      probe.parked = this.probeParked;
+      probe.parked = this.w.probeParked;
       attempts.push(probe);
-      this.probe = new Attempt();
+      this.w.probe = new Attempt();
     } else {
       probe.pcs.length = 0;
       probe.nodes.length = 0;
     }
-    this.probeParked = null;
+    this.w.probeParked = null;
     factory.endStep();
     this.resolve();
   }
@@ -329,8 +341,8 @@ export class Matcher {
     const cached = atStart ? this.rt.initialAtStart : this.rt.initialLater;
     if (cached !== null) return cached;
     const probe = new Attempt();
-    this.follow(probe, 0, this.root, atStart ? 0 : 1, stamp, probe.pcs, probe.nodes);
-    this.loopStack.length = 0;
+    this.follow(probe, 0, this.w.root, atStart ? 0 : 1, stamp, probe.pcs, probe.nodes);
+    this.w.loopStack.length = 0;
     const result = { pcs: probe.pcs, empty: probe.best !== null };
     if (atStart) this.rt.initialAtStart = result;
     else this.rt.initialLater = result;
@@ -358,7 +370,7 @@ export class Matcher {
     outNodes: Assignment[],
   ): boolean {
     const { ops, arg1, arg2 } = this.rt.compiled.program;
-    const stack = this.loopStack;
+    const stack = this.w.loopStack;
     for (;;) {
       const op = ops[pc];
       if (op === Op.LABEL) {
@@ -405,12 +417,12 @@ export class Matcher {
           // Park until the next row (which kills it) or the end (which lets it through).
           if (stack.length > 0) {
             let parked: Map<number, number[]>;
-            if (a === this.probe) {
-              this.probeParked ??= new Map();
-              parked = this.probeParked;
+            if (a === this.w.probe) {
+              this.w.probeParked ??= new Map();
+              parked = this.w.probeParked;
             } else {
-              this.parkedOut ??= new Map();
-              parked = this.parkedOut;
+              this.w.parkedOut ??= new Map();
+              parked = this.w.parkedOut;
             }
             parked.set(outPcs.length, stack.slice());
           }
@@ -440,9 +452,9 @@ export class Matcher {
         if (ops[pc] !== Op.ANCHOR_END) continue;
         // Resume with the loop iterations that were open when the thread parked.
         const open = a.parked?.get(i);
-        if (open !== undefined) this.loopStack.push(...open);
+        if (open !== undefined) this.w.loopStack.push(...open);
         const done = this.follow(a, pc + 1, a.nodes[i]!, q, stamp, outPcs, outNodes);
-        this.loopStack.length = 0;
+        this.w.loopStack.length = 0;
         if (done) break;
       }
       a.pcs = [];
@@ -604,7 +616,7 @@ export class Matcher {
     m.finished = s.finished;
     const nodes: Assignment[] = [];
     for (const [parentId, v, pos, excl] of s.nodes)
-      nodes.push(parentId < 0 ? m.root : rt.factory.restore(nodes[parentId]!, v, pos, excl === 1));
+      nodes.push(parentId < 0 ? m.w.root : rt.factory.restore(nodes[parentId]!, v, pos, excl === 1));
     m.attempts = s.attempts.map((x) => {
       const a = new Attempt();
       a.reset(x.start, x.startTs);

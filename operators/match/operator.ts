@@ -71,6 +71,8 @@ class Partition {
   matchNumber = 0;
   /** The last row that belongs to a reported match (for WITH UNMATCHED ROWS). */
   covered = -1;
+  /** Member of the operator's `live` set. */
+  live = false;
 
   constructor(keyValues: Value[], store: RowStore) {
     this.keyValues = keyValues;
@@ -174,8 +176,10 @@ export class MatchRecognize implements Operator {
     }
     const part = this.partitionOf(row);
     const n = part.pending.length;
-    if (n > 0 && part.pendingSorted && this.compareRows(part.pending[n - 1]!, row) > 0)
-      part.pendingSorted = false;
+    // A later event time keeps the pending rows sorted without asking the comparator.
+    if (n > 0 && part.pendingSorted && !(streaming && ts > part.pendingTs[n - 1]!)) {
+      if (this.compareRows(part.pending[n - 1]!, row) > 0) part.pendingSorted = false;
+    }
     part.pending.push(row);
     part.pendingTs.push(ts);
     this.dirty.add(part);
@@ -259,7 +263,10 @@ export class MatchRecognize implements Operator {
       part.matcher = Matcher.restore(this.rt, part.store, new PartitionSink(this, part), ps.matcher);
       this.partitions.set(key, part);
       if (part.pending.length > 0) this.dirty.add(part);
-      if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) this.live.add(part);
+      if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) {
+        part.live = true;
+        this.live.add(part);
+      }
     }
   }
 
@@ -381,8 +388,12 @@ export class MatchRecognize implements Operator {
   private settle(part: Partition): void {
     part.matcher.advance();
     part.store.trim(part.matcher.lowWater());
-    if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) this.live.add(part);
-    else this.live.delete(part);
+    const live = part.matcher.busy || part.matcher.firstUnreported < part.store.count;
+    if (live !== part.live) {
+      part.live = live;
+      if (live) this.live.add(part);
+      else this.live.delete(part);
+    }
   }
 
   private finishAll(): void {
