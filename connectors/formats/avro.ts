@@ -14,9 +14,9 @@
  * so BIGINT keeps all 64 bits. Insert-only. A message that does not fit the schema (truncated,
  * trailing bytes, a bad union branch) is a FORMAT_DECODE error.
  *
- * avsc reads Avro maps into plain objects; `PrototypeFreeMapType` reads them without a prototype so
- * that a map key named `__proto__` survives (it overrides avsc 5's internal `_read(tap)`, hence the
- * pinned major).
+ * Two safeguards override avsc 5's internal `_read(tap)` (hence the pinned major): maps are read
+ * without a prototype so that a key named `__proto__` survives, and arrays and maps stop reading at
+ * the end of the message instead of trusting a damaged item count.
  */
 import avro from 'avsc';
 import type { LogicalType, RowField } from '../../catalog/types.ts';
@@ -271,22 +271,25 @@ function avroTypeOf(rowType: LogicalType): { type: avro.Type; row: LogicalType }
   const fields = rowFields(ID, rowType);
   const row: LogicalType = { kind: 'ROW', nullable: false, fields };
   const schema = recordSchema(fields, 'record', '');
-  // Every long, also those under a logical type (timestamps), is read and written as a bigint, and
-  // maps are read without a prototype.
+  // Every long, also those under a logical type (timestamps), is read and written as a bigint; maps
+  // and arrays are read with the safeguards below.
   const typeHook = (node: unknown, opts: unknown) => {
     if (node === 'long' || (isObject(node) && node['type'] === 'long')) return bigintLong;
     if (isObject(node) && node['type'] === 'map') return new PrototypeFreeMapType(node, opts);
+    if (isObject(node) && node['type'] === 'array') return new BoundedArrayType(node, opts);
     return undefined;
   };
   const type = avro.Type.forSchema(schema as avro.Schema, { typeHook: typeHook as never });
   return { type, row };
 }
 
-/** The part of avsc's internal reading state ("tap") that reading a map needs. */
+/** The part of avsc's internal reading state ("tap") that reading maps and arrays needs. */
 interface Tap {
   readLong(): number;
   skipLong(): void;
   readString(): string;
+  /** False once reading has gone past the end of the message. */
+  isValid(): boolean;
 }
 
 interface Readable {
@@ -294,29 +297,53 @@ interface Readable {
 }
 
 const MapTypeBase = avro.types.MapType as unknown as new (schema: unknown, opts: unknown) => avro.Type;
+const ArrayTypeBase = avro.types.ArrayType as unknown as new (schema: unknown, opts: unknown) => avro.Type;
+
+/**
+ * Reads the blocks of an Avro array or map: a count, then that many items (a negative count is
+ * followed by the block's size in bytes), until a count of 0. avsc trusts the count: a damaged
+ * message announcing 2^50 items keeps it busy for minutes. Here reading stops as soon as it has gone
+ * past the end of the message, which then fails as truncated.
+ */
+function readBlocks(tap: Tap, readItem: () => void): void {
+  for (;;) {
+    let n = tap.readLong();
+    if (n === 0 || !tap.isValid()) return;
+    if (n < 0) {
+      n = -n;
+      tap.skipLong();
+    }
+    for (; n > 0; n--) {
+      if (!tap.isValid()) return;
+      readItem();
+    }
+  }
+}
+
+/** Arrays read with `readBlocks`. */
+class BoundedArrayType extends ArrayTypeBase {
+  _read(tap: Tap): unknown[] {
+    const items = (this as unknown as { itemsType: Readable }).itemsType;
+    const out: unknown[] = [];
+    readBlocks(tap, () => out.push(items._read(tap)));
+    return out;
+  }
+}
 
 /**
  * avsc reads an Avro map into a plain object (`{}`), where a key named `__proto__` sets the prototype
  * instead of adding an entry: the entry would vanish. This map type reads into an object without a
- * prototype instead (same wire format: blocks of a count, then key/value pairs; a negative count is
- * followed by the block's size in bytes).
+ * prototype instead, with `readBlocks`.
  */
 class PrototypeFreeMapType extends MapTypeBase {
   _read(tap: Tap): Record<string, unknown> {
     const values = (this as unknown as { valuesType: Readable }).valuesType;
     const out: Record<string, unknown> = Object.create(null);
-    for (;;) {
-      let n = tap.readLong();
-      if (n === 0) return out;
-      if (n < 0) {
-        n = -n;
-        tap.skipLong();
-      }
-      for (; n > 0; n--) {
-        const key = tap.readString();
-        out[key] = values._read(tap);
-      }
-    }
+    readBlocks(tap, () => {
+      const key = tap.readString();
+      out[key] = values._read(tap);
+    });
+    return out;
   }
 }
 

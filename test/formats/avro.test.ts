@@ -167,3 +167,14 @@ describe('avro maps', () => {
     expect(c.decode(c.encodeBytes(row)).rows).toEqual([row]);
   });
 });
+
+describe('avro with a damaged item count', () => {
+  it('fails as truncated at once instead of reading 2^40 items', () => {
+    const c = codec('avro', table({ a: T.array(T.int(false), false) }));
+    const count = avro.Type.forSchema('long').toBuffer(2 ** 40);
+    const started = performance.now();
+    const error = thrown(() => c.decode(new Uint8Array([...count, 2, 4, 6])));
+    expect(error.code).toBe('FORMAT_DECODE');
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
