@@ -157,7 +157,7 @@ describe('the scalar built-in registry', () => {
         '%d %s',
       ),
     );
-    const valueOf = (t: LogicalType): fc.Arbitrary<Value> => {
+    const arbitraryOf = (t: LogicalType): fc.Arbitrary<Value> => {
       switch (t.kind) {
         case 'NULL':
           return fc.constant(null);
@@ -194,10 +194,10 @@ describe('the scalar built-in registry', () => {
         case 'INTERVAL_YEAR_MONTH':
           return fc.integer({ min: -1e9, max: 1e9 });
         case 'ARRAY':
-          return fc.array(fc.option(valueOf(t.element as LogicalType), { nil: null }), { maxLength: 4 });
+          return fc.array(fc.option(arbitraryOf(t.element as LogicalType), { nil: null }), { maxLength: 4 });
         case 'MAP':
           return fc
-            .array(fc.tuple(text, fc.option(valueOf(t.element as LogicalType), { nil: null })), {
+            .array(fc.tuple(text, fc.option(arbitraryOf(t.element as LogicalType), { nil: null })), {
               maxLength: 3,
             })
             .map((es) => new Map(es));
@@ -213,7 +213,7 @@ describe('the scalar built-in registry', () => {
           .chain((types) =>
             fc.tuple(
               fc.constant(types),
-              fc.tuple(...types.map((t) => fc.option(valueOf(t), { nil: null, freq: 6 }))),
+              fc.tuple(...types.map((t) => fc.option(arbitraryOf(t), { nil: null, freq: 6 }))),
             ),
           ),
         fc.boolean(),
