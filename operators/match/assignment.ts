@@ -34,6 +34,8 @@ export class Assignment {
 
   // Scratch state of the matcher's current step (see Matcher): interned children and visited pcs.
   kidsStamp = -1;
+  /** The first child created in step `kidsStamp`; further ones in `kids` (rare: forks). */
+  kid: Assignment | null = null;
   kids: Assignment[] | null = null;
   seenStamp = -1;
   seenPc = -1;
@@ -118,13 +120,19 @@ export class AssignmentFactory {
 
   /** The node for "row `pos` mapped to `v`" after `parent`, shared with any thread that made the same choice. */
   child(parent: Assignment, v: number, excluded: boolean, pos: number, stamp: number): Assignment {
-    let kids = parent.kids;
-    if (parent.kidsStamp !== stamp || kids === null) {
+    if (parent.kidsStamp !== stamp) {
       parent.kidsStamp = stamp;
-      kids = parent.kids ?? [];
-      kids.length = 0;
-      parent.kids = kids;
+      const node = new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+      parent.kid = node;
       this.touched.push(parent);
+      return node;
+    }
+    const first = parent.kid!;
+    if (first.v === v && first.excluded === excluded) return first;
+    let kids = parent.kids;
+    if (kids === null) {
+      kids = [];
+      parent.kids = kids;
     } else {
       for (let i = 0; i < kids.length; i++) {
         const k = kids[i]!;
@@ -146,7 +154,7 @@ export class AssignmentFactory {
     const t = this.touched;
     for (let i = 0; i < t.length; i++) {
       const p = t[i]!;
-      if (p.kids !== null) p.kids.length = 0;
+      p.kid = null;
       p.kids = null;
     }
     t.length = 0;
