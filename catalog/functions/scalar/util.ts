@@ -12,7 +12,7 @@
  */
 import { RivuletError } from '../../../common/errors.ts';
 import type { Value } from '../../../operators/api.ts';
-import { type LogicalType, MAX_LENGTH, T, withNullable } from '../../types.ts';
+import { type LogicalType, T, withNullable } from '../../types.ts';
 import {
   type FunctionContext,
   type ResolvedScalar,
@@ -78,7 +78,6 @@ export const isDate = (t: LogicalType): boolean => t.kind === 'DATE' || isNullTy
 export const isTime = (t: LogicalType): boolean => t.kind === 'TIME' || isNullType(t);
 export const isTs = (t: LogicalType): boolean => t.kind === 'TIMESTAMP' || isNullType(t);
 export const isLtz = (t: LogicalType): boolean => t.kind === 'TIMESTAMP_LTZ' || isNullType(t);
-export const isAnyTs = (t: LogicalType): boolean => isTs(t) || isLtz(t);
 export const isArr = (t: LogicalType): boolean => t.kind === 'ARRAY' || isNullType(t);
 export const isMapT = (t: LogicalType): boolean => t.kind === 'MAP' || isNullType(t);
 
@@ -92,8 +91,6 @@ export const nullableFrom = (type: LogicalType, args: readonly LogicalType[], ex
 /** STRING, nullable as the arguments. */
 export const stringOf = (args: readonly LogicalType[], extra = false): LogicalType =>
   withNullable(T.string(), extra || anyNullable(args));
-
-export const STRING_MAX = MAX_LENGTH;
 
 /** Checks the argument count and families; `families[i]` tests argument i. */
 export function matches(
