@@ -27,6 +27,7 @@ import {
   BinaryStringLiteral,
   Comma,
   Concat,
+  Dot,
   Equals,
   ExclusionClose,
   Greater,
@@ -43,6 +44,7 @@ import {
   Plus,
   RBrace,
   RBracket,
+  RESERVED_WORDS,
   RParen,
   Semicolon,
   Slash,
@@ -146,12 +148,38 @@ export function syntaxError(f: ParseFailure): SqlSyntaxError {
   }
 
   const tok = tokens[idx];
+  // `*` and `t.*` take no alias, which the grammar expresses with a gate the expected-token walk ignores.
+  const before = tokens[idx - 1];
+  if (before !== undefined && before.tokenType === Star && starIsItem(tokens[idx - 2])) {
+    expected = expected.filter((e) => e !== 'AS' && e !== 'an identifier');
+  }
   const span = tok !== undefined ? tokenSpanOf(tok) : endSpan(f.source, tokens);
+  const wantsName = expected.includes('an identifier') || expected.includes('an expression');
+  const hint =
+    tok !== undefined &&
+    wantsName &&
+    RESERVED_WORDS.has(tok.image.toUpperCase()) &&
+    tokenMatcher(tok, Keyword)
+      ? `'${tok.image}' is a reserved word: quote it (\`${tok.image}\`) to use it as a name`
+      : undefined;
   return new SqlSyntaxError(f.source, span, {
     token: tok !== undefined ? tok.image : END_OF_INPUT,
     expected,
     ...(suggestion !== undefined ? { suggestion } : {}),
+    ...(hint !== undefined ? { hint } : {}),
   });
+}
+
+/** Whether a `*` after `t` is a select-list star (`SELECT *`, `, t.*`) rather than multiplication. */
+function starIsItem(t: IToken | undefined): boolean {
+  if (t === undefined) return false;
+  return (
+    t.tokenType === Dot ||
+    t.tokenType === Comma ||
+    tokenMatcher(t, K.SELECT) ||
+    tokenMatcher(t, K.DISTINCT) ||
+    tokenMatcher(t, K.ALL)
+  );
 }
 
 function tokenSpanOf(t: IToken): Span {

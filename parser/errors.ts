@@ -10,6 +10,8 @@ export interface SyntaxErrorDetails {
   readonly suggestion?: string;
   /** Replaces the generated "unexpected ...; expected ..." text (lexical errors, literal errors). */
   readonly detail?: string;
+  /** A sentence appended to the message, e.g. how to use a reserved word as a name. */
+  readonly hint?: string;
 }
 
 /** How many expected alternatives the message lists before eliding the rest. */
@@ -50,6 +52,7 @@ function syntaxMessage(span: Span, d: SyntaxErrorDetails): string {
     text += `; expected ${d.expected.length > MAX_LISTED ? `${listed}, ...` : listed}`;
   }
   if (d.suggestion !== undefined) text += ` (did you mean ${d.suggestion}?)`;
+  if (d.hint !== undefined) text += `. ${d.hint}`;
   return text;
 }
 

@@ -947,21 +947,30 @@ export class SqlParser extends EmbeddedActionsParser {
     const jobId = this.SUBRULE(this.stringValue);
     let withSavepoint = false;
     let withDrain = false;
-    this.OPTION({
-      GATE: () => tokenMatcher(this.LA(2), K.SAVEPOINT),
-      DEF: () => {
-        this.CONSUME(K.WITH);
-        this.CONSUME(K.SAVEPOINT);
-        withSavepoint = true;
-      },
-    });
-    this.OPTION2({
-      MAX_LOOKAHEAD: 1,
-      DEF: () => {
-        this.CONSUME2(K.WITH);
-        this.CONSUME(K.DRAIN);
-        withDrain = true;
-      },
+    this.OPTION(() => {
+      this.CONSUME(K.WITH);
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(K.SAVEPOINT);
+            withSavepoint = true;
+            this.OPTION2({
+              MAX_LOOKAHEAD: 1,
+              DEF: () => {
+                this.CONSUME2(K.WITH);
+                this.CONSUME(K.DRAIN);
+                withDrain = true;
+              },
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME2(K.DRAIN);
+            withDrain = true;
+          },
+        },
+      ]);
     });
     return this.ACTION(() => ({ kind: 'stopJob', span: this.span(s), jobId, withSavepoint, withDrain }));
   });
