@@ -247,6 +247,7 @@ describe('parsing', () => {
       -3600n,
     );
     expect(f.call('bad')).toBe(-(2n ** 63n));
+    expect(fn('UNIX_TIMESTAMP', [S]).call('1970-01-01 00:01:00.999')).toBe(60n); // trailing text ignored
     expect(f.call(null)).toBeNull();
   });
   it('FROM_UNIXTIME formats in the session zone', () => {

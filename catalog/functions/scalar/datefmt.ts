@@ -250,8 +250,15 @@ function matchName(
   return best;
 }
 
-/** Parses `text` with a compiled pattern; undefined when it does not match or a field is out of range. */
-export function parseWithPattern(text: string, p: CompiledPattern): ParsedDateTime | undefined {
+/**
+ * Parses `text` with a compiled pattern; undefined when it does not match or a field is out of range.
+ * `allowTrailing` accepts text after the pattern, as SimpleDateFormat.parse does (UNIX_TIMESTAMP).
+ */
+export function parseWithPattern(
+  text: string,
+  p: CompiledPattern,
+  allowTrailing = false,
+): ParsedDateTime | undefined {
   let year = 1970;
   let month = 1;
   let day = 1;
@@ -374,7 +381,7 @@ export function parseWithPattern(text: string, p: CompiledPattern): ParsedDateTi
         break; // w, Y, Q: read, not needed to place the date
     }
   }
-  if (pos !== text.length) return undefined;
+  if (pos !== text.length && !allowTrailing) return undefined;
   if (hour12 !== undefined) hour = hour12 + (pm ? 12 : 0);
   else if (pm !== undefined && hour < 12 && pm) hour += 12;
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return undefined;

@@ -449,7 +449,8 @@ const unixTimestamp = defineScalar(
     }
     const zone = checkedZone(ctx);
     return pure(nullableFrom(T.bigint(false), args), (s: string, f = DEFAULT_FORMAT) => {
-      const p = parseWithPattern(s, compilePattern(f));
+      // Flink parses with SimpleDateFormat, which ignores text after the pattern ('... 12:00:00.123').
+      const p = parseWithPattern(s, compilePattern(f), true);
       if (p === undefined) return LONG_MIN;
       const instant = p.offsetMs !== undefined ? p.local - p.offsetMs : localToInstant(zone, p.local);
       return BigInt(floorDiv(instant, 1000));
