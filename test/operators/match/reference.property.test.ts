@@ -38,6 +38,15 @@ interface Cond {
   maxCount: number | null;
   /** The current letter must equal the letter of the last row of this other variable, if any. */
   sameAsLastOf: number | null;
+  /**
+   * Union-variable navigation over U = (A, C): at most this many rows of U so far (incl. the current
+   * row when it is an A or a C), and the row `uBackOffset` back among U's rows (LAST(U.letter, k)),
+   * if there is one, has a different letter; also FIRST(v.letter, 1) (the variable's second row), if
+   * any, differs from the row before the current one (PREV over a logical navigation).
+   */
+  uMax: number | null;
+  uBackOffset: number | null;
+  secondDiffersFromPrev: boolean;
 }
 
 interface Case {
@@ -71,7 +80,22 @@ function referenceMatches(c: Case): { matches: Found[]; error: string | null } {
     if (cond.maxCount !== null && asg.filter((a) => a.v === v).length + 1 > cond.maxCount) return false;
     if (cond.sameAsLastOf !== null && cond.sameAsLastOf !== v) {
       for (let i = asg.length - 1; i >= 0; i--)
-        if (asg[i]!.v === cond.sameAsLastOf) return c.input[start + i] === letter;
+        if (asg[i]!.v === cond.sameAsLastOf) {
+          if (c.input[start + i] !== letter) return false;
+          break;
+        }
+    }
+    // Positions of U's rows and of v's rows, the current row included (RUNNING semantics).
+    const all = [...asg.map((a, i) => ({ v: a.v, pos: start + i })), { v, pos }];
+    const uRows = all.filter((a) => a.v === 0 || a.v === 2).map((a) => a.pos);
+    if (cond.uMax !== null && uRows.length > cond.uMax) return false;
+    if (cond.uBackOffset !== null) {
+      const r = uRows[uRows.length - 1 - cond.uBackOffset];
+      if (r !== undefined && r !== pos && c.input[r] === letter) return false;
+    }
+    if (cond.secondDiffersFromPrev) {
+      const second = all.filter((a) => a.v === v).map((a) => a.pos)[1];
+      if (second !== undefined && second - 1 >= 0 && c.input[second - 1] === c.input[pos - 1]) return false;
     }
     return true;
   };
@@ -177,7 +201,13 @@ function vmMatches(c: Case): { matches: Found[]; error: string | null } {
     pattern: c.pattern,
     variables: VARS.map((name, v) => {
       const cond = c.conds[v]!;
-      const trivial = cond.letters === null && cond.maxCount === null && cond.sameAsLastOf === null;
+      const trivial =
+        cond.letters === null &&
+        cond.maxCount === null &&
+        cond.sameAsLastOf === null &&
+        cond.uMax === null &&
+        cond.uBackOffset === null &&
+        !cond.secondDiffersFromPrev;
       return {
         name,
         define: trivial
@@ -190,6 +220,25 @@ function vmMatches(c: Case): { matches: Found[]; error: string | null } {
                 const r = ctx.nav(cond.sameAsLastOf, 'LAST', 0);
                 if (r !== null && ctx.get(r, 1) !== letter) return false;
               }
+              const U = 3;
+              if (cond.uMax !== null) {
+                const n = ctx.count(U);
+                if (n !== ctx.rows(U).length) throw new Error('count(U) and rows(U) disagree');
+                if (n > cond.uMax) return false;
+                // FIRST(U, k) and LAST(U, n-1-k) are the same row.
+                if (n > 0 && ctx.nav(U, 'FIRST', 0) !== ctx.nav(U, 'LAST', n - 1))
+                  throw new Error('FIRST/LAST(U) disagree');
+              }
+              if (cond.uBackOffset !== null) {
+                const r = ctx.nav(U, 'LAST', cond.uBackOffset);
+                if (r !== null && r !== ctx.current() && ctx.get(r, 1) === letter) return false;
+              }
+              if (cond.secondDiffersFromPrev) {
+                const second = ctx.nav(v, 'FIRST', 1);
+                const before = ctx.physical(second, -1);
+                const prevOfCurrent = ctx.physical(ctx.current(), -1);
+                if (before !== null && ctx.get(before, 1) === ctx.get(prevOfCurrent, 1)) return false;
+              }
               return true;
             },
       };
@@ -201,7 +250,7 @@ function vmMatches(c: Case): { matches: Found[]; error: string | null } {
     rowsPerMatch: 'ONE',
     afterMatchSkip: c.skip,
     withinMs: c.within,
-    maxLookback: 0,
+    maxLookback: 1,
     maxLookahead: c.lookahead,
   };
   const matches: Found[] = [];
@@ -306,6 +355,18 @@ const condArb: fc.Arbitrary<Cond> = fc.record({
     { weight: 3, arbitrary: fc.constant(null) },
     { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }) },
   ),
+  uMax: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) },
+  ),
+  uBackOffset: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }) },
+  ),
+  secondDiffersFromPrev: fc.oneof(
+    { weight: 4, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  ),
 });
 
 const skipArb: fc.Arbitrary<AfterMatchSkip> = fc.oneof(
@@ -388,7 +449,14 @@ describe('matcher vs brute-force reference', () => {
         ],
       },
     ];
-    const open: Cond = { letters: null, maxCount: null, sameAsLastOf: null };
+    const open: Cond = {
+      letters: null,
+      maxCount: null,
+      sameAsLastOf: null,
+      uMax: null,
+      uBackOffset: null,
+      secondDiffersFromPrev: false,
+    };
     for (const pattern of tricky)
       for (const input of ['', 'a', 'ab', 'aab', 'abcabc', 'bbaacc', 'cccc'])
         for (const skip of [{ kind: 'PAST_LAST_ROW' }, { kind: 'TO_NEXT_ROW' }] as AfterMatchSkip[]) {
