@@ -19,6 +19,8 @@
  *   ARRAY        arrays; MAP and MULTISET objects (keys as text of the key type); ROW objects by name
  * Writing is the inverse, with numbers printed exactly and NaN/infinities as strings (as Jackson does).
  */
+import { MS_PER_DAY } from '../../catalog/datetime.ts';
+import { parseDecimalText, pow10 } from '../../catalog/decimal.ts';
 import type { LogicalType, RowField } from '../../catalog/types.ts';
 import type { Row, Value } from '../../operators/api.ts';
 import { encodeError, unsupportedType, ValueError } from './api.ts';
@@ -217,7 +219,12 @@ function nonNullFromJson(
       const parse = textParser(type, options);
       return (node, path) => {
         if (typeof node === 'string') return at(path, () => parse(node));
-        if (typeof node === 'number' && Number.isSafeInteger(node)) return node;
+        if (typeof node === 'number' && Number.isSafeInteger(node)) {
+          if (kind === 'TIME' && (node < 0 || node >= MS_PER_DAY)) {
+            throw new ValueError(`${describe(path)}: ${node} ms is not a time of day`);
+          }
+          return node;
+        }
         return mismatch(node, kind, path);
       };
     }
@@ -282,12 +289,13 @@ function rowReader(
   };
 }
 
+/** The exact integer a JSON number's text stands for (`12`, `1.0e3`, `9007199254740993.0`). */
 function integralOf(text: string): bigint {
-  if (/^-?\d+$/.test(text)) return checkInt64(BigInt(text));
-  const value = Number(text);
-  if (Number.isInteger(value) && /^-?\d+(?:\.0*)?(?:[eE]\+?\d+)?$/.test(text) && Math.abs(value) < 2 ** 63) {
-    // 1.0e3 and friends: the double is exact for integers of this size when its text was integral.
-    return checkInt64(BigInt(value));
+  const parsed = parseDecimalText(text);
+  if (parsed !== null) {
+    if (parsed.scale <= 0) return checkInt64(parsed.unscaled * pow10(-parsed.scale));
+    const unit = pow10(parsed.scale);
+    if (parsed.unscaled % unit === 0n) return checkInt64(parsed.unscaled / unit);
   }
   throw new ValueError(`${text} is not an integer (BIGINT)`);
 }

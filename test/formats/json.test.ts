@@ -72,6 +72,19 @@ describe('json: decoding', () => {
     expect(codec('json', t).decode('{"c":"-Infinity"}').rows).toEqual([[null, null, -Infinity, null, null]]);
   });
 
+  it('reads integral numbers in any notation exactly into BIGINT', () => {
+    const t = table({ a: T.bigint(), b: T.bigint(), c: T.bigint() });
+    expect(
+      codec('json', t).decode('{"a": 9007199254740993.0, "b": 1.5e3, "c": -9.223372036854775808E18}').rows,
+    ).toEqual([[9007199254740993n, 1500n, -9223372036854775808n]]);
+    expect(thrown(() => codec('json', t).decode('{"a": 9223372036854775808}')).message).toMatch(
+      /out of range for BIGINT/,
+    );
+    expect(thrown(() => codec('json', t).decode('{"a": 12345678901234567.5}')).message).toMatch(
+      /is not an integer/,
+    );
+  });
+
   it('gives a STRING column the JSON text of a non-string value', () => {
     const t = table({ s: T.string() });
     expect(codec('json', t).decode('{"s": {"k": [1, 2.50, 12345678901234567890]}}').rows).toEqual([
