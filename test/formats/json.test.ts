@@ -115,6 +115,11 @@ describe('json: decoding', () => {
     expect(codec('json', t).decode('{"d": 19000, "t": 1700000000123}').rows).toEqual([
       [19000, 1700000000123],
     ]);
+    const time = table({ t: T.time(3) });
+    expect(codec('json', time).decode('{"t": 3600000}').rows).toEqual([[3600000]]);
+    expect(thrown(() => codec('json', time).decode('{"t": 86400000}')).message).toMatch(
+      /is not a time of day/,
+    );
   });
 });
 
