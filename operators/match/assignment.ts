@@ -10,9 +10,10 @@
  *    *same* node. The matcher relies on this: two threads at the same instruction with the same node
  *    have identical futures (DEFINE sees only the assignment and the rows), so the less preferred
  *    one can be dropped, and a loop iteration that consumed nothing is recognised by its node.
- * 3. Each node caches, per variable, the last node mapped to it (`lasts`), and per its own variable
+ * 3. Each node can tell, per variable, the last node mapped to it (`lasts`), and per its own variable
  *    the previous such node, the first one and the count, so RUNNING FIRST/LAST navigation in DEFINE
- *    is O(1) for offset 0 and follows `prevSame` links otherwise.
+ *    is O(1) for offset 0 and follows `prevSame` links otherwise. These are computed on first use
+ *    and cached, so patterns whose DEFINEs never navigate logically allocate nothing for them.
  */
 
 export class Assignment {
@@ -23,14 +24,14 @@ export class Assignment {
   /** Absolute position of the row in the partition. */
   readonly pos: number;
   readonly excluded: boolean;
-  /** The previous node mapped to the same variable. */
-  readonly prevSame: Assignment | null;
-  /** The first node mapped to the same variable. */
-  readonly firstSame: Assignment | null;
-  /** How many rows up to and including this one are mapped to this node's variable. */
-  readonly countSame: number;
-  /** Per variable, the last node mapped to it (this node included). Shared for roots. */
-  readonly lasts: (Assignment | null)[];
+  /**
+   * Per variable, the last node mapped to it (this node included); computed on first use (DEFINEs
+   * that only look at the current row or use PREV/NEXT never pay for it), then cached.
+   */
+  private lastsCache: (Assignment | null)[] | null;
+  /** First node and count of this node's variable up to here; cached on first use (-1: not yet). */
+  private firstCache: Assignment | null = null;
+  private countCache = -1;
 
   // Scratch state of the matcher's current step (see Matcher): interned children and visited pcs.
   kidsStamp = -1;
@@ -41,37 +42,81 @@ export class Assignment {
   seenPc = -1;
   seenMore: number[] | null = null;
 
+  /** `noLasts` is the `lasts` of a root (one null per variable), given for roots only. */
   constructor(
     parent: Assignment | null,
     v: number,
     pos: number,
     excluded: boolean,
-    lasts: (Assignment | null)[] | null,
-    noLasts: (Assignment | null)[],
+    noLasts: (Assignment | null)[] | null,
   ) {
     this.parent = parent;
     this.v = v;
     this.pos = pos;
     this.excluded = excluded;
-    if (parent === null || lasts === null) {
-      this.prevSame = null;
-      this.firstSame = null;
-      this.countSame = 0;
-      this.lasts = noLasts;
-    } else {
-      const prev = lasts[v] ?? null;
-      this.prevSame = prev;
-      this.firstSame = prev === null ? this : prev.firstSame;
-      this.countSame = prev === null ? 1 : prev.countSame + 1;
-      const l = lasts.slice();
-      l[v] = this;
-      this.lasts = l;
+    this.lastsCache = parent === null ? noLasts : null;
+    if (parent === null) this.countCache = 0;
+  }
+
+  get lasts(): (Assignment | null)[] {
+    if (this.lastsCache !== null) return this.lastsCache;
+    // Fill the caches from the nearest ancestor that has one (iteratively: chains can be long).
+    const chain: Assignment[] = [];
+    let n: Assignment = this;
+    while (n.lastsCache === null) {
+      chain.push(n);
+      n = n.parent!;
+    }
+    let l = n.lastsCache!;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i]!;
+      const copy = l.slice();
+      copy[c.v] = c;
+      c.lastsCache = copy;
+      l = copy;
+    }
+    return l;
+  }
+
+  /** The previous node mapped to the same variable. */
+  get prevSame(): Assignment | null {
+    return this.parent === null ? null : (this.parent.lasts[this.v] ?? null);
+  }
+
+  /** The first node mapped to the same variable (null for a root). */
+  get firstSame(): Assignment | null {
+    if (this.parent === null) return null;
+    if (this.firstCache === null) this.fillSameCaches();
+    return this.firstCache;
+  }
+
+  /** How many rows up to and including this one are mapped to this node's variable. */
+  get countSame(): number {
+    if (this.countCache < 0) this.fillSameCaches();
+    return this.countCache;
+  }
+
+  private fillSameCaches(): void {
+    const chain: Assignment[] = [];
+    let n: Assignment | null = this;
+    while (n !== null && n.countCache < 0) {
+      chain.push(n);
+      n = n.prevSame;
+    }
+    let first = n === null ? null : n.firstCache;
+    let count = n === null ? 0 : n.countCache;
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const c = chain[i]!;
+      first ??= c;
+      count++;
+      c.firstCache = first;
+      c.countCache = count;
     }
   }
 
   /** A root: the empty assignment of an attempt starting at `start`. */
   static root(start: number, noLasts: (Assignment | null)[]): Assignment {
-    return new Assignment(null, -1, start - 1, false, null, noLasts);
+    return new Assignment(null, -1, start - 1, false, noLasts);
   }
 
   /** True when this is a root (maps no row). */
@@ -122,7 +167,7 @@ export class AssignmentFactory {
   child(parent: Assignment, v: number, excluded: boolean, pos: number, stamp: number): Assignment {
     if (parent.kidsStamp !== stamp) {
       parent.kidsStamp = stamp;
-      const node = new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+      const node = new Assignment(parent, v, pos, excluded, null);
       parent.kid = node;
       this.touched.push(parent);
       return node;
@@ -139,7 +184,7 @@ export class AssignmentFactory {
         if (k.v === v && k.excluded === excluded) return k;
       }
     }
-    const node = new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+    const node = new Assignment(parent, v, pos, excluded, null);
     kids.push(node);
     return node;
   }
@@ -147,7 +192,7 @@ export class AssignmentFactory {
   /** Rebuilds a node from a snapshot (parent first). */
   restore(parent: Assignment | null, v: number, pos: number, excluded: boolean): Assignment {
     if (parent === null) return Assignment.root(pos + 1, this.noLasts);
-    return new Assignment(parent, v, pos, excluded, parent.lasts, this.noLasts);
+    return new Assignment(parent, v, pos, excluded, null);
   }
 
   endStep(): void {
