@@ -1,8 +1,9 @@
 import type { CliCommand } from '../cli.ts';
 import { formatCommand } from './format.ts';
 import { execCommand, runCommand } from './run.ts';
+import { serveCommand } from './serve.ts';
 
 /**
  * Every subcommand of `rivulet`. A subcommand is listed here only once it works end to end.
  */
-export const commands: readonly CliCommand[] = [runCommand, execCommand, formatCommand];
+export const commands: readonly CliCommand[] = [runCommand, execCommand, formatCommand, serveCommand];
