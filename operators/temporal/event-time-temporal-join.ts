@@ -34,7 +34,7 @@ import { hasNullKey } from '../time/join-types.ts';
 import { handleLate, InputWatermarks, notOpened } from '../time/support.ts';
 import { TimerHeap } from '../time/timer-heap.ts';
 import { joinWithVersion, type TemporalJoinBaseOptions, validateTemporalJoin } from './join-options.ts';
-import { PendingRows } from './pending-rows.ts';
+import { PendingRows, type PendingRowsData } from './pending-rows.ts';
 import { VersionList } from './version-list.ts';
 
 export interface EventTimeTemporalJoinOptions extends TemporalJoinBaseOptions {
@@ -49,7 +49,7 @@ export interface EventTimeTemporalJoinOptions extends TemporalJoinBaseOptions {
 interface Snapshot {
   wm: number[];
   versions: [StateKey, [number[], (Row | null)[]]][];
-  pending: ReturnType<PendingRows['toData']>;
+  pending: PendingRowsData;
   timers: [number, StateKey][];
   ended: boolean[];
 }
