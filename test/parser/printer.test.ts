@@ -864,7 +864,7 @@ const statementArb: fc.Arbitrary<A.Statement> = fc.oneof(
               { maxLength: 2 },
             ),
           })
-          .map((l) => node({ kind: 'like' as const, ...l })),
+          .map((l) => node({ kind: 'likeClause' as const, ...l })),
       ),
       asQuery: opt(arbs.query),
     })
