@@ -181,7 +181,8 @@ export interface PrimaryKeyConstraint {
 
 /** `LIKE source [(INCLUDING ALL EXCLUDING OPTIONS ...)]`. */
 export interface LikeClause {
-  readonly kind: 'like';
+  /** (`'likeClause'`, not `'like'`, which is the LIKE predicate.) */
+  readonly kind: 'likeClause';
   readonly span: Span;
   readonly source: QualifiedName;
   readonly options: readonly LikeOption[];

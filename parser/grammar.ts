@@ -710,7 +710,7 @@ export class SqlParser extends EmbeddedActionsParser {
       });
       this.CONSUME(RParen);
     });
-    return this.ACTION(() => ({ kind: 'like', span: this.span(s), source, options }));
+    return this.ACTION(() => ({ kind: 'likeClause', span: this.span(s), source, options }));
   });
 
   createViewRest = this.RULE('createViewRest', (s: IToken, temporary: boolean): A.CreateViewStatement => {
