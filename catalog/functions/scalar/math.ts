@@ -169,20 +169,24 @@ function roundDecimalType(p: number, s: number, d: number): { p: number; s: numb
 
 /**
  * Rounds a double to `d` decimal places through its decimal text (as Flink's BigDecimal.valueOf).
- * Fast path: when the text has at most 15 significant digits and no exponent, shifting the decimal
- * point in the text and parsing is exact for ties and cannot move a non-tie across .5 (the distance
- * to the nearest .5 exceeds half a unit in the last place), so Math.round/trunc decide correctly.
+ * Plain texts (no exponent) with d >= 0 are rounded on the digit string itself: keep d fraction digits,
+ * and for HALF_UP add one unit when the next digit is 5 or more (the text is the exact decimal value,
+ * so this is exact); other cases go through bigint arithmetic.
  */
 function roundDouble(x: number, d: number, mode: RoundingMode): number {
   if (!Number.isFinite(x)) return x;
   const text = String(x);
-  if (d >= 0 && d <= 15 && !text.includes('e') && significantDigits(text) <= 15) {
-    const shifted = Number(`${text}e${d}`);
-    if (Math.abs(shifted) < 2 ** 52) {
-      const a = Math.abs(shifted);
-      const r = mode === 'HALF_UP' ? Math.floor(a + 0.5) : Math.trunc(a);
-      return Number(`${shifted < 0 ? -r : r}e-${d}`) + 0;
-    }
+  if (d >= 0 && !text.includes('e')) {
+    const negative = text.startsWith('-');
+    const body = negative ? text.slice(1) : text;
+    const dot = body.indexOf('.');
+    if (dot < 0 || body.length - dot - 1 <= d) return x + 0;
+    const kept = body.slice(0, dot) + body.slice(dot + 1, dot + 1 + d);
+    const up = mode === 'HALF_UP' && body.charCodeAt(dot + 1 + d) >= 53; // the next digit is '5'..'9'
+    const digits = up ? incrementDigits(kept) : kept;
+    const cut = digits.length - d;
+    const r = Number(d === 0 ? digits : `${digits.slice(0, cut)}.${digits.slice(cut)}`);
+    return (negative ? -r : r) + 0;
   }
   const { u, s } = exactDecimal(x);
   if (d >= s) return x + 0;
@@ -191,10 +195,14 @@ function roundDouble(x: number, d: number, mode: RoundingMode): number {
   return (d >= 0 ? decimalToNumber(r, d) : Number(r * pow10(-d))) + 0;
 }
 
-/** Significant digits of a plain decimal text (no exponent). */
-function significantDigits(text: string): number {
-  const digits = text.replace(/[-.]/g, '').replace(/^0+/, '');
-  return digits.length;
+/** Adds one to a string of decimal digits ('199' -> '200', '99' -> '100'). */
+function incrementDigits(digits: string): string {
+  let i = digits.length - 1;
+  while (i >= 0 && digits[i] === '9') i--;
+  if (i < 0) return `1${'0'.repeat(digits.length)}`;
+  return (
+    digits.slice(0, i) + String.fromCharCode(digits.charCodeAt(i) + 1) + '0'.repeat(digits.length - 1 - i)
+  );
 }
 
 function roundLike(name: 'ROUND' | 'TRUNCATE', mode: RoundingMode): ScalarFunctionDef {
