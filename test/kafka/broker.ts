@@ -47,6 +47,8 @@ export interface KafkaBroker {
   readonly logFile: string;
   /** Milliseconds from formatting storage to the first successful `describeCluster()`. */
   readonly startMs: number;
+  /** The temporary directory with the broker's configuration and data; deleted when it stops. */
+  readonly workDir: string;
 }
 
 export interface StartBrokerOptions {
@@ -194,7 +196,7 @@ async function startOnce(libs: string, options: StartBrokerOptions): Promise<Kaf
       await stopProcess(running);
       await rm(workDir, { recursive: true, force: true });
     });
-    return { bootstrap, logFile, startMs, stop };
+    return { bootstrap, logFile, startMs, stop, workDir };
   } catch (error) {
     if (child !== undefined) await stopProcess(trackProcess(child));
     await rm(workDir, { recursive: true, force: true });

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   }
   console.log(`Kafka broker ready at ${broker.bootstrap} (started in ${broker.startMs} ms)`);
   console.log(`Broker log: ${broker.logFile}`);
+  console.log(`Broker data: ${broker.workDir} (deleted when the broker stops)`);
   console.log('Press Ctrl-C to stop.');
 
   const stop = async (signal: NodeJS.Signals): Promise<void> => {
