@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RivuletError } from '../../../common/errors.ts';
 import { RowKind } from '../../../operators/api.ts';
-import { Pattern as P } from '../../../operators/match/spec.ts';
+import { type MatchContext, Pattern as P } from '../../../operators/match/spec.ts';
 import {
   ARRAY_AGG,
   aggCall,
@@ -160,8 +160,7 @@ describe('measures', () => {
 
   it('running and final navigation and aggregates in ALL ROWS PER MATCH', () => {
     const base = letterSpec(P.concat(v('S'), P.plus(v('A'))), { S: null, A: null });
-    const price = (c: Parameters<NonNullable<(typeof base.variables)[0]['define']>>[0], r: number | null) =>
-      c.get(r, 1) as number | null;
+    const price = (c: MatchContext, r: number | null) => c.get(r, 1) as number | null;
     const sumRunning = aggCall(SUM, 1, 1, 'RUNNING');
     const sumFinal = aggCall(SUM, 1, 1, 'FINAL');
     const trail = aggCall(ARRAY_AGG, null, 1, 'RUNNING');
@@ -171,7 +170,7 @@ describe('measures', () => {
         { name: 'S', define: null },
         {
           name: 'A',
-          define: (c: Parameters<NonNullable<(typeof base.variables)[0]['define']>>[0]) => {
+          define: (c: MatchContext) => {
             const cur = price(c, c.current());
             const prev = price(c, c.physical(c.current(), -1));
             return cur !== null && prev !== null && cur > prev;
@@ -254,12 +253,11 @@ describe('measures', () => {
       variables: [
         {
           name: 'S',
-          define: (c: import('../../../operators/match/spec.ts').MatchContext) =>
-            (c.get(c.current(), 1) as number) < 10,
+          define: (c: MatchContext) => (c.get(c.current(), 1) as number) < 10,
         },
         {
           name: 'B',
-          define: (c: import('../../../operators/match/spec.ts').MatchContext) => {
+          define: (c: MatchContext) => {
             const cur = c.get(c.current(), 1) as number;
             const sumIncl = c.aggregate(avgCall) as number;
             const n = c.aggregate(countCall) as number;
@@ -314,6 +312,43 @@ describe('AFTER MATCH SKIP errors', () => {
       expect((e as RivuletError).code).toBe('MATCH_SKIP_TO_ABSENT_VARIABLE');
       expect((e as RivuletError).phase).toBe('runtime');
     }
+  });
+});
+
+describe('plan and runtime errors', () => {
+  const code = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(RivuletError);
+      return (e as RivuletError).code;
+    }
+    return 'no error';
+  };
+
+  it('MATCH_NUMBER() in DEFINE is refused at run time with a clear code', () => {
+    const spec = letterSpec(v('A'), { A: 'a' });
+    const bad = { ...spec, variables: [{ name: 'A', define: (c: MatchContext) => c.matchNumber() > 0 }] };
+    expect(code(() => runBounded(bad, letterRows('a')))).toBe('MATCH_NUMBER_IN_DEFINE');
+  });
+
+  it('refuses specs the planner should never build', () => {
+    const spec = letterSpec(v('A'), { A: 'a' });
+    expect(
+      code(() => openOperator({ ...spec, order: { kind: 'bounded', compare: () => 0 }, withinMs: 1000 })),
+    ).toBe('MATCH_WITHIN_NEEDS_ROWTIME');
+    expect(code(() => openOperator({ ...spec, withinMs: 0 }))).toBe('MATCH_BAD_WITHIN');
+    expect(code(() => openOperator({ ...spec, subsets: [{ name: 'U', members: ['X'] }] }))).toBe(
+      'MATCH_BAD_SUBSET',
+    );
+    expect(code(() => openOperator({ ...spec, subsets: [{ name: 'A', members: ['A'] }] }))).toBe(
+      'MATCH_DUPLICATE_VARIABLE',
+    );
+    expect(code(() => openOperator({ ...spec, afterMatchSkip: { kind: 'TO_LAST', variable: 5 } }))).toBe(
+      'MATCH_UNKNOWN_VARIABLE',
+    );
+    expect(code(() => openOperator({ ...spec, maxLookahead: -1 }))).toBe('MATCH_BAD_SPEC');
+    expect(code(() => variableIndex(spec, 'Z'))).toBe('MATCH_UNKNOWN_VARIABLE');
   });
 });
 
