@@ -6,7 +6,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Row, Value } from '../operators/api.ts';
-import type { Expr, Query } from '../parser/ast.ts';
+import type { CreateTableStatement, Expr, Query } from '../parser/ast.ts';
 import type { FunctionRegistry } from './functions/registry.ts';
 import type { LogicalType } from './types.ts';
 
@@ -41,6 +41,8 @@ export interface TableDefinition {
   readonly temporary: boolean;
   /** The canonical DDL, for SHOW CREATE TABLE and the persistent catalog. */
   readonly ddl: string;
+  /** The parsed CREATE TABLE, for ALTER TABLE and LIKE. */
+  readonly statement?: CreateTableStatement;
 }
 
 export interface ViewDefinition {

@@ -9,15 +9,22 @@ import { registerAggregates } from '../catalog/functions/aggregates.ts';
 import { registerOperators } from '../catalog/functions/operators.ts';
 import { type FunctionContext, FunctionRegistry } from '../catalog/functions/registry.ts';
 import { registerScalarBuiltins } from '../catalog/functions/scalar/index.ts';
-import { type LogicalType, typeToString, withNullable } from '../catalog/types.ts';
+import { type LogicalType, typeToString, withNullable, withTimeAttribute } from '../catalog/types.ts';
 import { parseDurationMs } from '../common/duration.ts';
 import { RivuletError } from '../common/errors.ts';
 import type { SinkWriter } from '../connectors/api.ts';
 import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { Row } from '../operators/api.ts';
-import type { CreateTableStatement, InsertStatement, Query, Statement } from '../parser/ast.ts';
-import { parse, parseExpression } from '../parser/index.ts';
+import type {
+  CreateTableStatement,
+  Identifier,
+  InsertStatement,
+  Query,
+  Statement,
+  TypeNode,
+} from '../parser/ast.ts';
+import { format, parse, parseExpression } from '../parser/index.ts';
 import { QueryBinder } from '../planner/bind-query.ts';
 import { explainPlan } from '../planner/explain.ts';
 import type { RelNode } from '../planner/logical.ts';
@@ -48,6 +55,7 @@ export type StatementResult =
       readonly bounded: boolean;
     }
   | { readonly kind: 'jobs'; readonly jobs: readonly Job[]; readonly done: Promise<void> }
+  /** Plain text to show as it is: EXPLAIN and SHOW CREATE. */
   | { readonly kind: 'explain'; readonly text: string };
 
 const DEFAULT_OPTIONS: Record<string, string> = {
@@ -133,7 +141,12 @@ export class Session {
       case 'execute':
         return st.statement.kind === 'insert' ? this.runInserts([st.statement]) : this.runQuery(st.statement);
       case 'createTable':
+        if (st.asQuery) return this.createTableAs(st);
+        if (st.like) return this.createTable(this.mergeLike(st), text);
         return this.createTable(st, text);
+      case 'alterTableSet':
+      case 'alterTableRename':
+        return this.alterTable(st);
       case 'createView': {
         const name = last(st.name.parts.map((p) => p.text));
         // Bind now so a broken view is rejected at CREATE time, as in Flink.
@@ -240,7 +253,7 @@ export class Session {
             st.name.span,
           );
         }
-        return { kind: 'table', columns: [col('result')], rows: [[obj.ddl]] };
+        return { kind: 'explain', text: obj.ddl.trim().replace(/;?$/, ';') };
       }
       case 'explain': {
         const inner = st.statement;
@@ -466,14 +479,7 @@ export class Session {
 
   private createTable(st: CreateTableStatement, ddl: string): StatementResult {
     const name = last(st.name.parts.map((p) => p.text));
-    if (st.like || st.asQuery) {
-      throw new RivuletError(
-        'plan',
-        'STATEMENT_UNSUPPORTED',
-        `CREATE TABLE ... ${st.like ? 'LIKE' : 'AS SELECT'} is not supported by Rivulet yet`,
-        st.span,
-      );
-    }
+
     const pk =
       st.primaryKey ??
       st.columns.map((c) => (c.kind === 'physicalColumn' ? c.primaryKey : null)).find((p) => p) ??
@@ -560,6 +566,7 @@ export class Session {
       partitionedBy: st.partitionedBy.map((p) => p.text),
       temporary: st.temporary,
       ddl,
+      statement: st,
     };
     // Bind computed columns to learn their types, and check the watermark.
     const binder = this.binder();
@@ -604,6 +611,106 @@ export class Session {
     this.connectors.factoryFor(tableInfo(def));
     const created = this.catalog.add(def, st.ifNotExists);
     return { kind: 'ok', message: created ? `Table '${name}' created.` : `Table '${name}' already exists.` };
+  }
+
+  /**
+   * `CREATE TABLE t LIKE src [(options)]`: the source's definition merged with the new one, as Flink
+   * does by default: columns, watermark, primary key and options are INCLUDED unless EXCLUDING says
+   * otherwise; new options OVERWRITE the source's.
+   */
+  private mergeLike(st: CreateTableStatement): CreateTableStatement {
+    const like = st.like as NonNullable<CreateTableStatement['like']>;
+    const srcName = last(like.source.parts.map((p) => p.text));
+    const src = this.catalog.get(srcName);
+    if (src?.kind !== 'table' || !src.statement) {
+      throw new RivuletError(
+        'plan',
+        'TABLE_NOT_FOUND',
+        `LIKE: table '${srcName}' not found`,
+        like.source.span,
+      );
+    }
+    const mode = (feature: string): string => {
+      const specific = like.options.find((o) => o.feature === feature);
+      const all = like.options.find((o) => o.feature === 'ALL');
+      return specific?.mode ?? all?.mode ?? (feature === 'OPTIONS' ? 'OVERWRITING' : 'INCLUDING');
+    };
+    const base = src.statement;
+    const keepColumn = (c: CreateTableStatement['columns'][number]) =>
+      c.kind === 'physicalColumn' ||
+      (c.kind === 'computedColumn' && mode('GENERATED') !== 'EXCLUDING') ||
+      (c.kind === 'metadataColumn' && mode('METADATA') !== 'EXCLUDING');
+    const newNames = new Set(st.columns.map((c) => c.name.text));
+    const columns = [
+      ...base.columns.filter((c) => keepColumn(c) && !newNames.has(c.name.text)),
+      ...st.columns,
+    ];
+    const options = new Map(mode('OPTIONS') === 'EXCLUDING' ? [] : base.options.map((o) => [o.key, o]));
+    for (const o of st.options) options.set(o.key, o);
+    return {
+      ...st,
+      like: null,
+      columns,
+      watermarks:
+        st.watermarks.length > 0 || mode('WATERMARKS') === 'EXCLUDING' ? st.watermarks : base.watermarks,
+      primaryKey: st.primaryKey ?? (mode('CONSTRAINTS') === 'EXCLUDING' ? null : base.primaryKey),
+      options: [...options.values()],
+    };
+  }
+
+  /** `CREATE TABLE t WITH (...) AS query`: the table takes the query's columns, then the query fills it. */
+  private async createTableAs(st: CreateTableStatement): Promise<StatementResult> {
+    const query = st.asQuery as Query;
+    const bound = this.binder().bindQuery(query);
+    const sp = st.span;
+    const id = (text: string): Identifier => ({ kind: 'identifier', span: sp, text, quoted: true });
+    const columns: CreateTableStatement['columns'] = bound.fields.map((f) => ({
+      kind: 'physicalColumn',
+      span: sp,
+      name: id(f.name),
+      type: parseTypeNode(typeToString(withTimeAttribute(f.type, undefined))),
+      primaryKey: null,
+      comment: null,
+    }));
+    const table: CreateTableStatement = { ...st, asQuery: null, columns };
+    this.createTable(table, format(table));
+    return this.runInserts([
+      { kind: 'insert', span: sp, overwrite: false, target: st.name, partition: [], columns: [], query },
+    ]);
+  }
+
+  /** `ALTER TABLE t SET ('k' = 'v')` and `ALTER TABLE t RENAME TO u`, re-validated as a new definition. */
+  private alterTable(
+    st: Extract<Statement, { kind: 'alterTableSet' | 'alterTableRename' }>,
+  ): StatementResult {
+    const name = last(st.name.parts.map((p) => p.text));
+    const old = this.catalog.get(name);
+    if (old?.kind !== 'table' || !old.statement) {
+      if (st.ifExists) return { kind: 'ok', message: `Table '${name}' does not exist.` };
+      throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `Table '${name}' does not exist`, st.name.span);
+    }
+    let next: CreateTableStatement;
+    if (st.kind === 'alterTableSet') {
+      const options = new Map(old.statement.options.map((o) => [o.key, o]));
+      for (const o of st.options) options.set(o.key, o);
+      next = { ...old.statement, options: [...options.values()] };
+    } else {
+      const newName = last(st.newName.parts.map((p) => p.text));
+      if (this.catalog.get(newName))
+        throw new RivuletError('catalog', 'OBJECT_EXISTS', `'${newName}' already exists`, st.newName.span);
+      next = { ...old.statement, name: st.newName };
+    }
+    this.catalog.drop('table', name);
+    try {
+      this.createTable({ ...next, ifNotExists: false }, format(next));
+    } catch (e) {
+      this.catalog.add(old);
+      throw e;
+    }
+    return {
+      kind: 'ok',
+      message: st.kind === 'alterTableSet' ? `Table '${name}' altered.` : `Table '${name}' renamed.`,
+    };
   }
 
   private show(what: string): StatementResult {
@@ -687,9 +794,13 @@ export class Session {
 
 /** A SQL type written as text (`'DECIMAL(10, 2)'`), parsed with the SQL parser. */
 export function parseTypeText(text: string): LogicalType {
+  return typeFromNode(parseTypeNode(text));
+}
+
+function parseTypeNode(text: string): TypeNode {
   const e = parseExpression(`CAST(NULL AS ${text})`);
   if (e.kind !== 'cast') throw new RivuletError('plan', 'TYPE_INVALID', `'${text}' is not a SQL type`);
-  return typeFromNode(e.type);
+  return e.type;
 }
 
 function typeFromNodeless(): LogicalType {
