@@ -1696,6 +1696,8 @@ export class SqlParser extends EmbeddedActionsParser {
     const s = this.LA(1);
     let ref = this.OR({
       IGNORE_AMBIGUITIES: true,
+      // Commit on `(` so that `FROM (* FROM t)` is reported inside the parentheses.
+      MAX_LOOKAHEAD: 1,
       DEF: [
         {
           ALT: () => {
