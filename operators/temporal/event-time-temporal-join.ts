@@ -22,7 +22,8 @@
  * 5. Late rows (time <= wm on arrival) break the watermark contract: joined output for earlier times
  *    was already emitted and versions before wm were freed. They are counted under
  *    `numLateRecordsDropped`, or sent to `lateOutputs[input]` when given. Rows with a NULL time are
- *    dropped and counted under `numNullRowtimeRecordsDropped`; a left row with a NULL key has no match.
+ *    dropped and counted under `numNullRowtimeRecordsDropped`; a left row with a NULL key has no match;
+ *    a right row with a NULL key column is dropped and counted under `numNullKeyVersionsDropped`.
  *
  * State: retained versions + waiting left rows + cleanup timers (`stateSize()`); it stays flat while
  * the watermark advances.
@@ -36,6 +37,9 @@ import { TimerHeap } from '../time/timer-heap.ts';
 import { joinWithVersion, type TemporalJoinBaseOptions, validateTemporalJoin } from './join-options.ts';
 import { PendingRows, type PendingRowsData } from './pending-rows.ts';
 import { VersionList } from './version-list.ts';
+
+/** Right rows with a NULL primary-key column are dropped and counted under this metric. */
+export const NULL_KEY_METRIC = 'numNullKeyVersionsDropped';
 
 export interface EventTimeTemporalJoinOptions extends TemporalJoinBaseOptions {
   /** The left row's event-time column (the `FOR SYSTEM_TIME AS OF` operand), epoch ms. */
@@ -97,6 +101,11 @@ export class EventTimeTemporalJoin implements Operator {
     }
     if (input === 0) {
       this.pending.push(t, kind, row);
+      return;
+    }
+    if (hasNullKey(row, o.rightKeys)) {
+      // A primary key is never NULL, and a NULL key could never be matched (NULL = NULL is not true).
+      ctx.count(NULL_KEY_METRIC);
       return;
     }
     const key = this.rightKey(row);

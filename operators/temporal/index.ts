@@ -5,6 +5,7 @@
 export {
   EventTimeTemporalJoin,
   type EventTimeTemporalJoinOptions,
+  NULL_KEY_METRIC,
 } from './event-time-temporal-join.ts';
 export {
   joinWithVersion,

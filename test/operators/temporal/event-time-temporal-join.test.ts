@@ -203,6 +203,8 @@ describe('EventTimeTemporalJoin: semantics', () => {
     const left = harness(simple({ joinType: 'LEFT', residual }));
     for (const h of [inner, left]) {
       h.insert(['a', 1, 10], RIGHT).insert([null, 1, 10], RIGHT);
+      expect(h.ctx.metrics.get('numNullKeyVersionsDropped')).toBe(1);
+      expect(h.stateSize()).toBe(2); // a's version and its cleanup timer
       h.insert(['a', 5, 5], LEFT); // 5 <= 10: match
       h.insert(['a', 6, 50], LEFT); // residual false
       h.insert(['a', 7, null], LEFT); // residual NULL: not a match
