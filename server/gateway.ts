@@ -246,9 +246,12 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
     },
     async (req) => {
       const s = getSession(req.params.s);
-      const result = await executeStatement(s.engine, req.body.statement, req.body.executionConfig ?? {});
+      const { result, timeZone } = await executeStatement(
+        s.engine,
+        req.body.statement,
+        req.body.executionConfig ?? {},
+      );
       const handle = randomUUID();
-      const timeZone = s.engine.options.get('table.local-time-zone') ?? 'UTC';
       s.operations.set(handle, new Operation(handle, result, timeZone, limits));
       return { operationHandle: handle };
     },
@@ -389,7 +392,7 @@ async function executeStatement(
   engine: Session,
   sql: string,
   config: Record<string, string>,
-): Promise<StatementResult> {
+): Promise<{ result: StatementResult; timeZone: string }> {
   const statements = parse(sql);
   if (statements.length === 0) {
     throw new HttpError(400, 'EMPTY_STATEMENT', 'The statement is empty');
@@ -405,7 +408,11 @@ async function executeStatement(
       }
       result = await engine.execute(st, sql);
     }
-    return result as StatementResult;
+    // The zone the values are shown in is the one in force when the statement ran.
+    return {
+      result: result as StatementResult,
+      timeZone: engine.options.get('table.local-time-zone') ?? 'UTC',
+    };
   } finally {
     if (Object.keys(config).length > 0) {
       engine.options.clear();

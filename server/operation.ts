@@ -134,7 +134,7 @@ export class Operation {
     return this.nextToken;
   }
 
-  /** Changes read from the job and not yet handed to the client (bounded by the limits). */
+  /** Changes read from the job and not yet handed to the client: at most (maxPages + 1) * pageSize. */
   get bufferedChanges(): number {
     return this.queue.reduce((n, p) => n + p.length, 0) + this.current.length;
   }
