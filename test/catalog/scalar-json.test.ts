@@ -56,6 +56,39 @@ describe('JSON model and paths', () => {
   });
 });
 
+describe('path ranges, deep scan and filters', () => {
+  const store =
+    '{"store":{"book":[{"title":"A","price":8.95,"tags":["x"]},{"title":"B","price":12.99},{"title":"C","price":8.99,"isbn":"1"}],"bike":{"price":19.95}}}';
+  const texts = (p: string) => evalJsonPath(parseJsonPath(p), parseJson(store)).map((x) => stringifyJson(x));
+  it('ranges', () => {
+    expect(texts('$.store.book[0 to 1].title')).toEqual(['"A"', '"B"']);
+    expect(texts('$.store.book[1 to last].title')).toEqual(['"B"', '"C"']);
+    expect(texts('$.store.book[0, 2 to 2].title')).toEqual(['"A"', '"C"']);
+    expect(() => texts('$.store.book[1 to 5].title')).toThrow(/out of bounds/);
+    expect(texts('lax $.store.book[1 to 5].title')).toEqual(['"B"', '"C"']);
+  });
+  it('deep scan', () => {
+    expect(texts('$..price')).toEqual(['8.95', '12.99', '8.99', '19.95']);
+    expect(texts('$..title')).toEqual(['"A"', '"B"', '"C"']);
+    expect(texts('$.store.bike..*')).toEqual(['19.95']);
+    expect(texts('$..nothing')).toEqual([]);
+  });
+  it('filters', () => {
+    expect(texts('$.store.book[?(@.price < 10)].title')).toEqual(['"A"', '"C"']);
+    expect(texts('$.store.book[?(@.isbn)].title')).toEqual(['"C"']);
+    expect(texts("$.store.book[?(@.title == 'B')].price")).toEqual(['12.99']);
+    expect(texts("$.store.book[?(@.title != 'B')].title")).toEqual(['"A"', '"C"']);
+    expect(texts('$.store.book[?(@.tags[0] == "x")].title')).toEqual(['"A"']);
+    expect(texts('$.store.book[?(@.price >= 12.99)].title')).toEqual(['"B"']);
+    expect(() => parseJsonPath('$.a[?(@.b ==)]')).toThrow(/expected a literal/);
+    expect(() => parseJsonPath('$.a[?(x)]')).toThrow(/expected '@'/);
+  });
+  it('through JSON_VALUE and JSON_QUERY', () => {
+    expect(fn('JSON_VALUE', [S, S]).call(store, "$.store.book[?(@.title == 'C')].isbn")).toBe('1');
+    expect(fn('JSON_QUERY', [S, S, S]).call(store, '$..title', 'WITH ARRAY WRAPPER')).toBe('["A","B","C"]');
+  });
+});
+
 describe('JSON_VALUE', () => {
   const jv = fn('JSON_VALUE', [S, S]);
   it('returns scalars as STRING by default', () => {

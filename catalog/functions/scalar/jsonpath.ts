@@ -7,13 +7,19 @@
  *
  * Path language (SQL:2016 SQL/JSON path, the part Flink's functions use):
  *   [lax|strict] $ step*        (Flink's default mode is strict)
- *   step := .name | ."quoted name" | .* | ['name'] | ["name"] | [n] | [n, m, ...] | [*] | [last] | [last - n]
+ *   step := .name | ."quoted name" | .* | ['name'] | ["name"] | [*]
+ *         | [sub, sub, ...]   with sub := n | last | last - n | sub to sub   (0-based, ranges inclusive)
+ *         | ..name | ..*      (Jayway's deep scan: at any depth, never an error)
+ *         | [?(@rel)] | [?(@rel <op> literal)]   (filter; rel := .name | ['name'] | [n] ...;
+ *                              op := == != < <= > >=; literal := number | 'text' | true | false | null)
  * Evaluation keeps a sequence of items; each step maps every item to zero or more items:
  *  1. member steps on an object pick the member; on an array, lax mode applies them to each element;
  *     otherwise (missing member, non-object) strict mode raises a path error and lax mode yields nothing;
  *  2. element steps on an array pick elements; in lax mode a non-array is treated as a one-element
  *     array; an index out of range is an error in strict mode and nothing in lax mode;
- *  3. wildcards yield all members/elements (lax: a non-container yields itself for `[*]`).
+ *  3. wildcards yield all members/elements (lax: a non-container yields itself for `[*]`);
+ *  4. a filter keeps the array elements for which the relative path selects something (that compares
+ *     true with the literal, numbers numerically, text exactly; values of other kinds only match `!=`).
  */
 import { runtimeError } from './util.ts';
 
@@ -222,11 +228,20 @@ export const isContainer = (v: Json): v is Json[] | Map<string, Json> => Array.i
 
 // ---- paths ----
 
+type Index = { last: false; n: number } | { last: true; minus: number };
+/** One subscript: an index, or a range `from to to` (both inclusive). */
+type Subscript = { from: Index; to?: Index };
+type Comparison = '==' | '!=' | '<' | '<=' | '>' | '>=';
+
 type Step =
   | { kind: 'member'; name: string }
   | { kind: 'memberWildcard' }
-  | { kind: 'elements'; indexes: readonly ({ last: false; n: number } | { last: true; minus: number })[] }
-  | { kind: 'elementWildcard' };
+  | { kind: 'elements'; subscripts: readonly Subscript[] }
+  | { kind: 'elementWildcard' }
+  /** `..name` / `..*`: the member (or every value) at any depth, in document order; never an error. */
+  | { kind: 'descendants'; name: string | undefined }
+  /** `[?(@.a.b)]` or `[?(@.a.b <op> literal)]`: the array elements for which the condition holds. */
+  | { kind: 'filter'; path: readonly Step[]; op: Comparison | undefined; value: Json };
 
 export interface JsonPath {
   readonly strict: boolean;
@@ -268,11 +283,84 @@ export function parseJsonPath(text: string): JsonPath {
     i++;
     return out;
   };
+  /** `?(@<relative path> [<op> <literal>])]`, positioned at the '?'. */
+  const filter = (): Step => {
+    i++;
+    ws();
+    if (text[i] !== '(') fail("expected '(' after '?'");
+    i++;
+    ws();
+    if (text[i] !== '@') fail("expected '@'");
+    i++;
+    const path: Step[] = [];
+    for (;;) {
+      if (text[i] === '.') {
+        i++;
+        const q = text[i];
+        if (q === '"' || q === "'") path.push({ kind: 'member', name: quoted(q) });
+        else {
+          const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(i));
+          if (!m) fail('expected a member name');
+          path.push({ kind: 'member', name: (m as RegExpExecArray)[0] });
+          i += (m as RegExpExecArray)[0].length;
+        }
+      } else if (text[i] === '[' && (text[i + 1] === "'" || text[i + 1] === '"')) {
+        i++;
+        path.push({ kind: 'member', name: quoted(text[i] as string) });
+        if (text[i] !== ']') fail("expected ']'");
+        i++;
+      } else if (text[i] === '[' && /^\[\d+\]/.test(text.slice(i))) {
+        const m = /^\[(\d+)\]/.exec(text.slice(i)) as RegExpExecArray;
+        path.push({ kind: 'elements', subscripts: [{ from: { last: false, n: Number(m[1]) } }] });
+        i += m[0].length;
+      } else break;
+    }
+    ws();
+    let op: Comparison | undefined;
+    let value: Json = null;
+    const opMatch = /^(==|!=|<=|>=|<|>)/.exec(text.slice(i));
+    if (opMatch) {
+      op = opMatch[1] as Comparison;
+      i += op.length;
+      ws();
+      const rest = text.slice(i);
+      const num = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(rest);
+      const word = /^(true|false|null)\b/.exec(rest);
+      if (text[i] === "'" || text[i] === '"') value = quoted(text[i] as string);
+      else if (num) {
+        value = new JsonNumber(num[0]);
+        i += num[0].length;
+      } else if (word) {
+        value = word[1] === 'null' ? null : word[1] === 'true';
+        i += (word[1] as string).length;
+      } else fail('expected a literal after the comparison');
+    }
+    ws();
+    if (text[i] !== ')') fail("expected ')'");
+    i++;
+    ws();
+    if (text[i] !== ']') fail("expected ']'");
+    i++;
+    return { kind: 'filter', path, op, value };
+  };
   for (;;) {
     ws();
     if (i >= text.length) break;
     const c = text[i];
-    if (c === '.') {
+    if (c === '.' && text[i + 1] === '.') {
+      i += 2;
+      if (text[i] === '*') {
+        i++;
+        steps.push({ kind: 'descendants', name: undefined });
+      } else if (text[i] === '"' || text[i] === "'") {
+        steps.push({ kind: 'descendants', name: quoted(text[i] as string) });
+      } else {
+        const m = /^[A-Za-z_$][\w$]*/.exec(text.slice(i));
+        if (!m) fail('expected a member name after ..');
+        steps.push({ kind: 'descendants', name: (m as RegExpExecArray)[0] });
+        i += (m as RegExpExecArray)[0].length;
+      }
+    } else if (c === '.') {
       i++;
       if (text[i] === '*') {
         i++;
@@ -305,20 +393,34 @@ export function parseJsonPath(text: string): JsonPath {
         steps.push({ kind: 'member', name });
         continue;
       }
-      const indexes: ({ last: false; n: number } | { last: true; minus: number })[] = [];
-      for (;;) {
+      if (text[i] === '?') {
+        steps.push(filter());
+        continue;
+      }
+      const subscripts: Subscript[] = [];
+      const index = (): Index => {
         ws();
         const rest = text.slice(i);
         const last = /^last(?:\s*-\s*(\d+))?/.exec(rest);
         const num = /^\d+/.exec(rest);
         if (last) {
-          indexes.push({ last: true, minus: last[1] ? Number(last[1]) : 0 });
           i += last[0].length;
-        } else if (num) {
-          indexes.push({ last: false, n: Number(num[0]) });
+          return { last: true, minus: last[1] ? Number(last[1]) : 0 };
+        }
+        if (num) {
           i += num[0].length;
+          return { last: false, n: Number(num[0]) };
+        }
+        return fail('expected an array index');
+      };
+      for (;;) {
+        const from = index();
+        ws();
+        if (/^to\b/.test(text.slice(i))) {
+          i += 2;
+          subscripts.push({ from, to: index() });
         } else {
-          fail('expected an array index');
+          subscripts.push({ from });
         }
         ws();
         if (text[i] === ',') {
@@ -331,7 +433,7 @@ export function parseJsonPath(text: string): JsonPath {
         }
         fail("expected ',' or ']'");
       }
-      steps.push({ kind: 'elements', indexes });
+      steps.push({ kind: 'elements', subscripts });
     } else {
       fail(`unexpected '${c}'`);
     }
@@ -378,11 +480,23 @@ export function evalJsonPath(path: JsonPath, doc: Json): Json[] {
           break;
         case 'elements': {
           const arr = Array.isArray(item) ? item : path.strict ? err('Element of a non-array') : [item];
-          for (const ix of step.indexes) {
-            const k = ix.last ? arr.length - 1 - ix.minus : ix.n;
-            if (k >= 0 && k < arr.length) next.push(arr[k] as Json);
-            else if (path.strict) err(`Array index ${k} out of bounds`);
+          const at = (ix: Index) => (ix.last ? arr.length - 1 - ix.minus : ix.n);
+          for (const sub of step.subscripts) {
+            const from = at(sub.from);
+            const to = sub.to === undefined ? from : at(sub.to);
+            for (let k = from; k <= to; k++) {
+              if (k >= 0 && k < arr.length) next.push(arr[k] as Json);
+              else if (path.strict) err(`Array index ${k} out of bounds`);
+            }
           }
+          break;
+        }
+        case 'descendants':
+          collectDescendants(item, step.name, next);
+          break;
+        case 'filter': {
+          const arr = Array.isArray(item) ? item : path.strict ? err('Filter on a non-array') : [item];
+          for (const e of arr) if (filterHolds(step, e)) next.push(e);
           break;
         }
       }
@@ -398,5 +512,54 @@ export function compileJsonPath(text: string): JsonPath {
     return parseJsonPath(text);
   } catch (e) {
     throw runtimeError('INVALID_JSON_PATH', (e as Error).message);
+  }
+}
+
+/** Values of member `name` (or all values) at any depth below `v`, in document order. */
+function collectDescendants(v: Json, name: string | undefined, out: Json[]): void {
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      if (name === undefined || k === name) out.push(x);
+      collectDescendants(x, name, out);
+    }
+  } else if (Array.isArray(v)) {
+    for (const x of v) {
+      if (name === undefined) out.push(x);
+      collectDescendants(x, name, out);
+    }
+  }
+}
+
+/** Whether a filter holds for one element: the relative path exists (and some value compares true). */
+function filterHolds(f: Extract<Step, { kind: 'filter' }>, element: Json): boolean {
+  let values: Json[];
+  try {
+    values = evalJsonPath({ strict: false, steps: f.path }, element);
+  } catch {
+    return false;
+  }
+  if (f.op === undefined) return values.length > 0;
+  return values.some((v) => compareJson(v, f.op as Comparison, f.value));
+}
+
+function compareJson(a: Json, op: Comparison, b: Json): boolean {
+  let c: number;
+  if (a instanceof JsonNumber && b instanceof JsonNumber) c = a.value - b.value;
+  else if (typeof a === 'string' && typeof b === 'string') c = a < b ? -1 : a > b ? 1 : 0;
+  else if ((a === null || typeof a === 'boolean') && a === b) c = 0;
+  else return op === '!=';
+  switch (op) {
+    case '==':
+      return c === 0;
+    case '!=':
+      return c !== 0;
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    default:
+      return c >= 0;
   }
 }
