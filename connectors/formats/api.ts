@@ -103,11 +103,9 @@ export class ValueError extends Error {
 // ---------------------------------------------------------------------------------------------
 // Results
 
-const NO_CHANGES: DecodedChanges = Object.freeze({ kinds: [], rows: [] }) as DecodedChanges;
-
-/** No changes at all (a comment line, a tombstone, a DDL event): returned shared, never mutated. */
+/** No changes at all (a comment line, a tombstone, a DDL event). */
 export function noChanges(): DecodedChanges {
-  return NO_CHANGES;
+  return { kinds: [], rows: [] };
 }
 
 export function skippedMessage(error: RivuletError): SkippedMessage {

@@ -183,8 +183,7 @@ function splitElements(text: string, delimiter: string): (string | null)[] {
     if (c === '\\' && i + 1 < text.length) {
       const next = text[++i] as string;
       if (next === 'N') nullMark = true;
-      else if (next === 'e') current += '';
-      else current += next;
+      else if (next !== 'e') current += next; // `\e` marks an empty string: it adds nothing
     } else if (c === delimiter) {
       out.push(nullMark ? null : current);
       current = '';
