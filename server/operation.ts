@@ -199,7 +199,6 @@ export class Operation {
         `Result token ${token} is not available; the next token of operation ${this.handle} is ${this.nextToken}`,
       );
     }
-    if (this.status === 'ERROR') throw this.error ?? new Error('the operation failed');
     if (this.status === 'CANCELED') {
       throw new RivuletError('runtime', 'OPERATION_CANCELED', `Operation ${this.handle} was canceled`);
     }
@@ -212,8 +211,8 @@ export class Operation {
         };
       });
       this.wakeFetcher = undefined;
-      if ((this.status as OperationStatus) === 'ERROR') throw this.error ?? new Error('the operation failed');
     }
+    // Changes read before a failure are still served; the error comes after them.
     let page = this.queue.shift();
     if (page === undefined && this.current.length > 0) {
       page = this.current;
@@ -225,6 +224,7 @@ export class Operation {
       this.nextToken = token + 1;
       return this.last;
     }
+    if (this.status === 'ERROR') throw this.error ?? new Error('the operation failed');
     return this.ended ? { type: 'EOS', token } : { type: 'NOT_READY', token };
   }
 
