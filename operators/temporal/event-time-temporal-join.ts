@@ -4,7 +4,10 @@
  * changelog (right), keyed by its primary key, with a version-time column. Output `left ++ right`.
  *
  * 1. A right change at time t (the row's version time) is added to its key's VersionList: +I/+U start
- *    a version at t, -U/-D end the version in force (no match from t on). Equal times: the change
+ *    a version at t, -D ends the version in force (no match from t on). A -U is skipped: it is always
+ *    followed by the +U that replaces the version, and it may carry the old row's time (a versioned
+ *    view over deduplication retracts the previous row as it was), which must not end anything.
+ *    Equal times: the change
  *    received last is the one in force. A cleanup timer is registered at t (even for the first change of
  *    a key: an older change may still arrive out of order and become obsolete at t).
  * 2. A left row at time t waits in a heap ordered by (t, arrival).
@@ -28,8 +31,8 @@
  * State: retained versions + waiting left rows + cleanup timers (`stateSize()`); it stays flat while
  * the watermark advances.
  */
-import type { Collector, Operator, OperatorContext, Row, RowKind } from '../api.ts';
-import { isAccumulate } from '../api.ts';
+import type { Collector, Operator, OperatorContext, Row } from '../api.ts';
+import { isAccumulate, RowKind } from '../api.ts';
 import { keySelector, type StateKey } from '../state.ts';
 import { hasNullKey } from '../time/join-types.ts';
 import { handleLate, InputWatermarks, notOpened } from '../time/support.ts';
@@ -103,6 +106,7 @@ export class EventTimeTemporalJoin implements Operator {
       this.pending.push(t, kind, row);
       return;
     }
+    if (kind === RowKind.UPDATE_BEFORE) return; // step 1: the +U that follows carries the new version
     if (hasNullKey(row, o.rightKeys)) {
       // A primary key is never NULL, and a NULL key could never be matched (NULL = NULL is not true).
       ctx.count(NULL_KEY_METRIC);

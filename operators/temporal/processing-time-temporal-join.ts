@@ -3,8 +3,9 @@
  * ON l.k = r.pk [AND ...]` where r is materialised in process from its changelog. Input 0 is the probe
  * (left) side, input 1 the table's changelog keyed by its primary key. Output `left ++ right`.
  *
- * 1. A right change updates the materialised table at once: +I/+U put the row under its key, -U/-D
- *    remove the key (a -U is normally followed by the +U that replaces it).
+ * 1. A right change updates the materialised table at once: +I/+U put the row under its key, -D
+ *    removes the key; -U is skipped (the +U that always follows it replaces the row, and a left row
+ *    between the two must still see the key).
  * 2. A left row is joined, on arrival, with the row its key holds at that moment (processing time):
  *    INNER emits a match only; LEFT pads with NULLs when the key is absent or the residual is not true.
  *    The output change has the left row's kind. A left retraction is joined with the current row too,
@@ -19,8 +20,8 @@
  * offered; likewise there is no async mode (a lookup is a Map access, never I/O). The state is the
  * materialised table: one row per live key (`stateSize()`).
  */
-import type { Collector, Operator, OperatorContext, Row, RowKind } from '../api.ts';
-import { isAccumulate } from '../api.ts';
+import type { Collector, Operator, OperatorContext, Row } from '../api.ts';
+import { isAccumulate, RowKind } from '../api.ts';
 import { keySelector, type StateKey } from '../state.ts';
 import { hasNullKey } from '../time/join-types.ts';
 import { notOpened } from '../time/support.ts';
@@ -54,7 +55,7 @@ export class ProcessingTimeTemporalJoin implements Operator {
     if (!out) throw notOpened(this.name);
     if (input === 1) {
       if (isAccumulate(kind)) this.table.set(this.rightKey(row), row);
-      else this.table.delete(this.rightKey(row));
+      else if (kind === RowKind.DELETE) this.table.delete(this.rightKey(row));
       return;
     }
     const o = this.opts;

@@ -5,7 +5,8 @@
  * (`FOR SYSTEM_TIME FROM t1 TO t2`, `FOR SYSTEM_TIME BETWEEN t1 AND t2`).
  *
  * 1. `apply(kind, row)` records a change at its version time t in the key's VersionList: +I/+U start a
- *    version, -U/-D end the one in force; equal times: the change received last wins (the earlier ones
+ *    version, -D ends the one in force, -U is skipped (the +U that follows replaces the version; the -U
+ *    may carry the old row's time); equal times: the change received last wins (the earlier ones
  *    get an empty validity and are never reported). Changes may arrive out of order.
  * 2. A version's validity is [its time, the time of the key's next change); the newest one is open
  *    (`validTo` = +Infinity) until another change of its key arrives.
@@ -21,8 +22,8 @@
  * Answers about times after the watermark are the history received so far (later changes may follow).
  */
 import { RivuletError } from '../../common/errors.ts';
-import type { Row, RowKind } from '../api.ts';
-import { isAccumulate } from '../api.ts';
+import type { Row } from '../api.ts';
+import { isAccumulate, RowKind } from '../api.ts';
 import { keySelector, type StateKey } from '../state.ts';
 import { requireNonNegative } from '../time/support.ts';
 import { TimerHeap } from '../time/timer-heap.ts';
@@ -97,6 +98,7 @@ export class VersionHistory {
    * than the horizon (history there is gone, so the change cannot be placed).
    */
   apply(kind: RowKind, row: Row): boolean {
+    if (kind === RowKind.UPDATE_BEFORE) return true; // step 1: nothing to record
     const ts = row[this.timeIndex];
     if (ts === null || ts === undefined) return false;
     const t = ts as number;

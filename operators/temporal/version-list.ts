@@ -2,7 +2,7 @@
  * VersionList: the changes of one key of a versioned table, ordered by version time.
  *
  * Entry i is (times[i], rows[i]): rows[i] is the row that became valid at times[i], or null when a
- * retraction (-U/-D) ended the version in force before it. The validity of entry i is
+ * deletion (-D) ended the version in force before it. The validity of entry i is
  * [times[i], times[i + 1]) (the last entry is open-ended).
  *
  * 1. `add` inserts after every entry with time <= t, so entries with equal times keep arrival order and

@@ -20,7 +20,8 @@ const residual = (l: Row, r: Row): boolean | null => {
 
 /** Brute force on the final data: the version in force at t is the last change of the key with time <= t. */
 function reference(joinType: 'INNER' | 'LEFT', withResidual: boolean, arrived: readonly Ev[]): Change[] {
-  const right = arrived.filter((e) => e.input === 1);
+  // -U is not a version change: the +U after it is (see the operator's step 1).
+  const right = arrived.filter((e) => e.input === 1 && e.kind !== RowKind.UPDATE_BEFORE);
   const out: Change[] = [];
   for (const e of arrived) {
     if (e.input !== 0) continue;

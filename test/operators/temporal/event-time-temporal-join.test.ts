@@ -171,6 +171,16 @@ describe('EventTimeTemporalJoin: semantics', () => {
     ]);
   });
 
+  it("a -U carrying the old row's time (versioned view over deduplication) does not hide the key", () => {
+    const h = harness(simple({ joinType: 'LEFT' }));
+    h.insert(['k', 10, 'a'], RIGHT);
+    h.push(RowKind.UPDATE_BEFORE, ['k', 10, 'a'], RIGHT);
+    h.push(RowKind.UPDATE_AFTER, ['k', 30, 'b'], RIGHT);
+    h.insert(['k', 20, 'o20'], LEFT).insert(['k', 30, 'o30'], LEFT);
+    h.endAll();
+    expect(h.formatted()).toEqual(['+I[k, 20, o20, k, 10, a]', '+I[k, 30, o30, k, 30, b]']);
+  });
+
   it('a deletion that arrives before the version it ends still ends it', () => {
     const h = harness(simple({ joinType: 'LEFT' }));
     h.delete(['k', 20, 'v1'], RIGHT);

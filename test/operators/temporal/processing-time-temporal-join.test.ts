@@ -46,6 +46,16 @@ describe('ProcessingTimeTemporalJoin', () => {
     expect(h.stateSize()).toBe(2);
   });
 
+  it('a left row between a -U and its +U still sees the key', () => {
+    const h = join();
+    h.insert(['EUR', 1.1], RIGHT);
+    h.push(RowKind.UPDATE_BEFORE, ['EUR', 1.1], RIGHT);
+    h.insert(['a', 'EUR', 1], LEFT);
+    h.push(RowKind.UPDATE_AFTER, ['EUR', 1.2], RIGHT);
+    h.insert(['b', 'EUR', 1], LEFT);
+    expect(h.formatted()).toEqual(['+I[a, EUR, 1, EUR, 1.1]', '+I[b, EUR, 1, EUR, 1.2]']);
+  });
+
   it('INNER drops rows without a match, a NULL key, or a residual that is not true', () => {
     const residual = (l: Row, r: Row) => (l[2] === null ? null : (l[2] as number) * (r[1] as number) > 5);
     const h = join({ residual });

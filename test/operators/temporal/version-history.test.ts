@@ -98,6 +98,16 @@ describe('VersionHistory: FROM .. TO and BETWEEN .. AND', () => {
     expect(h.between(at(0, 0), at(0, 1)).map((v) => v.row[0])).toEqual(['p_001']);
   });
 
+  it("a -U carrying the old row's time does not end the version; the +U after it does", () => {
+    // What a versioned view over ROW_NUMBER() deduplication (keep last) emits.
+    const h = new VersionHistory({ keyIndices: [0], timeIndex: 1 });
+    h.apply(RowKind.INSERT, ['k', 10, 'a']);
+    h.apply(RowKind.UPDATE_BEFORE, ['k', 10, 'a']);
+    h.apply(RowKind.UPDATE_AFTER, ['k', 30, 'b']);
+    expect(periods(h.versions())).toEqual(['k=a [10, 30)', 'k=b [30, Infinity)']);
+    expect(h.asOf(20)).toEqual([['k', 10, 'a']]);
+  });
+
   it('versions overwritten at the same timestamp have no validity and are never reported', () => {
     const h = new VersionHistory({ keyIndices: [0], timeIndex: 1 });
     h.apply(RowKind.INSERT, ['k', 10, 'a']);
@@ -157,7 +167,7 @@ describe('VersionHistory: property', () => {
     for (const key of new Set(changes.map((c) => c.key))) {
       const mine = changes
         .map((c, i) => ({ c, i }))
-        .filter((x) => x.c.key === key)
+        .filter((x) => x.c.key === key && x.c.kind !== RowKind.UPDATE_BEFORE)
         .sort((a, b) => a.c.t - b.c.t || a.i - b.i);
       mine.forEach(({ c }, j) => {
         if (!isAccumulate(c.kind)) return;
