@@ -66,6 +66,8 @@ describe('path ranges, deep scan and filters', () => {
     expect(texts('$.store.book[0, 2 to 2].title')).toEqual(['"A"', '"C"']);
     expect(() => texts('$.store.book[1 to 5].title')).toThrow(/out of bounds/);
     expect(texts('lax $.store.book[1 to 5].title')).toEqual(['"B"', '"C"']);
+    expect(texts('lax $.store.book[1 to 4000000000].title')).toEqual(['"B"', '"C"']); // no walk to 4e9
+    expect(texts('$.store.book[2 to 1].title')).toEqual([]);
   });
   it('deep scan', () => {
     expect(texts('$..price')).toEqual(['8.95', '12.99', '8.99', '19.95']);

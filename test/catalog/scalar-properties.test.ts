@@ -7,7 +7,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FunctionRegistry } from '../../catalog/functions/registry.ts';
 import { registerScalarBuiltins, resolveScalarCall } from '../../catalog/functions/scalar/index.ts';
-import { parseJson, stringifyJson } from '../../catalog/functions/scalar/jsonpath.ts';
+import {
+  evalJsonPath,
+  JsonPathError,
+  JsonPathSyntaxError,
+  parseJson,
+  parseJsonPath,
+  stringifyJson,
+} from '../../catalog/functions/scalar/jsonpath.ts';
 import { type LogicalType, T } from '../../catalog/types.ts';
 import type { Value } from '../../operators/api.ts';
 
@@ -146,6 +153,53 @@ describe('JSON text', () => {
         expect(stringifyJson(parseJson(text))).toBe(text);
       }),
       { numRuns: 300 },
+    );
+  });
+  it('random path texts either parse or fail with a path syntax error; evaluation only fails with path errors', () => {
+    const piece = fc.constantFrom(
+      '$',
+      '.',
+      '..',
+      'a',
+      '*',
+      '[',
+      ']',
+      '0',
+      '1',
+      ' to ',
+      'last',
+      '-',
+      "'k'",
+      '?',
+      '(',
+      ')',
+      '@',
+      '==',
+      '<',
+      '1.5',
+      'lax ',
+      'strict ',
+      ',',
+      ' ',
+    );
+    const doc = parseJson('{"a":[{"k":1},{"k":2,"a":{"k":[3]}}],"k":"v"}');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        let path: ReturnType<typeof parseJsonPath>;
+        try {
+          path = parseJsonPath(text);
+        } catch (e) {
+          expect(e).toBeInstanceOf(JsonPathSyntaxError);
+          return;
+        }
+        try {
+          expect(Array.isArray(evalJsonPath(path, doc))).toBe(true);
+        } catch (e) {
+          expect(e).toBeInstanceOf(JsonPathError);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
   it('JSON_VALUE reads back every member of a flat object', () => {

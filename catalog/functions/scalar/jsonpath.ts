@@ -484,10 +484,11 @@ export function evalJsonPath(path: JsonPath, doc: Json): Json[] {
           for (const sub of step.subscripts) {
             const from = at(sub.from);
             const to = sub.to === undefined ? from : at(sub.to);
-            for (let k = from; k <= to; k++) {
-              if (k >= 0 && k < arr.length) next.push(arr[k] as Json);
-              else if (path.strict) err(`Array index ${k} out of bounds`);
+            if (path.strict && from <= to && (from < 0 || to >= arr.length)) {
+              err(`Array index ${from < 0 ? from : to} out of bounds`);
             }
+            // Only indexes inside the array are visited, however wide the range is.
+            for (let k = Math.max(from, 0); k <= Math.min(to, arr.length - 1); k++) next.push(arr[k] as Json);
           }
           break;
         }
