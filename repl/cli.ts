@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { caretSnippet, RivuletError } from '../common/errors.ts';
 import { commands } from './commands/index.ts';
+import { openShell } from './commands/repl.ts';
 import { executeSql } from './commands/run.ts';
 import { readConfigFile } from './config.ts';
 
@@ -63,6 +64,7 @@ export async function main(
     .option('--config <file>', "a file of 'key: value' options (Flink config.yaml style, flat keys)")
     .option('--catalog-dir <dir>', 'keep persistent tables, views and functions in this directory')
     .option('-e, --execute <sql>', 'run SQL given on the command line (same as `rivulet exec`)')
+    .option('-i, --init <file>', 'run this SQL script in the shell before the first prompt')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => stdout.write(s),
@@ -87,7 +89,8 @@ export async function main(
       await run((ctx) => executeSql(sql, '<exec>', [], ctx));
       return;
     }
-    program.outputHelp();
+    const initFile = program.opts<{ init?: string }>().init;
+    await run((ctx) => openShell(ctx, { initFile }));
   });
 
   try {

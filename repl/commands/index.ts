@@ -1,9 +1,16 @@
 import type { CliCommand } from '../cli.ts';
 import { formatCommand } from './format.ts';
+import { replCommand } from './repl.ts';
 import { execCommand, runCommand } from './run.ts';
 import { serveCommand } from './serve.ts';
 
 /**
  * Every subcommand of `rivulet`. A subcommand is listed here only once it works end to end.
  */
-export const commands: readonly CliCommand[] = [runCommand, execCommand, formatCommand, serveCommand];
+export const commands: readonly CliCommand[] = [
+  runCommand,
+  execCommand,
+  formatCommand,
+  serveCommand,
+  replCommand,
+];
