@@ -28,6 +28,7 @@ import { type CorrelateRel, ORDINALITY_FIELD, unnestFields } from './correlate.t
 import { type BoundExpr, inputRef, literal, mapInputs, TRUE } from './expr.ts';
 import { intervalBounds } from './interval-join.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
+import { MatchBinder } from './match-recognize.ts';
 import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
 import { collectScalarSubqueries, type SubqueryBinder, subqueryJoin } from './subquery.ts';
@@ -162,12 +163,22 @@ export class QueryBinder {
         const b = this.bindCorrelate(this.bindValues([[]], ref.span), ref, false);
         return this.rename(b, [], undefined, ref.span);
       }
-      case 'matchRecognize':
-        throw planError(
-          'MATCH_RECOGNIZE_UNSUPPORTED',
-          'MATCH_RECOGNIZE is not supported by Rivulet yet',
+      case 'matchRecognize': {
+        const input = this.bindFrom(ref.input, ctes);
+        const rel = new MatchBinder(
+          ref,
+          input,
+          (scope, clause) => this.exprBinder(scope, clause),
+          this.catalog.functions,
+          this.fnContext,
+        ).bind();
+        return this.rename(
+          { rel, fields: rel.fields },
+          ref.alias?.columns ?? [],
+          ref.alias?.name.text,
           ref.span,
         );
+      }
     }
   }
 

@@ -4,6 +4,7 @@
  * as Flink's `EXPLAIN CHANGELOG_MODE` prints them.
  */
 import { typeToString } from '../catalog/types.ts';
+import { formatPattern } from '../operators/match/spec.ts';
 import { exprToString } from './expr.ts';
 import { childrenOf, type RelNode, type WindowTvfRel } from './logical.ts';
 import { rankFilter } from './over.ts';
@@ -48,6 +49,12 @@ function describe(node: RelNode): string {
       return `Union(all=[true], inputs=${node.inputs.length})`;
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'match':
+      return `MatchRecognize(partitionBy=[${node.spec.partitionBy.map((k) => node.input.fields[k]?.name).join(', ')}], orderBy=[${node.orderKeys
+        .map((k) => `${node.input.fields[k.index]?.name} ${k.descending ? 'DESC' : 'ASC'}`)
+        .join(
+          ', ',
+        )}], pattern=[${formatPattern(node.spec.pattern)}], rowsPerMatch=[${node.spec.rowsPerMatch}]${node.spec.withinMs ? `, within=${node.spec.withinMs} ms` : ''})`;
     case 'correlate':
       return `Correlate(${node.fn.kind === 'unnest' ? 'UNNEST' : node.fn.impl.name}(${node.args.map(exprToString).join(', ')})${node.outer ? ', LEFT' : ''})`;
     case 'over':

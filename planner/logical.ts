@@ -10,6 +10,10 @@ import type { LogicalType } from '../catalog/types.ts';
 import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';
 import type { CorrelateRel } from './correlate.ts';
+import type { MatchRel } from './match-recognize.ts';
+
+export type { MatchRel };
+
 import type { BoundExpr } from './expr.ts';
 import type { IntervalBounds } from './interval-join.ts';
 import type { OverRel } from './over.ts';
@@ -35,7 +39,8 @@ export type RelNode =
   | SortRel
   | WindowTvfRel
   | OverRel
-  | CorrelateRel;
+  | CorrelateRel
+  | MatchRel;
 
 export interface ScanRel {
   readonly kind: 'scan';

@@ -56,6 +56,24 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
       }
       return of(node.input);
     }
+    case 'match': {
+      const input = of(node.input);
+      if (input.mode !== 'insert-only') {
+        throw new RivuletError(
+          'plan',
+          'MATCH_UPDATES',
+          'MATCH_RECOGNIZE needs an append-only input; this input has updates or deletes',
+        );
+      }
+      if (!input.bounded && node.rowtimeIndex === null) {
+        throw new RivuletError(
+          'plan',
+          'MATCH_ORDER',
+          'MATCH_RECOGNIZE over a stream must ORDER BY an event-time attribute first, ascending (a column with a WATERMARK); any ORDER BY is allowed over a bounded input',
+        );
+      }
+      return { bounded: input.bounded, mode: 'insert-only' };
+    }
     case 'over': {
       const input = of(node.input);
       if (!input.bounded && !streamingOver(node)) {

@@ -10,6 +10,8 @@ import type { ColumnInfo, ScanSource, TableInfo } from '../connectors/api.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import { StaticRowsSource } from '../connectors/values.ts';
 import type { Collector, Operator, Row } from '../operators/api.ts';
+import { MatchRecognize } from '../operators/match/operator.ts';
+import type { MatchSpec } from '../operators/match/spec.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { buildComparator } from '../operators/relational/compare.ts';
 import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
@@ -119,6 +121,22 @@ export class JobBuilder {
       }
       case 'over':
         return this.over(node);
+      case 'match': {
+        const props = this.options.props(node.input);
+        const rest = node.orderKeys.slice(node.rowtimeIndex !== null ? 1 : 0);
+        const rt = node.rowtimeIndex;
+        const order: MatchSpec['order'] =
+          rt !== null
+            ? {
+                kind: 'rowtime',
+                rowtime: (row) => row[rt] as number,
+                ...(rest.length > 0 ? { tieBreak: buildComparator(rest) } : {}),
+              }
+            : { kind: 'bounded', compare: buildComparator(node.orderKeys) };
+        if (!props.bounded && rt === null)
+          throw new RivuletError('internal', 'INTERNAL', 'streaming MATCH_RECOGNIZE without rowtime');
+        return this.addOperator(new MatchRecognize({ ...node.spec, order }), [this.lower(node.input)]);
+      }
       case 'correlate': {
         const args = compileProjection(node.args, this.compileOptions);
         const gen =
