@@ -7,9 +7,9 @@
  *    a version at t, -D ends the version in force (no match from t on). A -U is skipped: it is always
  *    followed by the +U that replaces the version, and it may carry the old row's time (a versioned
  *    view over deduplication retracts the previous row as it was), which must not end anything.
- *    Equal times: the change
- *    received last is the one in force. A cleanup timer is registered at t (even for the first change of
- *    a key: an older change may still arrive out of order and become obsolete at t).
+ *    Equal times: the change received last is the one in force. A cleanup timer is registered at t
+ *    (even for the first change of a key: an older change may still arrive out of order and become
+ *    obsolete at t).
  * 2. A left row at time t waits in a heap ordered by (t, arrival).
  * 3. On a watermark, the combined watermark wm (minimum of both inputs) is computed; every waiting left
  *    row with t <= wm is popped in (t, arrival) order and joined with the version in force at t, i.e.
@@ -92,6 +92,9 @@ export class EventTimeTemporalJoin implements Operator {
     const ctx = this.ctx;
     if (!ctx) throw notOpened(this.name);
     const o = this.opts;
+    // Step 1: a right -U changes no version (the +U after it does); skipped before the lateness check,
+    // since it may carry the old row's time, far behind the watermark.
+    if (input === 1 && kind === RowKind.UPDATE_BEFORE) return;
     const ts = row[input === 0 ? o.leftTimeIndex : o.rightTimeIndex];
     if (ts === null || ts === undefined) {
       ctx.count('numNullRowtimeRecordsDropped');
@@ -106,7 +109,6 @@ export class EventTimeTemporalJoin implements Operator {
       this.pending.push(t, kind, row);
       return;
     }
-    if (kind === RowKind.UPDATE_BEFORE) return; // step 1: the +U that follows carries the new version
     if (hasNullKey(row, o.rightKeys)) {
       // A primary key is never NULL, and a NULL key could never be matched (NULL = NULL is not true).
       ctx.count(NULL_KEY_METRIC);

@@ -177,8 +177,18 @@ describe('EventTimeTemporalJoin: semantics', () => {
     h.push(RowKind.UPDATE_BEFORE, ['k', 10, 'a'], RIGHT);
     h.push(RowKind.UPDATE_AFTER, ['k', 30, 'b'], RIGHT);
     h.insert(['k', 20, 'o20'], LEFT).insert(['k', 30, 'o30'], LEFT);
+    h.watermark(25, LEFT).watermark(25, RIGHT);
+    // A -U carrying an old time far behind the watermark is not late: a -U changes no version.
+    h.push(RowKind.UPDATE_BEFORE, ['k', 10, 'a'], RIGHT);
+    h.push(RowKind.UPDATE_AFTER, ['k', 40, 'c'], RIGHT);
+    h.insert(['k', 45, 'o45'], LEFT);
     h.endAll();
-    expect(h.formatted()).toEqual(['+I[k, 20, o20, k, 10, a]', '+I[k, 30, o30, k, 30, b]']);
+    expect(h.ctx.metrics.get('numLateRecordsDropped')).toBeUndefined();
+    expect(h.formatted()).toEqual([
+      '+I[k, 20, o20, k, 10, a]',
+      '+I[k, 30, o30, k, 30, b]',
+      '+I[k, 45, o45, k, 40, c]',
+    ]);
   });
 
   it('a deletion that arrives before the version it ends still ends it', () => {
