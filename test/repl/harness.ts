@@ -1,0 +1,92 @@
+/** Drives the real `rivulet` binary for the shell tests: over pipes, or in a tmux pseudo-terminal. */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const bin = new URL('../../bin/rivulet.js', import.meta.url).pathname;
+export const repoRoot = new URL('../..', import.meta.url).pathname;
+
+/** A fresh Rivulet home (catalog and history) so tests never touch the user's ~/.rivulet. */
+export function tempHome(): string {
+  return mkdtempSync(join(tmpdir(), 'rivulet-shell-'));
+}
+
+export interface Piped {
+  readonly child: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** Resolves once stdout holds `text` (rejects after `ms`). */
+  waitFor(text: string | RegExp, ms?: number): Promise<void>;
+  /** Resolves to the exit code; the child is killed if it has not exited after `ms`. */
+  exit(ms?: number): Promise<number | null>;
+}
+
+/** Starts `rivulet ARGS` with its stdin, stdout and stderr as pipes. */
+export function spawnPiped(args: readonly string[], home: string, env: NodeJS.ProcessEnv = {}): Piped {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, RIVULET_HOME: home, RIVULET_HISTORY: '', NO_COLOR: '1', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const p: Piped = {
+    child,
+    stdout: '',
+    stderr: '',
+    waitFor(text, ms = 15_000) {
+      return new Promise((resolve, reject) => {
+        const has = () => (typeof text === 'string' ? p.stdout.includes(text) : text.test(p.stdout));
+        if (has()) return resolve();
+        const timer = setTimeout(() => {
+          child.stdout?.off('data', check);
+          reject(new Error(`timed out waiting for ${text}; stdout:\n${p.stdout}\nstderr:\n${p.stderr}`));
+        }, ms);
+        const check = () => {
+          if (!has()) return;
+          clearTimeout(timer);
+          child.stdout?.off('data', check);
+          resolve();
+        };
+        child.stdout?.on('data', check);
+      });
+    },
+    exit(ms = 20_000) {
+      return new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+        child.on('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+      });
+    },
+  };
+  child.stdout?.on('data', (d: Buffer) => {
+    p.stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    p.stderr += d.toString();
+  });
+  return p;
+}
+
+/** Feeds `input` to a fresh shell over pipes and waits for it to end. */
+export async function runShell(
+  input: string,
+  opts: { home?: string; args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawnPiped(opts.args ?? [], opts.home ?? tempHome(), opts.env);
+  p.child.stdin?.end(input);
+  const code = await p.exit();
+  return { code, stdout: p.stdout, stderr: p.stderr };
+}
+
+/** Whether tmux can be used for the terminal tests. */
+export function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
