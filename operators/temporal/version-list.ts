@@ -76,8 +76,14 @@ export class VersionList {
   trimBefore(cutoff: number): number {
     const i = this.indexAt(cutoff);
     if (i <= 0) return 0;
-    this.times.splice(0, i);
-    this.rows.splice(0, i);
+    if (i === 1) {
+      // The common case (one newer version passed the watermark); shift() trims in place.
+      this.times.shift();
+      this.rows.shift();
+    } else {
+      this.times.splice(0, i);
+      this.rows.splice(0, i);
+    }
     return i;
   }
 
