@@ -15,7 +15,9 @@
  * process during that loop, which is the meaningful figure on a shared machine), peak RSS and bytes
  * per retained version.
  *
- * Run: npm exec -- node --expose-gc bench/temporal.ts [left rows, default 5000000]
+ * Run: npm exec -- node --expose-gc --single-threaded-gc bench/temporal.ts [left rows, default 5000000]
+ * (`--single-threaded-gc` keeps the garbage collector on the main thread, so the CPU-time figure is
+ * the work of one core; without it, helper GC threads add their CPU time to the process's.)
  */
 import type { Collector, OperatorContext, Row } from '../operators/api.ts';
 import { RowKind } from '../operators/api.ts';
