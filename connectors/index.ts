@@ -1,6 +1,7 @@
 /** The connectors every session knows. */
 import { datagenConnector } from './datagen.ts';
 import { filesystemConnector } from './filesystem.ts';
+import { kafkaConnector, upsertKafkaConnector } from './kafka/index.ts';
 import { blackholeConnector, printConnector } from './print.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { valuesConnector } from './values.ts';
@@ -12,5 +13,7 @@ export function defaultConnectors(): ConnectorRegistry {
   registry.register(blackholeConnector);
   registry.register(filesystemConnector);
   registry.register(valuesConnector);
+  registry.register(kafkaConnector);
+  registry.register(upsertKafkaConnector);
   return registry;
 }

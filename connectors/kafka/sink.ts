@@ -1,0 +1,204 @@
+/**
+ * The Kafka sinks. `kafka` writes every change as a record (its value format decides which changes it
+ * can carry); `upsert-kafka` writes +I/+U as the key's new value and -D as a tombstone (a record with
+ * the key and no value), ignoring -U (the +U that follows replaces the value).
+ *
+ * Steps:
+ *  1. write() encodes the change into a record and buffers it (upsert-kafka with `sink.buffer-flush.*`
+ *     keeps only the last change per key in the buffer, so repeated updates of a key are written once).
+ *  2. flush() sends the buffer with acks=all and resolves only once the broker acknowledged it; a send
+ *     that still fails after the client's retries rejects, which fails the job.
+ *  3. exactly-once: records are sent inside a kafkajs transaction (transactional id
+ *     `<sink.transactional-id-prefix>-0`: one writer); prepareCommit flushes into it, commit commits it,
+ *     abort aborts it. When the runtime closes the sink of a job that ended without failing, the open
+ *     transaction is committed (the end of a bounded input is its last checkpoint); a failed job aborts.
+ */
+import { type Admin, Kafka, type Message, Partitioners, type Producer, type Transaction } from 'kafkajs';
+import { RivuletError } from '../../common/errors.ts';
+import { type Row, RowKind } from '../../operators/api.ts';
+import type { ChangelogMode, SinkWriter, TableInfo } from '../api.ts';
+import { numberOption } from '../registry.ts';
+import {
+  clientConfig,
+  type DeliveryGuarantee,
+  deliveryGuarantee,
+  durationOption,
+  layout,
+  type Partitioner,
+  partitioner,
+  sinkTopic,
+  writableMetadata,
+} from './options.ts';
+import { RecordEncoder } from './records.ts';
+
+export class KafkaSink implements SinkWriter {
+  readonly accepts: ChangelogMode;
+  private readonly table: TableInfo;
+  private readonly upsert: boolean;
+  private readonly topic: string;
+  private readonly encoder: RecordEncoder;
+  private readonly partitioner: Partitioner;
+  private readonly guarantee: DeliveryGuarantee;
+  private readonly transactionalId: string | null;
+  /** Column index of a written `partition` metadata column (Rivulet: the record goes there). */
+  private readonly partitionColumn: number;
+  private readonly maxRows: number;
+  private readonly reduce: boolean;
+  private kafka: Kafka | null = null;
+  private producer: Producer | null = null;
+  private transaction: Transaction | null = null;
+  private partitions = 1;
+  private roundRobin = 0;
+  private buffer: Message[] = [];
+  /** upsert-kafka with buffering: the last record per key, in first-write order. */
+  private readonly byKey = new Map<string, Message>();
+  private sending: Promise<void> = Promise.resolve();
+
+  constructor(table: TableInfo, upsert: boolean) {
+    this.table = table;
+    this.upsert = upsert;
+    const lay = layout(table, upsert);
+    const written = writableMetadata(table, lay);
+    this.encoder = new RecordEncoder(
+      table,
+      lay,
+      written.filter((m) => m.metadataKey !== 'partition'),
+    );
+    const pIndex = written.findIndex((m) => m.metadataKey === 'partition');
+    // The encoder reads metadata by position among the columns it knows: keep `partition` last.
+    if (pIndex >= 0 && pIndex !== written.length - 1) {
+      throw new RivuletError(
+        'plan',
+        'METADATA_ORDER',
+        `Table '${table.name}': declare the written 'partition' metadata column after the other metadata columns`,
+      );
+    }
+    this.partitionColumn = pIndex < 0 ? -1 : lay.physical.length + pIndex;
+    this.topic = sinkTopic(table);
+    this.partitioner = partitioner(table);
+    const dg = deliveryGuarantee(table);
+    this.guarantee = dg.guarantee;
+    this.transactionalId = dg.guarantee === 'exactly-once' ? `${dg.transactionalIdPrefix}-0` : null;
+    this.accepts = upsert ? 'upsert' : lay.value.format.changelogMode;
+    clientConfig(table, 'sink');
+    const maxRows = numberOption(table, 'sink.buffer-flush.max-rows', 0);
+    const interval = durationOption(table, 'sink.buffer-flush.interval');
+    if (maxRows > 0 !== interval > 0) {
+      throw new RivuletError(
+        'plan',
+        'OPTION_INVALID',
+        `Table '${table.name}': 'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' are set together (both > 0) or not at all`,
+      );
+    }
+    this.maxRows = maxRows;
+    this.reduce = upsert && maxRows > 0;
+  }
+
+  async open(): Promise<void> {
+    this.kafka = new Kafka(clientConfig(this.table, 'sink'));
+    const admin: Admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: [this.topic] });
+      this.partitions = Math.max(1, meta.topics[0]?.partitions.length ?? 1);
+    } finally {
+      await admin.disconnect();
+    }
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...(this.transactionalId !== null
+        ? { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 }
+        : {}),
+    });
+    await this.producer.connect();
+  }
+
+  write(kind: RowKind, row: Row): void {
+    if (this.upsert && kind === RowKind.UPDATE_BEFORE) return;
+    const tombstone = this.upsert && kind === RowKind.DELETE;
+    const rec = this.encoder.encode(kind, row, tombstone);
+    const message: Message = { key: rec.key, value: rec.value };
+    if (rec.headers) message.headers = rec.headers;
+    if (rec.timestamp !== undefined) message.timestamp = rec.timestamp;
+    const partition = this.partitionOf(row);
+    if (partition !== null) message.partition = partition;
+    if (this.reduce) {
+      const id = rec.key === null ? '' : rec.key.toString('latin1');
+      this.byKey.delete(id);
+      this.byKey.set(id, message);
+      if (this.byKey.size >= this.maxRows) this.startSend();
+    } else this.buffer.push(message);
+  }
+
+  private partitionOf(row: Row): number | null {
+    if (this.partitionColumn >= 0) {
+      const p = row[this.partitionColumn];
+      if (p !== null && p !== undefined) return Number(p);
+    }
+    switch (this.partitioner) {
+      case 'fixed':
+        // Flink's fixed partitioner: writer i writes partition i % partitions; Rivulet has one writer.
+        return 0;
+      case 'round-robin':
+        return this.roundRobin++ % this.partitions;
+      default:
+        return null;
+    }
+  }
+
+  /** Starts sending the buffer; sends are chained so records keep their order. */
+  private startSend(): void {
+    const messages = this.reduce ? [...this.byKey.values()] : this.buffer;
+    this.byKey.clear();
+    this.buffer = [];
+    if (messages.length === 0) return;
+    this.sending = this.sending.then(() => this.send(messages));
+  }
+
+  private async send(messages: Message[]): Promise<void> {
+    const producer = this.producer as Producer;
+    if (this.transactionalId !== null) {
+      if (this.transaction === null) this.transaction = await producer.transaction();
+      await this.transaction.send({ topic: this.topic, messages, acks: -1 });
+      return;
+    }
+    await producer.send({ topic: this.topic, messages, acks: this.guarantee === 'none' ? 1 : -1 });
+  }
+
+  async flush(): Promise<void> {
+    this.startSend();
+    const sending = this.sending;
+    // A failed send fails this flush (and the job), and is not retried by later flushes.
+    this.sending = sending.catch(() => {});
+    await sending;
+  }
+
+  async prepareCommit(_checkpointId: number): Promise<void> {
+    await this.flush();
+  }
+
+  async commit(_checkpointId: number): Promise<void> {
+    await this.flush();
+    const t = this.transaction;
+    this.transaction = null;
+    await t?.commit();
+  }
+
+  async abort(): Promise<void> {
+    this.buffer = [];
+    this.byKey.clear();
+    await this.sending.catch(() => {});
+    const t = this.transaction;
+    this.transaction = null;
+    await t?.abort();
+  }
+
+  async close(): Promise<void> {
+    try {
+      if (this.transaction !== null) await this.commit(0);
+    } finally {
+      await this.producer?.disconnect();
+      this.producer = null;
+    }
+  }
+}

@@ -1,0 +1,519 @@
+/**
+ * The Kafka source (`kafka` and `upsert-kafka`), pulled in batches by the runtime.
+ *
+ * Steps:
+ *  1. open: resolve the topics (a list, or a pattern over the cluster's topics) and their partitions;
+ *     resolve per partition where reading starts (startup mode) and, for a bounded table, where it
+ *     ends (exclusive end offset, resolved once at open so the table is a fixed range).
+ *  2. kafkajs has no manual assignment, so the source uses a consumer group: before joining, it
+ *     commits the start offsets to the group (so the member starts exactly there, with no race against
+ *     a seek), then runs the consumer with `eachBatch` and auto-commit off.
+ *  3. eachBatch appends the records to a per-partition buffer; a partition whose buffer holds
+ *     `BUFFER_PER_PARTITION` records is paused (backpressure: the runtime not pulling stops the fetching)
+ *     and resumed once `next()` drained it below half. A partition at its bounded end is paused for good.
+ *  4. next(maxRows) takes records of one partition (round-robin over partitions: the batch's split is
+ *     `topic-partition`, so the runtime keeps a watermark per partition), decodes them and returns rows
+ *     with their positions `topic/partition@offset`. A record that cannot be decoded fails the job with
+ *     its position, or is skipped and counted (`*.ignore-parse-errors`), or is sent unchanged to the
+ *     dead-letter topic with an `x-rivulet-error` header.
+ *  5. Offsets are committed only for acknowledged rows: the runtime pulls again only after every sink
+ *     flushed the previous batch, so each `next()` acknowledges what the previous one returned;
+ *     `acknowledge(position)` does the same for an explicit position. Commits are sent at most once a
+ *     second, and when a bounded source ends.
+ *  6. A bounded source ends when every partition reached its end offset and its buffer is empty.
+ */
+import { type Admin, type Consumer, type EachBatchPayload, Kafka, type Producer } from 'kafkajs';
+import { RivuletError } from '../../common/errors.ts';
+import { type Row, RowKind } from '../../operators/api.ts';
+import type { ChangelogMode, ScanSource, SourceBatch, SourceContext, TableInfo } from '../api.ts';
+import {
+  type BoundedMode,
+  boundedSpec,
+  clientConfig,
+  discoveryIntervalMs,
+  groupId,
+  layout,
+  type OffsetSpec,
+  type StartupMode,
+  startupSpec,
+  topicSelection,
+} from './options.ts';
+import { type FetchedRecord, RecordDecoder, recordDecodeError, recordPosition } from './records.ts';
+
+/** Records buffered per partition before it is paused. */
+export const BUFFER_PER_PARTITION = 4096;
+const COMMIT_INTERVAL_MS = 1000;
+const WAIT_MS = 100;
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  readonly split: string;
+  buffer: FetchedRecord[];
+  /** Next offset to hand out (everything before was returned by next()). */
+  next: bigint;
+  /** Exclusive end of a bounded read; null when unbounded. */
+  end: bigint | null;
+  /** The consumer fetched up to here (covers control records and aborted data that yield no message). */
+  fetched: bigint;
+  paused: boolean;
+}
+
+type PositionData = Record<string, string>;
+
+export class KafkaSource implements ScanSource {
+  readonly bounded: boolean;
+  readonly changelogMode: ChangelogMode;
+  private readonly table: TableInfo;
+  private readonly upsert: boolean;
+  private readonly decoder: RecordDecoder;
+  private readonly startup: OffsetSpec<StartupMode>;
+  private readonly end: OffsetSpec<BoundedMode>;
+  private readonly deadLetterTopic: string | null;
+  private readonly skipErrors: boolean;
+  private readonly group: string;
+  private kafka: Kafka | null = null;
+  private admin: Admin | null = null;
+  private consumer: Consumer | null = null;
+  private dlq: Producer | null = null;
+  private ctx: SourceContext | null = null;
+  private readonly parts = new Map<string, PartitionState>();
+  private order: PartitionState[] = [];
+  private cursor = 0;
+  private wake: (() => void) | null = null;
+  private crashed: Error | null = null;
+  /** Offsets handed out by the last next(): acknowledged by the following one. */
+  private handedOut: PositionData = {};
+  private acknowledged: PositionData = {};
+  private committed: PositionData = {};
+  private lastCommit = 0;
+  private restored: PositionData | null = null;
+  /** upsert-kafka: the last row per key (raw key bytes), to emit -U/+U and -D. */
+  private readonly lastByKey = new Map<string, Row>();
+
+  constructor(table: TableInfo, upsert: boolean) {
+    this.table = table;
+    this.upsert = upsert;
+    const lay = layout(table, upsert);
+    this.decoder = new RecordDecoder(table, lay);
+    topicSelection(table);
+    clientConfig(table, 'source');
+    this.startup = upsert
+      ? { mode: 'earliest-offset', timestamp: 0, offsets: new Map() }
+      : startupSpec(table);
+    this.end = boundedSpec(table);
+    this.bounded = this.end.mode !== 'unbounded';
+    this.changelogMode = upsert ? 'retract' : lay.value.format.changelogMode;
+    this.deadLetterTopic = table.options.get('dead-letter.topic') ?? null;
+    this.skipErrors = [...table.options.entries()].some(
+      ([k, v]) => k.endsWith('ignore-parse-errors') && /^true$/i.test(v),
+    );
+    this.group = groupId(table);
+  }
+
+  async open(ctx: SourceContext): Promise<void> {
+    this.ctx = ctx;
+    const config = clientConfig(this.table, 'source');
+    const interval = discoveryIntervalMs(this.table);
+    this.kafka = new Kafka(config);
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    const topics = await this.resolveTopics(this.admin);
+    const meta = await this.admin.fetchTopicMetadata({ topics });
+    for (const t of meta.topics) {
+      for (const p of t.partitions) {
+        const split = `${t.name}-${p.partitionId}`;
+        this.parts.set(split, {
+          topic: t.name,
+          partition: p.partitionId,
+          split,
+          buffer: [],
+          next: 0n,
+          end: null,
+          fetched: -1n,
+          paused: false,
+        });
+      }
+    }
+    this.order = [...this.parts.values()].sort((a, b) => a.split.localeCompare(b.split));
+    await this.resolveOffsets(this.admin, topics);
+    if (this.deadLetterTopic !== null) {
+      this.dlq = this.kafka.producer({ idempotent: false, allowAutoTopicCreation: true });
+      await this.dlq.connect();
+    }
+    const isolation = (
+      this.table.options.get('properties.isolation.level') ?? 'read_uncommitted'
+    ).toLowerCase();
+    this.consumer = this.kafka.consumer({
+      groupId: this.group,
+      readUncommitted: isolation !== 'read_committed',
+      maxWaitTimeInMs: WAIT_MS,
+      ...(interval !== null ? { metadataMaxAge: interval } : {}),
+    });
+    const consumer = this.consumer;
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const st = this.parts.get(`${e.payload.topic}-${e.payload.partition}`);
+      const last = BigInt(e.payload.lastOffset) + 1n;
+      if (st && last > st.fetched) st.fetched = last;
+      this.signal();
+    });
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.crashed = e.payload.error;
+      this.signal();
+    });
+    await consumer.connect();
+    const fromBeginning = (this.table.options.get('properties.auto.offset.reset') ?? 'earliest') !== 'latest';
+    await consumer.subscribe({ topics, fromBeginning });
+    // Partitions already complete are never fetched.
+    for (const st of this.order) if (this.atEnd(st)) st.paused = true;
+    await consumer.run({ autoCommit: false, eachBatch: (b) => this.onBatch(b) });
+    const paused = this.order.filter((s) => s.paused);
+    for (const st of paused) consumer.pause([{ topic: st.topic, partitions: [st.partition] }]);
+  }
+
+  private async resolveTopics(admin: Admin): Promise<string[]> {
+    const sel = topicSelection(this.table);
+    if (sel.pattern === null) return [...sel.topics];
+    const pattern = sel.pattern;
+    const all = await admin.listTopics();
+    const topics = all.filter((t) => pattern.test(t)).sort();
+    if (topics.length === 0) {
+      throw new RivuletError(
+        'connector',
+        'KAFKA_NO_TOPIC',
+        `No topic matches the topic-pattern '${this.table.options.get('topic-pattern')}' of table '${this.table.name}'`,
+      );
+    }
+    return topics;
+  }
+
+  /** Start and end offsets per partition; the start is committed to the group before it is joined. */
+  private async resolveOffsets(admin: Admin, topics: string[]): Promise<void> {
+    for (const topic of topics) {
+      const marks = await admin.fetchTopicOffsets(topic);
+      const low = new Map(marks.map((m) => [m.partition, BigInt(m.low)]));
+      const high = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
+      const groupOffsets = new Map<number, bigint>();
+      const [committed] = await admin.fetchOffsets({ groupId: this.group, topics: [topic] });
+      for (const p of committed?.partitions ?? []) groupOffsets.set(p.partition, BigInt(p.offset));
+      const byTime = async (ts: number) =>
+        new Map(
+          (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((m) => [m.partition, BigInt(m.offset)]),
+        );
+      const startTimes = this.startup.mode === 'timestamp' ? await byTime(this.startup.timestamp) : null;
+      const endTimes = this.end.mode === 'timestamp' ? await byTime(this.end.timestamp) : null;
+      const reset =
+        (this.table.options.get('properties.auto.offset.reset') ?? 'earliest') === 'latest' ? high : low;
+      const starts: { partition: number; offset: string }[] = [];
+      for (const st of this.order.filter((s) => s.topic === topic)) {
+        const p = st.partition;
+        const lo = low.get(p) ?? 0n;
+        const hi = high.get(p) ?? 0n;
+        const group = groupOffsets.get(p) ?? -1n;
+        let start: bigint;
+        const restored = this.restored?.[st.split];
+        if (restored !== undefined) start = BigInt(restored);
+        else {
+          switch (this.startup.mode) {
+            case 'earliest-offset':
+              start = lo;
+              break;
+            case 'latest-offset':
+              start = hi;
+              break;
+            case 'group-offsets':
+              start = group >= 0n ? group : (reset.get(p) ?? lo);
+              break;
+            case 'timestamp': {
+              const t = startTimes?.get(p) ?? -1n;
+              start = t >= 0n ? t : hi;
+              break;
+            }
+            case 'specific-offsets':
+              start = this.startup.offsets.get(p) ?? (group >= 0n ? group : lo);
+              break;
+          }
+        }
+        if (start < lo) start = lo;
+        if (start > hi) start = hi;
+        st.next = start;
+        st.fetched = start;
+        starts.push({ partition: p, offset: String(start) });
+        switch (this.end.mode) {
+          case 'unbounded':
+            st.end = null;
+            break;
+          case 'latest-offset':
+            st.end = hi;
+            break;
+          case 'group-offsets':
+            st.end = group >= 0n ? group : hi;
+            break;
+          case 'timestamp': {
+            const t = endTimes?.get(p) ?? -1n;
+            st.end = t >= 0n ? t : hi;
+            break;
+          }
+          case 'specific-offsets':
+            st.end = this.end.offsets.get(p) ?? hi;
+            break;
+        }
+      }
+      if (starts.length > 0) {
+        try {
+          await admin.setOffsets({ groupId: this.group, topic, partitions: starts });
+        } catch (e) {
+          throw new RivuletError(
+            'connector',
+            'KAFKA_GROUP_BUSY',
+            `Cannot position the consumer group '${this.group}' of table '${this.table.name}' on topic '${topic}' (is another member of the group running?): ${(e as Error).message}`,
+            undefined,
+            { cause: e },
+          );
+        }
+      }
+    }
+  }
+
+  private atEnd(st: PartitionState): boolean {
+    return st.end !== null && st.next >= st.end && st.buffer.length === 0;
+  }
+
+  private signal(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private async onBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
+    const st = this.parts.get(`${batch.topic}-${batch.partition}`);
+    if (!st) return;
+    for (const message of batch.messages) {
+      const off = BigInt(message.offset);
+      // Records before the start (a fetch already in flight) or past a bounded end are not ours.
+      if (off < st.next || (st.end !== null && off >= st.end)) continue;
+      if (
+        st.buffer.length > 0 &&
+        off <= BigInt((st.buffer[st.buffer.length - 1] as FetchedRecord).message.offset)
+      )
+        continue;
+      st.buffer.push({ topic: batch.topic, partition: batch.partition, message });
+      resolveOffset(message.offset);
+    }
+    const last = BigInt(batch.lastOffset()) + 1n;
+    if (last > st.fetched) st.fetched = last;
+    const full = st.buffer.length >= BUFFER_PER_PARTITION;
+    const done = st.end !== null && st.fetched >= st.end;
+    if ((full || done) && !st.paused) {
+      st.paused = true;
+      this.consumer?.pause([{ topic: st.topic, partitions: [st.partition] }]);
+    }
+    this.signal();
+  }
+
+  splits(): readonly string[] {
+    // A finished partition of a bounded read no longer holds the watermark back.
+    return this.order.filter((s) => !this.atEnd(s)).map((s) => s.split);
+  }
+
+  async next(maxRows: number): Promise<SourceBatch | null> {
+    // The runtime pulls again only once the previous batch's outputs were flushed: acknowledge it.
+    await this.acknowledge(this.handedOut);
+    this.handedOut = {};
+    if (this.crashed) throw this.crashed;
+    let st = this.pick();
+    if (st === null) {
+      if (this.order.every((s) => this.atEnd(s))) {
+        if (this.bounded) {
+          await this.commit(true);
+          return null;
+        }
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, WAIT_MS);
+      });
+      if (this.crashed) throw this.crashed;
+      st = this.pick();
+      if (st === null) {
+        if (this.bounded && this.order.every((s) => this.atEnd(s))) {
+          await this.commit(true);
+          return null;
+        }
+        return { rows: [], kinds: null, split: this.order[0]?.split ?? '', positions: [] };
+      }
+    }
+    return this.take(st, maxRows);
+  }
+
+  /** The next partition with buffered records, round-robin. */
+  private pick(): PartitionState | null {
+    for (let i = 0; i < this.order.length; i++) {
+      const st = this.order[(this.cursor + i) % this.order.length] as PartitionState;
+      if (st.buffer.length > 0) {
+        this.cursor = (this.cursor + i + 1) % this.order.length;
+        return st;
+      }
+    }
+    return null;
+  }
+
+  private async take(st: PartitionState, maxRows: number): Promise<SourceBatch> {
+    const rows: Row[] = [];
+    const kinds: RowKind[] = [];
+    const positions: string[] = [];
+    let taken = 0;
+    while (taken < st.buffer.length && rows.length < maxRows) {
+      const r = st.buffer[taken] as FetchedRecord;
+      taken++;
+      await this.decodeInto(r, rows, kinds, positions);
+      st.next = BigInt(r.message.offset) + 1n;
+    }
+    st.buffer = st.buffer.slice(taken);
+    if (st.end !== null && st.fetched >= st.end && st.buffer.length === 0) {
+      if (st.end > st.next) st.next = st.end;
+    }
+    this.handedOut[st.split] = String(st.next);
+    if (
+      st.paused &&
+      !(st.end !== null && st.fetched >= st.end) &&
+      st.buffer.length < BUFFER_PER_PARTITION / 2
+    ) {
+      st.paused = false;
+      this.consumer?.resume([{ topic: st.topic, partitions: [st.partition] }]);
+    }
+    const allInsert = kinds.every((k) => k === RowKind.INSERT);
+    return { rows, kinds: allInsert ? null : kinds, split: st.split, positions };
+  }
+
+  private async decodeInto(
+    r: FetchedRecord,
+    rows: Row[],
+    kinds: RowKind[],
+    positions: string[],
+  ): Promise<void> {
+    const pos = recordPosition(r);
+    const changes = this.upsert ? this.upsertChanges(r) : this.decoder.decode(r);
+    if (changes.error !== undefined) {
+      const error = recordDecodeError(this.table, r, changes.error);
+      if (this.dlq !== null && this.deadLetterTopic !== null) {
+        await this.deadLetter(r, error);
+        this.ctx?.skipped(error, pos);
+        return;
+      }
+      if (changes.skip || this.skipErrors) {
+        this.ctx?.skipped(error, pos);
+        return;
+      }
+      throw error;
+    }
+    for (let i = 0; i < changes.rows.length; i++) {
+      rows.push(changes.rows[i] as Row);
+      kinds.push(changes.kinds[i] as RowKind);
+      positions.push(pos);
+    }
+  }
+
+  /**
+   * upsert-kafka: the first value of a key is +I, a later one -U (the previous row) and +U, a record
+   * without a value -D of the previous row (nothing if the key was never seen).
+   */
+  private upsertChanges(
+    r: FetchedRecord,
+  ): { kinds: RowKind[]; rows: Row[]; error?: undefined } | { error: Error; skip: boolean } {
+    const key = this.decoder.keyValues(r);
+    if ('error' in key) return key;
+    const id = r.message.key === null ? '' : r.message.key.toString('latin1');
+    const old = this.lastByKey.get(id);
+    if (r.message.value === null) {
+      if (old === undefined) return { kinds: [], rows: [] };
+      this.lastByKey.delete(id);
+      return { kinds: [RowKind.DELETE], rows: [old] };
+    }
+    const value = this.decoder.valueChanges(r);
+    if (value.error !== undefined) return value;
+    const last = value.rows[value.rows.length - 1];
+    if (last === undefined) return { kinds: [], rows: [] };
+    const row = this.decoder.assemble(r, key.values, last);
+    this.lastByKey.set(id, row);
+    if (old === undefined) return { kinds: [RowKind.INSERT], rows: [row] };
+    return { kinds: [RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER], rows: [old, row] };
+  }
+
+  /** Sends the record unchanged (key, value, headers, timestamp, partition) with the error as a header. */
+  private async deadLetter(r: FetchedRecord, error: RivuletError): Promise<void> {
+    const m = r.message;
+    await (this.dlq as Producer).send({
+      topic: this.deadLetterTopic as string,
+      acks: -1,
+      messages: [
+        {
+          key: m.key,
+          value: m.value,
+          timestamp: m.timestamp,
+          headers: {
+            ...(m.headers ?? {}),
+            'x-rivulet-error': error.message,
+            'x-rivulet-source': recordPosition(r),
+          },
+        },
+      ],
+    });
+  }
+
+  position(): unknown {
+    const out: PositionData = {};
+    for (const st of this.order) out[st.split] = String(st.next);
+    return out;
+  }
+
+  async seek(position: unknown): Promise<void> {
+    const data = position as PositionData;
+    if (this.consumer === null) {
+      this.restored = { ...data };
+      return;
+    }
+    for (const st of this.order) {
+      const off = data[st.split];
+      if (off === undefined) continue;
+      st.buffer = [];
+      st.next = BigInt(off);
+      st.fetched = st.next;
+      this.consumer.seek({ topic: st.topic, partition: st.partition, offset: off });
+    }
+  }
+
+  /** Rows before `position` (split -> next offset) are durably processed: their offsets may be committed. */
+  async acknowledge(position: unknown): Promise<void> {
+    Object.assign(this.acknowledged, position as PositionData);
+    await this.commit(false);
+  }
+
+  private async commit(force: boolean): Promise<void> {
+    if (this.consumer === null) return;
+    const now = Date.now();
+    if (!force && now - this.lastCommit < COMMIT_INTERVAL_MS) return;
+    const offsets = Object.entries(this.acknowledged)
+      .filter(([split, off]) => this.committed[split] !== off)
+      .map(([split, offset]) => {
+        const st = this.parts.get(split) as PartitionState;
+        return { topic: st.topic, partition: st.partition, offset };
+      });
+    this.lastCommit = now;
+    if (offsets.length === 0) return;
+    await this.consumer.commitOffsets(offsets);
+    for (const o of offsets) this.committed[`${o.topic}-${o.partition}`] = o.offset;
+  }
+
+  async close(): Promise<void> {
+    this.signal();
+    try {
+      await this.commit(true).catch(() => {});
+      await this.consumer?.disconnect();
+    } finally {
+      await this.dlq?.disconnect().catch(() => {});
+      await this.admin?.disconnect().catch(() => {});
+      this.consumer = null;
+    }
+  }
+}
