@@ -90,3 +90,88 @@ export function hasTmux(): boolean {
     return false;
   }
 }
+
+let tmuxSessions = 0;
+
+/**
+ * A `rivulet` shell in a tmux pseudo-terminal, on a tmux server of its own (its own socket), so a
+ * test never touches the user's tmux sessions. `close()` kills the server.
+ */
+export class TmuxShell {
+  private readonly socket: string;
+  private readonly name: string;
+
+  constructor(args: readonly string[], home: string, size = { columns: 100, rows: 30 }) {
+    tmuxSessions++;
+    this.socket = `rivulet-test-${process.pid}-${tmuxSessions}`;
+    this.name = 'shell';
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      this.name,
+      '-x',
+      String(size.columns),
+      '-y',
+      String(size.rows),
+      '-c',
+      repoRoot,
+      'env',
+      `RIVULET_HOME=${home}`,
+      'RIVULET_HISTORY=',
+      'NO_COLOR=',
+      process.execPath,
+      bin,
+      ...args,
+    );
+  }
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+  }
+
+  /** Types text literally (tmux would read a trailing `;` as its own command separator). */
+  type(text: string): void {
+    this.tmux('send-keys', '-t', this.name, '-l', text.replace(/;$/, '\\;'));
+  }
+
+  /** Presses keys by tmux name: Enter, Tab, C-c, C-d, NPage, ... */
+  press(...keys: string[]): void {
+    this.tmux('send-keys', '-t', this.name, ...keys);
+  }
+
+  /** The visible screen as text. */
+  screen(): string {
+    return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** Whether the shell's pane still exists (it goes away when the shell exits). */
+  alive(): boolean {
+    try {
+      this.tmux('has-session', '-t', this.name);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Polls the screen until `test` accepts it; fails with the last screen after `ms`. */
+  async waitFor(test: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
+    const until = Date.now() + ms;
+    let last = '';
+    while (Date.now() < until) {
+      last = this.alive() ? this.screen() : '<the shell exited>';
+      if (test(last)) return last;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting for ${what}; the screen was:\n${last}`);
+  }
+
+  close(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone.
+    }
+  }
+}
