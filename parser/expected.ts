@@ -118,6 +118,24 @@ function commits(items: readonly IProduction[], tok: IToken): boolean {
   return !f.nullable && f.types.has(tok.tokenType);
 }
 
+const singletons = new WeakMap<IProduction, readonly IProduction[]>();
+
+/** Whether one of the items from `pos` on (up to the first that cannot be empty) starts with `tok`. */
+function laterCommits(items: readonly IProduction[], pos: number, tok: IToken): boolean {
+  for (let i = pos; i < items.length; i++) {
+    const item = items[i]!;
+    let seq = singletons.get(item);
+    if (seq === undefined) {
+      seq = [item];
+      singletons.set(item, seq);
+    }
+    const f = firstOf(seq);
+    if (f.types.has(tok.tokenType)) return true;
+    if (!f.nullable) return false;
+  }
+  return false;
+}
+
 function walk(definition: readonly IProduction[], name: string, prefix: readonly IToken[]): ExpectedResult {
   const seen = new Map<string, NextToken>();
   const conts = new Map<string, Cont>();
@@ -170,9 +188,12 @@ function walk(definition: readonly IProduction[], name: string, prefix: readonly
       const rule = prod.referencedRule;
       push(cont(rule.definition, 0, advance, { name: rule.name, outer: c.rules }), idx);
     } else if (prod instanceof Option) {
-      // Like the parser, an option that the next token enters is entered (not skipped).
+      // Like the parser, an option that the next token enters is entered (not skipped); and an option
+      // that would only take it as a name is skipped when a later clause starts with that keyword.
       if (next === undefined || !commits(prod.definition, next)) push(advance, idx);
-      push(cont(prod.definition, 0, advance, c.rules), idx);
+      if (next === undefined || commits(prod.definition, next) || !laterCommits(c.items, c.pos + 1, next)) {
+        push(cont(prod.definition, 0, advance, c.rules), idx);
+      }
     } else if (prod instanceof Repetition) {
       if (next === undefined || !commits(prod.definition, next)) push(advance, idx);
       // After an iteration, come back to this same repetition.

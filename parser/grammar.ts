@@ -16,7 +16,14 @@
  * rule once with fake tokens) never touches the values.
  */
 
-import { EmbeddedActionsParser, type IOrAlt, type IToken, type TokenType, tokenMatcher } from 'chevrotain';
+import {
+  EmbeddedActionsParser,
+  EOF,
+  type IOrAlt,
+  type IToken,
+  type TokenType,
+  tokenMatcher,
+} from 'chevrotain';
 import type { Span } from '../common/errors.ts';
 import type * as A from './ast.ts';
 import { SqlSyntaxError } from './errors.ts';
@@ -64,6 +71,27 @@ import { decodeBinaryString, decodeIdentifier, decodeString, decodeUnicodeString
 const ALIAS_STOP_WORDS = new Set(['OFFSET']);
 
 const QUERY_START = [K.SELECT, K.WITH, K.VALUES];
+
+/** Tokens that can follow a select-list alias. */
+const ALIAS_FOLLOWERS: readonly TokenType[] = [
+  Comma,
+  K.FROM,
+  K.WHERE,
+  K.GROUP,
+  K.HAVING,
+  K.WINDOW,
+  K.QUALIFY,
+  K.ORDER,
+  K.LIMIT,
+  K.OFFSET,
+  K.FETCH,
+  K.UNION,
+  K.INTERSECT,
+  K.EXCEPT,
+  RParen,
+  Semicolon,
+  EOF,
+];
 
 const TIME_UNIT_TOKENS: readonly TokenType[] = [
   K.YEAR,
@@ -3275,7 +3303,9 @@ export class SqlParser extends EmbeddedActionsParser {
     });
     let filter: A.Expr | null = null;
     this.OPTION5({
-      GATE: () => tokenMatcher(this.LA(2), LParen),
+      // `count(*) filter FROM t` names the column `filter`; anywhere else FILTER starts the clause.
+      GATE: () =>
+        tokenMatcher(this.LA(2), LParen) || !ALIAS_FOLLOWERS.some((t) => tokenMatcher(this.LA(2), t)),
       DEF: () => {
         this.CONSUME(K.FILTER);
         this.CONSUME3(LParen);
