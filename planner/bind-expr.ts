@@ -9,6 +9,7 @@ import { canCastExplicitly, castFunction } from '../catalog/cast.ts';
 import { commonTypeOrThrow } from '../catalog/coercion.ts';
 import { parseDecimalText, rescale } from '../catalog/decimal.ts';
 import type { FunctionContext, FunctionRegistry, ResolvedScalar } from '../catalog/functions/registry.ts';
+import { resolveScalarCall } from '../catalog/functions/scalar/index.ts';
 import {
   isNumeric,
   type LogicalType,
@@ -497,9 +498,12 @@ export class ExprBinder {
     if (!def) throw this.unknownFunction(name, span);
     let resolved: ResolvedScalar;
     try {
-      resolved = def.resolve(
+      // Constant arguments are passed along: some result types depend on them (ROUND(x, 2)).
+      resolved = resolveScalarCall(
+        def,
         args.map((a) => a.type),
         this.ctx.fnContext,
+        args.map((a) => (a.kind === 'literal' ? a.value : undefined)),
       );
     } catch (err) {
       if (err instanceof RivuletError && !err.span)

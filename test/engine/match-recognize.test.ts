@@ -55,7 +55,7 @@ describe('MATCH_RECOGNIZE through SQL', () => {
     // at its last A row (price 7) matches A = 7, C = 14, and skipping TO LAST A from that match lands
     // on its own first row: the standard's error, which Rivulet raises instead of looping.
     const toLast = await queryRows(skipQuery('TO LAST A')).catch((e: unknown) => e);
-    expect((toLast as RivuletError).code).toBe('MATCH_SKIP_TO_FIRST_ROW');
+    expect(((toLast as Error).cause as RivuletError).code).toBe('MATCH_SKIP_TO_FIRST_ROW');
     const err = await queryRows(skipQuery('TO FIRST A')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RivuletError);
   });
