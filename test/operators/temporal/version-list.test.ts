@@ -49,7 +49,10 @@ describe('PendingRows', () => {
             p.restoreData(d);
           }
           if (o === 'pop') {
-            if (ref.length === 0) return expect(p.size).toBe(0);
+            if (ref.length === 0) {
+              expect(p.size).toBe(0);
+              return;
+            }
             ref.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
             const want = ref.shift() as [number, number];
             expect(p.peekTime()).toBe(want[0]);
