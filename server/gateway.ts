@@ -94,7 +94,7 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
 
   const expected = opts.token !== undefined && opts.token !== '' ? Buffer.from(opts.token) : undefined;
   app.addHook('onRequest', async (req) => {
-    if (expected === undefined || req.url === '/healthz') return;
+    if (expected === undefined || req.url.split('?')[0] === '/healthz') return;
     if (!sameToken(req.headers.authorization, expected)) {
       throw new HttpError(
         401,
@@ -165,6 +165,8 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'UP' }));
   app.get('/v1/info', async () => ({ productName: 'Rivulet', version }));
+  app.get('/api_versions', async () => ({ versions: ['V1'] }));
+  app.get('/v1/api_versions', async () => ({ versions: ['V1'] }));
   app.get('/openapi.json', async () => openApiDocument(version));
   app.get('/metrics', async (_req, reply) => {
     const all = [...sessions.values()];

@@ -99,6 +99,17 @@ export function openApiDocument(version: string): object {
           },
         },
       },
+      '/api_versions': {
+        get: {
+          summary: 'REST API versions served (as Flink SQL Gateway: V1)',
+          responses: {
+            200: ok('Versions', {
+              type: 'object',
+              properties: { versions: { type: 'array', items: { type: 'string' } } },
+            }),
+          },
+        },
+      },
       '/metrics': {
         get: {
           summary: 'Prometheus metrics: sessions, operations and jobs by status, records in/out per job',

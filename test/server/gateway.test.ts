@@ -13,6 +13,7 @@ describe('gateway: service endpoints', () => {
     expect(info.body.productName).toBe('Rivulet');
     expect(info.body.version).toMatch(/^\d+\.\d+\.\d+/);
     expect((await api.call('GET', '/healthz')).status).toBe(200);
+    expect((await api.call('GET', '/api_versions')).body).toEqual({ versions: ['V1'] });
     const doc = await api.call<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(
       'GET',
       '/openapi.json',
@@ -32,6 +33,7 @@ describe('gateway: service endpoints', () => {
       '/v1/sessions/{sessionHandle}/operations/{operationHandle}/result/{token}',
       '/v1/sessions/{sessionHandle}/operations/{operationHandle}/result/stream',
       '/v1/info',
+      '/api_versions',
       '/healthz',
       '/metrics',
     ]) {
@@ -220,6 +222,33 @@ describe('gateway: statements and errors', () => {
     expect(pages[0]?.results.data[0]?.fields).toEqual(['1970-01-01 09:00:00.000']);
     const props = await api.call<{ properties: Record<string, string> }>('GET', `/v1/sessions/${s}`);
     expect(props.body.properties['table.local-time-zone']).toBe('UTC');
+  });
+
+  it('runs a script: statements in order, the operation is the last one', async () => {
+    const api = await start();
+    const s = await api.session();
+    const o = await api.submit(
+      s,
+      `${SEQ(3)};\nSET 'table.local-time-zone' = 'Asia/Tokyo';\nSELECT x, TO_TIMESTAMP_LTZ(0, 3) FROM seq;`,
+    );
+    const rows = (await api.pages(s, o)).flatMap((p) => p.results.data.map((d) => d.fields));
+    expect(rows.sort()).toEqual([
+      [1, '1970-01-01 09:00:00.000'],
+      [2, '1970-01-01 09:00:00.000'],
+      [3, '1970-01-01 09:00:00.000'],
+    ]);
+    // A SELECT that is not the last statement has no reader: its job is cancelled, not left running.
+    await api.submit(s, "CREATE TABLE g (x INT) WITH ('connector'='datagen','rows-per-second'='100')");
+    const tables = await api.pages(s, await api.submit(s, 'SELECT x FROM g; SHOW TABLES'));
+    expect(tables.flatMap((p) => p.results.data.map((d) => d.fields[0])).sort()).toEqual(['g', 'seq']);
+    await eventually(async () => {
+      const jobs = await api.pages(s, await api.submit(s, 'SHOW JOBS'));
+      const rows = jobs.flatMap((p) => p.results.data.map((d) => d.fields));
+      return (
+        rows.some((r) => r[2] === 'CANCELED') &&
+        !rows.some((r) => r[2] === 'RUNNING' && r[0] !== rows.at(-1)?.[0])
+      );
+    });
   });
 
   it('reports an INSERT job id and its status', async () => {
