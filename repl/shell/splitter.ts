@@ -24,8 +24,9 @@ export class StatementSplitter {
   /** Adds one line of input; returns the statements it completes (each ending with its `;`). */
   push(line: string): string[] {
     this.buffer += this.buffer === '' ? line : `\n${line}`;
-    const { statements, rest } = scan(this.buffer);
-    this.buffer = isBlank(rest) ? '' : rest;
+    const { statements, rest, open } = scan(this.buffer);
+    // An open block comment is kept: its end is still to come.
+    this.buffer = isBlank(rest) && !open ? '' : rest;
     return statements.map((s) => s.text.trim());
   }
 
@@ -44,8 +45,11 @@ export class StatementSplitter {
   }
 }
 
-/** Splits a whole script: its statements with their offsets, and the text after the last `;`. */
-export function scan(text: string): { statements: ScriptStatement[]; rest: string } {
+/**
+ * Splits a whole script: its statements with their offsets, the text after the last `;`, and whether
+ * that text ends inside a string, quoted identifier or block comment.
+ */
+export function scan(text: string): { statements: ScriptStatement[]; rest: string; open: boolean } {
   const out: ScriptStatement[] = [];
   let state: State = 'sql';
   let start = 0;
@@ -93,7 +97,8 @@ export function scan(text: string): { statements: ScriptStatement[]; rest: strin
         break;
     }
   }
-  return { statements: out, rest: text.slice(start) };
+  // A line comment ends with the line; anything else still open waits for more text.
+  return { statements: out, rest: text.slice(start), open: state !== 'sql' && state !== 'line' };
 }
 
 /** Whether SQL text holds nothing but whitespace and comments. */
