@@ -200,6 +200,22 @@ export class SqlParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
+  /**
+   * Alternatives of hot `OR`s built once: Chevrotain otherwise receives a fresh array of fresh closures on
+   * every call, which shows up as garbage-collection time. Only for alternatives that capture nothing
+   * from the rule invocation.
+   */
+  private readonly memoTable = new Map<string, unknown>();
+
+  private memo<T>(key: string, make: () => T): T {
+    let v = this.memoTable.get(key) as T | undefined;
+    if (v === undefined) {
+      v = make();
+      this.memoTable.set(key, v);
+    }
+    return v;
+  }
+
   /** Clears per-parse state; call before each parse. */
   begin(source: string): void {
     this.source = source;
@@ -2306,16 +2322,18 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   notExpr = this.RULE('notExpr', (): A.Expr => {
-    return this.OR([
-      {
-        ALT: () => {
-          const s = this.CONSUME(K.NOT);
-          const operand = this.SUBRULE(this.notExpr);
-          return this.ACTION((): A.Expr => ({ kind: 'unary', span: this.span(s), op: 'NOT', operand }));
+    return this.OR(
+      this.memo('notExpr', () => [
+        {
+          ALT: () => {
+            const s = this.CONSUME(K.NOT);
+            const operand = this.SUBRULE(this.notExpr);
+            return this.ACTION((): A.Expr => ({ kind: 'unary', span: this.span(s), op: 'NOT', operand }));
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.predicate) },
-    ]);
+        { ALT: () => this.SUBRULE(this.predicate) },
+      ]),
+    );
   });
 
   predicate = this.RULE('predicate', (): A.Expr => {
@@ -2345,7 +2363,9 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   comparisonRest = this.RULE('comparisonRest', (left: A.Expr): A.Expr => {
-    const opTok = this.OR(COMPARISON_TOKENS.map((t) => ({ ALT: () => this.CONSUME(t) })));
+    const opTok = this.OR(
+      this.memo('comparisonOps', () => COMPARISON_TOKENS.map((t) => ({ ALT: () => this.CONSUME(t) }))),
+    );
     return this.OR2([
       {
         ALT: () => {
@@ -2558,7 +2578,12 @@ export class SqlParser extends EmbeddedActionsParser {
   additiveExpr = this.RULE('additiveExpr', (): A.Expr => {
     let left = this.SUBRULE(this.multiplicativeExpr);
     this.MANY(() => {
-      const op = this.OR([{ ALT: () => this.CONSUME(Plus) }, { ALT: () => this.CONSUME(Minus) }]);
+      const op = this.OR(
+        this.memo('additiveOps', () => [
+          { ALT: () => this.CONSUME(Plus) },
+          { ALT: () => this.CONSUME(Minus) },
+        ]),
+      );
       const right = this.SUBRULE2(this.multiplicativeExpr);
       const l = left;
       left = this.ACTION(
@@ -2577,11 +2602,13 @@ export class SqlParser extends EmbeddedActionsParser {
   multiplicativeExpr = this.RULE('multiplicativeExpr', (): A.Expr => {
     let left = this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
-      const op = this.OR([
-        { ALT: () => this.CONSUME(Star) },
-        { ALT: () => this.CONSUME(Slash) },
-        { ALT: () => this.CONSUME(Percent) },
-      ]);
+      const op = this.OR(
+        this.memo('multiplicativeOps', () => [
+          { ALT: () => this.CONSUME(Star) },
+          { ALT: () => this.CONSUME(Slash) },
+          { ALT: () => this.CONSUME(Percent) },
+        ]),
+      );
       const right = this.SUBRULE2(this.unaryExpr);
       const l = left;
       left = this.ACTION(
@@ -2598,18 +2625,20 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   unaryExpr = this.RULE('unaryExpr', (): A.Expr => {
-    return this.OR([
-      {
-        ALT: () => {
-          const op = this.OR2([{ ALT: () => this.CONSUME(Minus) }, { ALT: () => this.CONSUME(Plus) }]);
-          const operand = this.SUBRULE(this.unaryExpr);
-          return this.ACTION(
-            (): A.Expr => ({ kind: 'unary', span: this.span(op), op: op.image as '-' | '+', operand }),
-          );
+    return this.OR(
+      this.memo('unaryExpr', () => [
+        {
+          ALT: () => {
+            const op = this.OR2([{ ALT: () => this.CONSUME(Minus) }, { ALT: () => this.CONSUME(Plus) }]);
+            const operand = this.SUBRULE(this.unaryExpr);
+            return this.ACTION(
+              (): A.Expr => ({ kind: 'unary', span: this.span(op), op: op.image as '-' | '+', operand }),
+            );
+          },
         },
-      },
-      { ALT: () => this.SUBRULE(this.postfixExpr) },
-    ]);
+        { ALT: () => this.SUBRULE(this.postfixExpr) },
+      ]),
+    );
   });
 
   postfixExpr = this.RULE('postfixExpr', (): A.Expr => {
@@ -2645,115 +2674,119 @@ export class SqlParser extends EmbeddedActionsParser {
   primary = this.RULE('primary', (): A.Expr => {
     // Decided on the first token (plus gates), so that an error inside a construct is reported inside it
     // (`SELECT ()` fails at `)`, not at `(`), and so that start-up computes small lookahead tables.
-    return this.OR({
-      IGNORE_AMBIGUITIES: true,
-      MAX_LOOKAHEAD: 1,
-      DEF: [
-        { ALT: () => this.SUBRULE(this.literal) },
-        { GATE: () => tokenMatcher(this.LA(2), StringLiteral), ALT: () => this.SUBRULE(this.typedLiteral) },
-        { ALT: () => this.SUBRULE(this.intervalLiteral) },
-        {
-          ALT: () => {
-            const t = this.CONSUME(Question);
-            return this.ACTION(
-              (): A.Expr => ({ kind: 'parameter', span: tokenSpan(t), index: this.paramIndex++ }),
-            );
+    return this.OR(
+      this.memo('primary', () => ({
+        IGNORE_AMBIGUITIES: true,
+        MAX_LOOKAHEAD: 1,
+        DEF: [
+          { ALT: () => this.SUBRULE(this.literal) },
+          { GATE: () => tokenMatcher(this.LA(2), StringLiteral), ALT: () => this.SUBRULE(this.typedLiteral) },
+          { ALT: () => this.SUBRULE(this.intervalLiteral) },
+          {
+            ALT: () => {
+              const t = this.CONSUME(Question);
+              return this.ACTION(
+                (): A.Expr => ({ kind: 'parameter', span: tokenSpan(t), index: this.paramIndex++ }),
+              );
+            },
           },
-        },
-        { ALT: () => this.SUBRULE(this.caseExpr) },
-        {
-          GATE: () => !tokenMatcher(this.LA(1), K.TRY_CAST) || tokenMatcher(this.LA(2), LParen),
-          ALT: () => this.SUBRULE(this.castExpr),
-        },
-        {
-          ALT: () => {
-            const s = this.CONSUME(K.EXISTS);
-            this.CONSUME(LParen);
-            const query = this.SUBRULE(this.query);
-            this.CONSUME(RParen);
-            return this.ACTION((): A.Expr => ({ kind: 'exists', span: this.span(s), query }));
+          { ALT: () => this.SUBRULE(this.caseExpr) },
+          {
+            GATE: () => !tokenMatcher(this.LA(1), K.TRY_CAST) || tokenMatcher(this.LA(2), LParen),
+            ALT: () => this.SUBRULE(this.castExpr),
           },
-        },
-        { GATE: () => this.parenQueryAhead(), ALT: () => this.SUBRULE(this.parenQuery) },
-        { ALT: () => this.SUBRULE(this.parenExpr) },
-        { ALT: () => this.SUBRULE(this.constructorExpr) },
-        { ALT: () => this.SUBRULE(this.niladic) },
-        { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.specialFunction) },
-        {
-          GATE: () => tokenMatcher(this.LA(2), Ident) && tokenMatcher(this.LA(3), LParen),
-          ALT: () => this.SUBRULE(this.navigationCall),
-        },
-        { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.reservedNameCall) },
-        { ALT: () => this.SUBRULE(this.pathOrCall) },
-      ],
-    });
+          {
+            ALT: () => {
+              const s = this.CONSUME(K.EXISTS);
+              this.CONSUME(LParen);
+              const query = this.SUBRULE(this.query);
+              this.CONSUME(RParen);
+              return this.ACTION((): A.Expr => ({ kind: 'exists', span: this.span(s), query }));
+            },
+          },
+          { GATE: () => this.parenQueryAhead(), ALT: () => this.SUBRULE(this.parenQuery) },
+          { ALT: () => this.SUBRULE(this.parenExpr) },
+          { ALT: () => this.SUBRULE(this.constructorExpr) },
+          { ALT: () => this.SUBRULE(this.niladic) },
+          { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.specialFunction) },
+          {
+            GATE: () => tokenMatcher(this.LA(2), Ident) && tokenMatcher(this.LA(3), LParen),
+            ALT: () => this.SUBRULE(this.navigationCall),
+          },
+          { GATE: () => tokenMatcher(this.LA(2), LParen), ALT: () => this.SUBRULE(this.reservedNameCall) },
+          { ALT: () => this.SUBRULE(this.pathOrCall) },
+        ],
+      })),
+    );
   });
 
   literal = this.RULE('literal', (): A.Expr => {
-    return this.OR([
-      {
-        ALT: () => {
-          const t = this.CONSUME(NumberLiteral);
-          return this.ACTION((): A.Expr => ({ kind: 'numericLiteral', span: tokenSpan(t), text: t.image }));
+    return this.OR(
+      this.memo('literal', () => [
+        {
+          ALT: () => {
+            const t = this.CONSUME(NumberLiteral);
+            return this.ACTION((): A.Expr => ({ kind: 'numericLiteral', span: tokenSpan(t), text: t.image }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const s = this.LA(1);
-          let value = '';
-          this.AT_LEAST_ONE(() => {
-            const t = this.OR2([
-              { ALT: () => this.CONSUME(StringLiteral) },
-              { ALT: () => this.CONSUME(UnicodeStringLiteral) },
-            ]);
-            this.ACTION(() => {
-              if (t.tokenType === StringLiteral) {
-                value += decodeString(t.image);
-              } else {
-                const r = decodeUnicodeString(t.image);
-                if ('problem' in r) this.fail(t, r.problem);
-                value += r.value;
-              }
+        {
+          ALT: () => {
+            const s = this.LA(1);
+            let value = '';
+            this.AT_LEAST_ONE(() => {
+              const t = this.OR2([
+                { ALT: () => this.CONSUME(StringLiteral) },
+                { ALT: () => this.CONSUME(UnicodeStringLiteral) },
+              ]);
+              this.ACTION(() => {
+                if (t.tokenType === StringLiteral) {
+                  value += decodeString(t.image);
+                } else {
+                  const r = decodeUnicodeString(t.image);
+                  if ('problem' in r) this.fail(t, r.problem);
+                  value += r.value;
+                }
+              });
             });
-          });
-          return this.ACTION((): A.Expr => ({ kind: 'stringLiteral', span: this.span(s), value }));
+            return this.ACTION((): A.Expr => ({ kind: 'stringLiteral', span: this.span(s), value }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(BinaryStringLiteral);
-          return this.ACTION((): A.Expr => {
-            const r = decodeBinaryString(t.image);
-            if ('problem' in r) this.fail(t, r.problem);
-            return { kind: 'binaryStringLiteral', span: tokenSpan(t), hex: r.hex };
-          });
+        {
+          ALT: () => {
+            const t = this.CONSUME(BinaryStringLiteral);
+            return this.ACTION((): A.Expr => {
+              const r = decodeBinaryString(t.image);
+              if ('problem' in r) this.fail(t, r.problem);
+              return { kind: 'binaryStringLiteral', span: tokenSpan(t), hex: r.hex };
+            });
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.TRUE);
-          return this.ACTION((): A.Expr => ({ kind: 'booleanLiteral', span: tokenSpan(t), value: true }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.TRUE);
+            return this.ACTION((): A.Expr => ({ kind: 'booleanLiteral', span: tokenSpan(t), value: true }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.FALSE);
-          return this.ACTION((): A.Expr => ({ kind: 'booleanLiteral', span: tokenSpan(t), value: false }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.FALSE);
+            return this.ACTION((): A.Expr => ({ kind: 'booleanLiteral', span: tokenSpan(t), value: false }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.NULL);
-          return this.ACTION((): A.Expr => ({ kind: 'nullLiteral', span: tokenSpan(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.NULL);
+            return this.ACTION((): A.Expr => ({ kind: 'nullLiteral', span: tokenSpan(t) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const t = this.CONSUME(K.UNKNOWN);
-          return this.ACTION((): A.Expr => ({ kind: 'unknownLiteral', span: tokenSpan(t) }));
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.UNKNOWN);
+            return this.ACTION((): A.Expr => ({ kind: 'unknownLiteral', span: tokenSpan(t) }));
+          },
         },
-      },
-    ]);
+      ]),
+    );
   });
 
   typedLiteral = this.RULE('typedLiteral', (): A.Expr => {
@@ -2804,7 +2837,9 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   timeUnit = this.RULE('timeUnit', (): A.TimeUnit => {
-    const t = this.OR(TIME_UNIT_TOKENS.map((tt) => ({ ALT: () => this.CONSUME(tt) })));
+    const t = this.OR(
+      this.memo('timeUnit', () => TIME_UNIT_TOKENS.map((tt) => ({ ALT: () => this.CONSUME(tt) }))),
+    );
     // Flink accepts plurals (`INTERVAL '10' MINUTES`); they mean the singular unit.
     return this.ACTION(() => {
       const u = t.image.toUpperCase();
@@ -2963,7 +2998,9 @@ export class SqlParser extends EmbeddedActionsParser {
   });
 
   niladic = this.RULE('niladic', (): A.Expr => {
-    const t = this.OR(NILADIC_TOKENS.map((tt) => ({ ALT: () => this.CONSUME(tt) })));
+    const t = this.OR(
+      this.memo('niladic', () => NILADIC_TOKENS.map((tt) => ({ ALT: () => this.CONSUME(tt) }))),
+    );
     return this.ACTION((): A.Expr => {
       const name: A.Identifier = { kind: 'identifier', span: tokenSpan(t), text: t.image, quoted: false };
       return plainCall(tokenSpan(t), { kind: 'qualifiedName', span: tokenSpan(t), parts: [name] }, []);

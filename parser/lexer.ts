@@ -404,6 +404,8 @@ function patternClauseAllowed(tokens: readonly IToken[]): boolean {
   let depth = 0;
   for (let i = tokens.length - 1; i >= 0; i--) {
     const name = tokens[i]!.tokenType.name;
+    // Never look past the statement (keeps the scan short in long scripts).
+    if (name === 'Semicolon') return false;
     if (name === 'RParen' || name === 'PatternRParen') depth++;
     else if (name === 'PatternOpen') {
       // `PATTERN (` opens a parenthesis too; at depth 0 it is this MATCH_RECOGNIZE's own clause.
