@@ -11,6 +11,7 @@ import type { FunctionContext, ResolvedAggregate } from '../catalog/functions/re
 import { type LogicalType, T, withNullable, withTimeAttribute } from '../catalog/types.ts';
 import { RivuletError, type Span } from '../common/errors.ts';
 import type { Value } from '../operators/api.ts';
+import type { PeriodQuery } from '../operators/temporal/version-history.ts';
 import type {
   Expr,
   FunctionCall,
@@ -32,6 +33,7 @@ import { MatchBinder } from './match-recognize.ts';
 import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
 import { collectScalarSubqueries, type SubqueryBinder, subqueryJoin } from './subquery.ts';
+import { temporalJoin, timeTravel } from './temporal.ts';
 import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
 interface Bound {
@@ -105,13 +107,7 @@ export class QueryBinder {
   private bindFrom(ref: TableRef, ctes: ReadonlyMap<string, Bound>): Bound {
     switch (ref.kind) {
       case 'tableName': {
-        if (ref.systemTime) {
-          throw planError(
-            'TEMPORAL_UNSUPPORTED',
-            'FOR SYSTEM_TIME is not supported by Rivulet yet',
-            ref.systemTime.span,
-          );
-        }
+        if (ref.systemTime) return this.bindTimeTravel(ref, ctes);
         const parts = ref.name.parts;
         const name = (parts[parts.length - 1] as Identifier).text;
         const alias = ref.alias?.name.text ?? name;
@@ -180,6 +176,97 @@ export class QueryBinder {
         );
       }
     }
+  }
+
+  /** `left [LEFT] JOIN v FOR SYSTEM_TIME AS OF left.time ON ...` (see temporal.ts). */
+  private bindTemporalJoin(
+    ref: Extract<TableRef, { kind: 'join' }>,
+    left: Bound,
+    ctes: ReadonlyMap<string, Bound>,
+  ): Bound {
+    const r = ref.right as Extract<TableRef, { kind: 'tableName' }>;
+    const st = r.systemTime as NonNullable<typeof r.systemTime>;
+    if (st.kind !== 'systemTimeAsOf') {
+      throw planError(
+        'TEMPORAL_JOIN_PERIOD',
+        'A temporal join takes FOR SYSTEM_TIME AS OF <time attribute>; FROM/BETWEEN are for time travel queries',
+        st.span,
+      );
+    }
+    if (ref.joinType !== 'INNER' && ref.joinType !== 'LEFT') {
+      throw planError(
+        'TEMPORAL_JOIN_TYPE',
+        `A temporal join is INNER or LEFT, not ${ref.joinType}`,
+        ref.span,
+      );
+    }
+    if (ref.condition?.kind !== 'joinOn')
+      throw planError(
+        'TEMPORAL_JOIN_KEY',
+        'A temporal join needs an ON condition on the primary key',
+        ref.span,
+      );
+    const right = this.bindFrom({ ...r, systemTime: null }, ctes);
+    const asOf = this.exprBinder(new Scope(left.fields), 'FOR SYSTEM_TIME AS OF').bind(st.at);
+    const scope = new Scope([...left.fields, ...right.fields]);
+    const condition = this.exprBinder(scope, 'a join condition').bindPredicate(ref.condition.expr, 'JOIN ON');
+    const name = (r.name.parts[r.name.parts.length - 1] as Identifier).text;
+    const temporal = temporalJoin(asOf, condition, left.fields, right, name, ref.span);
+    const lf = temporal.kind === 'event' ? left.fields : left.fields;
+    const rf = right.fields.map((f) => ({
+      ...plain(f),
+      ...(ref.joinType === 'LEFT' ? { type: withNullable(plain(f).type, true) } : {}),
+    }));
+    const fields = [...lf, ...rf];
+    return {
+      rel: {
+        kind: 'join',
+        joinType: ref.joinType,
+        left: left.rel,
+        right: right.rel,
+        condition,
+        fields,
+        temporal,
+      },
+      fields,
+    };
+  }
+
+  /** `t FOR SYSTEM_TIME AS OF <constant>` / `FROM a TO b` / `BETWEEN a AND b`: time travel. */
+  private bindTimeTravel(
+    ref: Extract<TableRef, { kind: 'tableName' }>,
+    ctes: ReadonlyMap<string, Bound>,
+  ): Bound {
+    const st = ref.systemTime as NonNullable<typeof ref.systemTime>;
+    const input = this.bindFrom({ ...ref, systemTime: null, alias: null }, ctes);
+    const binder = this.exprBinder(new Scope([]), 'FOR SYSTEM_TIME');
+    const instant = (e: Expr): number => {
+      const b = binder.bind(e);
+      if (
+        b.kind !== 'literal' ||
+        typeof b.value !== 'number' ||
+        (b.type.kind !== 'TIMESTAMP' && b.type.kind !== 'TIMESTAMP_LTZ')
+      ) {
+        throw planError(
+          'TIME_TRAVEL_INSTANT',
+          "Outside a join, FOR SYSTEM_TIME takes constant timestamps, e.g. AS OF TIMESTAMP '2026-01-05 10:00:00'; in a join, AS OF names the left side's time attribute",
+          e.span,
+        );
+      }
+      return b.value;
+    };
+    const query: PeriodQuery =
+      st.kind === 'systemTimeAsOf'
+        ? { kind: 'asOf', at: instant(st.at) }
+        : { kind: st.mode === 'FROM_TO' ? 'fromTo' : 'between', from: instant(st.from), to: instant(st.to) };
+    const name = (ref.name.parts[ref.name.parts.length - 1] as Identifier).text;
+    const rel = timeTravel(input, query, name, ref.span);
+    return this.rename(
+      { rel, fields: rel.fields },
+      ref.alias?.columns ?? [],
+      ref.alias?.name.text ?? name,
+      ref.span,
+    );
   }
 
   /** UNNEST or a table function applied to each row of `left` (see correlate.ts). */
@@ -387,14 +474,8 @@ export class QueryBinder {
       return this.bindCorrelate(this.bindFrom(ref.left, ctes), r, outer);
     }
     const left = this.bindFrom(ref.left, ctes);
+    if (ref.right.kind === 'tableName' && ref.right.systemTime) return this.bindTemporalJoin(ref, left, ctes);
     const right = this.bindFrom(ref.right, ctes);
-    if (ref.right.kind === 'tableName' && ref.right.systemTime) {
-      throw planError(
-        'TEMPORAL_UNSUPPORTED',
-        'temporal joins are not supported by Rivulet yet',
-        ref.right.span,
-      );
-    }
     const joinType: JoinType = ref.joinType === 'CROSS' || ref.joinType === 'COMMA' ? 'INNER' : ref.joinType;
     // Outer joins make the other side's columns nullable; every regular join loses time attributes.
     let lf = left.fields.map((f) => (joinType === 'RIGHT' || joinType === 'FULL' ? nullableField(f) : f));

@@ -41,6 +41,10 @@ function describe(node: RelNode): string {
         )
         .join(', ')}])`;
     case 'join':
+      if (node.temporal) {
+        const t = node.temporal;
+        return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[versions older than the newest one at the watermark are freed])`;
+      }
       if (node.interval) {
         return `IntervalJoin(joinType=[${node.joinType}], leftTime=[${node.left.fields[node.interval.leftTime]?.name}], rightTime=[${node.right.fields[node.interval.rightTime]?.name}], lower=${node.interval.lower} ms, upper=${node.interval.upper} ms)`;
       }
@@ -49,6 +53,8 @@ function describe(node: RelNode): string {
       return `Union(all=[true], inputs=${node.inputs.length})`;
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
+    case 'timeTravel':
+      return `TimeTravelScan(query=[${node.query.kind === 'asOf' ? `AS OF ${node.query.at}` : `${node.query.kind} ${node.query.from}..${node.query.to}`}], key=[${node.keys.map((k) => node.input.fields[k]?.name).join(', ')}])`;
     case 'match':
       return `MatchRecognize(partitionBy=[${node.spec.partitionBy.map((k) => node.input.fields[k]?.name).join(', ')}], orderBy=[${node.orderKeys
         .map((k) => `${node.input.fields[k.index]?.name} ${k.descending ? 'DESC' : 'ASC'}`)

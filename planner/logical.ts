@@ -11,8 +11,9 @@ import type { Value } from '../operators/api.ts';
 import type { WindowSpec } from '../operators/time/window-spec.ts';
 import type { CorrelateRel } from './correlate.ts';
 import type { MatchRel } from './match-recognize.ts';
+import type { TemporalJoinInfo, TimeTravelRel } from './temporal.ts';
 
-export type { MatchRel };
+export type { MatchRel, TimeTravelRel };
 
 import type { BoundExpr } from './expr.ts';
 import type { IntervalBounds } from './interval-join.ts';
@@ -40,7 +41,8 @@ export type RelNode =
   | WindowTvfRel
   | OverRel
   | CorrelateRel
-  | MatchRel;
+  | MatchRel
+  | TimeTravelRel;
 
 export interface ScanRel {
   readonly kind: 'scan';
@@ -103,6 +105,8 @@ export interface JoinRel {
   readonly condition: BoundExpr;
   /** Set when the condition bounds the rowtimes of both sides (an interval join). */
   readonly interval?: IntervalBounds;
+  /** Set for `JOIN v FOR SYSTEM_TIME AS OF ...` (a temporal join). */
+  readonly temporal?: TemporalJoinInfo;
   readonly fields: readonly Field[];
 }
 

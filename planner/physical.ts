@@ -56,6 +56,10 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
       }
       return of(node.input);
     }
+    case 'timeTravel': {
+      const input = of(node.input);
+      return { bounded: input.bounded || node.query.kind === 'asOf', mode: 'insert-only' };
+    }
     case 'match': {
       const input = of(node.input);
       if (input.mode !== 'insert-only') {
@@ -113,6 +117,13 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
       const l = of(node.left);
       const r = of(node.right);
       const outer = node.joinType !== 'INNER' && node.joinType !== 'SEMI';
+      if (node.temporal) {
+        if (l.mode !== 'insert-only' && node.temporal.kind === 'event') {
+          // Left retractions flow through as retractions of what they produced.
+          return { bounded: l.bounded, mode: 'retract' };
+        }
+        return { bounded: node.temporal.kind === 'event' ? l.bounded && r.bounded : l.bounded, mode: l.mode };
+      }
       if (node.interval) {
         if (l.mode !== 'insert-only' || r.mode !== 'insert-only') {
           throw new RivuletError(

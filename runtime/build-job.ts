@@ -21,6 +21,9 @@ import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
 import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { TableFunctionCall } from '../operators/relational/table-function-call.ts';
 import { Union } from '../operators/relational/union.ts';
+import { EventTimeTemporalJoin } from '../operators/temporal/event-time-temporal-join.ts';
+import { ProcessingTimeTemporalJoin } from '../operators/temporal/processing-time-temporal-join.ts';
+import { TimeTravelScan } from '../operators/temporal/time-travel-scan.ts';
 import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
 import { Deduplicate } from '../operators/time/deduplicate.ts';
 import { IntervalJoin } from '../operators/time/interval-join.ts';
@@ -35,6 +38,7 @@ import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
+import type { TemporalJoinInfo } from '../planner/temporal.ts';
 import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
@@ -59,6 +63,8 @@ export class JobBuilder {
   readonly sources: SourceNode[] = [];
   readonly operators: OperatorNode[] = [];
   private readonly options: BuildOptions;
+  /** Keep-last deduplications feeding a temporal join as version streams (see temporalJoin). */
+  private readonly versionStreams = new Set<RelNode>();
   private readonly compileOptions: CompileOptions;
 
   constructor(options: BuildOptions) {
@@ -113,7 +119,7 @@ export class JobBuilder {
       case 'project': {
         if (isIdentity(node.exprs, node.input.fields.length)) return this.lower(node.input);
         const project = compileProjection(node.exprs, this.compileOptions);
-        if (node.input.kind === 'filter') {
+        if (node.input.kind === 'filter' && !rankFilter(node.input)) {
           const filter = compilePredicate(node.input.condition, this.compileOptions);
           return this.addOperator(new Calc({ filter, project }), [this.lower(node.input.input)]);
         }
@@ -121,6 +127,11 @@ export class JobBuilder {
       }
       case 'over':
         return this.over(node);
+      case 'timeTravel':
+        return this.addOperator(
+          new TimeTravelScan({ keyIndices: node.keys, timeIndex: node.time, query: node.query }),
+          [this.lower(node.input)],
+        );
       case 'match': {
         const props = this.options.props(node.input);
         const rest = node.orderKeys.slice(node.rowtimeIndex !== null ? 1 : 0);
@@ -177,6 +188,7 @@ export class JobBuilder {
       case 'join': {
         const leftArity = node.left.fields.length;
         if (node.interval) return this.intervalJoin(node, node.interval);
+        if (node.temporal) return this.temporalJoin(node, node.temporal);
         const { leftKeys, rightKeys, residual } = splitJoinCondition(node.condition, leftArity);
         const op = new Join({
           type: node.joinType,
@@ -235,6 +247,35 @@ export class JobBuilder {
     }
   }
 
+  private temporalJoin(node: Extract<RelNode, { kind: 'join' }>, t: TemporalJoinInfo): Outlet {
+    const leftArity = node.left.fields.length;
+    const base = {
+      joinType: node.joinType as 'INNER' | 'LEFT',
+      leftKeys: t.leftKeys,
+      rightKeys: t.rightKeys,
+      leftArity,
+      rightArity: node.right.fields.length,
+      ...(t.residual
+        ? { residual: residualOverConcatenation(compilePredicate(t.residual, this.compileOptions)) }
+        : {}),
+    };
+    // A versioned view deduplicating by key (keep the last row by event time) is fed to the join
+    // undeduplicated: every row is a new version of its key, and the join keeps them by time. The
+    // Deduplicate operator would collapse versions that arrive before the watermark passes them.
+    let right = node.right;
+    while (right.kind === 'project') right = right.input;
+    if (right.kind === 'filter' && rankFilter(right)?.dedup?.keepLast) this.versionStreams.add(right);
+    const op =
+      t.kind === 'event'
+        ? new EventTimeTemporalJoin({
+            ...base,
+            leftTimeIndex: t.leftTime,
+            rightTimeIndex: t.rightTime as number,
+          })
+        : new ProcessingTimeTemporalJoin(base);
+    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+  }
+
   private intervalJoin(node: Extract<RelNode, { kind: 'join' }>, iv: IntervalBounds): Outlet {
     const leftArity = node.left.fields.length;
     const rest: BoundExpr =
@@ -273,7 +314,9 @@ export class JobBuilder {
     const { over } = r;
     const input = this.lower(over.input);
     let out: Outlet;
-    if (r.dedup) {
+    if (this.versionStreams.has(filter)) {
+      out = this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [input]);
+    } else if (r.dedup) {
       const dedup = new Deduplicate({
         keys: over.partitionKeys,
         keepLast: r.dedup.keepLast,
