@@ -17,8 +17,9 @@ import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { RivuletError } from '../../common/errors.ts';
+import type { Row } from '../../operators/api.ts';
 import { parse } from '../../parser/index.ts';
-import type { Session, StatementResult } from '../../runtime/session.ts';
+import type { Column, Session, StatementResult } from '../../runtime/session.ts';
 import { describeError } from '../cli.ts';
 import { renderTable } from '../results.ts';
 import { complete } from './completion.ts';
@@ -286,7 +287,9 @@ export class Shell {
         this.info(result.message);
         return;
       case 'table':
-        out.write(renderTable(result.columns, result.rows, timeZone));
+        // SHOW and DESCRIBE type their columns VARCHAR but may hold other values (DESCRIBE's
+        // `null` column is a BOOLEAN): show those as text.
+        out.write(renderTable(result.columns, result.rows.map(asVarcharRow(result.columns)), timeZone));
         return;
       case 'explain':
         out.write(`${result.text}\n`);
@@ -377,4 +380,12 @@ export class Shell {
 function blankOutside(text: string, from: number, to: number): string {
   const blank = (s: string) => s.replace(/[^\n]/g, ' ');
   return blank(text.slice(0, from)) + text.slice(from, to) + blank(text.slice(to));
+}
+
+/** Makes values of VARCHAR-typed result columns text, so they render whatever they hold. */
+function asVarcharRow(columns: readonly Column[]): (row: Row) => Row {
+  return (row) =>
+    row.map((v, i) =>
+      v === null || typeof v === 'string' || columns[i]?.type.kind !== 'VARCHAR' ? v : String(v),
+    );
 }

@@ -145,6 +145,11 @@ export class TmuxShell {
     return this.tmux('capture-pane', '-p', '-t', this.name);
   }
 
+  /** The screen with the lines scrolled off above it. */
+  scrollback(): string {
+    return this.tmux('capture-pane', '-p', '-S', '-2000', '-t', this.name);
+  }
+
   /** Whether the shell's pane still exists (it goes away when the shell exits). */
   alive(): boolean {
     try {

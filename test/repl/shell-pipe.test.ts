@@ -151,4 +151,26 @@ describe('rivulet shell over pipes', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\|\s+5 \|/);
   }, 30_000);
+
+  it('submits INSERT jobs to run in the background, and shows DESCRIBE, EXPLAIN and SHOW JOBS', async () => {
+    const r = await runShell(
+      [
+        GEN('src', 3),
+        "CREATE TABLE out_t (id INT) WITH ('connector' = 'print');",
+        'INSERT INTO out_t SELECT id * 100 FROM src;',
+        'DESCRIBE src;',
+        'EXPLAIN SELECT id FROM src WHERE id > 1;',
+        'SHOW JOBS;',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/\[INFO\] Job 'insert-into_out_t' \(job-\d+\) submitted/);
+    // The print sink writes the job's rows while the shell goes on.
+    expect(r.stdout).toContain('+I[300]');
+    expect(r.stdout).toMatch(/\| name \| type \| null \|/);
+    expect(r.stdout).toMatch(/\| id\s+\| INT\s+\| true\s+\|/);
+    expect(r.stdout).toContain('TableSourceScan(table=[src]');
+    expect(r.stdout).toMatch(/\| job-\d+\s+\| insert-into_out_t \|/);
+  }, 30_000);
 });

@@ -126,5 +126,26 @@ suite(
       t.press('C-d');
       await t.waitFor((s) => s === '<the shell exited>', 'the shell to exit');
     }, 60_000);
+
+    it('prints a continuous query row by row in tableau mode with a status line, until Ctrl-C', async () => {
+      const t = start();
+      await t.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      t.type("SET 'sql-client.execution.result-mode' = 'tableau';");
+      t.press('Enter');
+      t.type('SELECT amount FROM clickstream;');
+      t.press('Enter');
+      const running = await t.waitFor(
+        (s) =>
+          /\| \+I \|\s+-?\d+ \|/.test(s) &&
+          /Running\.\.\.\s+Received: [1-9]\d* changes\s+Rate: \d+\/s/.test(lastLine(s)),
+        'rows and the status line below them',
+      );
+      expect(running).toMatch(/\| \+I \|/);
+      expect(t.scrollback()).toMatch(/\| op \|\s+amount \|\n\|\s+\|\s+INT \|/);
+      t.press('C-c');
+      const done = await t.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt after Ctrl-C');
+      expect(done).toMatch(/Received a total of \d+ rows\nQuery cancelled after \d+ changes\./);
+      expect(done).not.toContain('Running...');
+    }, 60_000);
   },
 );
