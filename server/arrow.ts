@@ -239,3 +239,22 @@ function columnData(m: Mapping, changes: readonly Change[], index: number): Data
     }
   }
 }
+
+/** The end-of-stream marker of the Arrow IPC streaming format: continuation, then length 0. */
+export const IPC_EOS = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
+
+/**
+ * Splits a one-page IPC stream (as `changesToArrow` makes it) into its schema message and its
+ * record-batch messages, without the end marker, so that many pages can be sent as one long stream:
+ * the schema once, every page's batches, then `IPC_EOS`. Each message starts with the continuation
+ * marker 0xFFFFFFFF and the little-endian length of its (8-byte padded) metadata; a schema message
+ * has no body.
+ */
+export function splitIpcStream(bytes: Uint8Array): { schema: Uint8Array; batches: Uint8Array } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const schemaEnd = 8 + view.getInt32(4, true);
+  return {
+    schema: bytes.subarray(0, schemaEnd),
+    batches: bytes.subarray(schemaEnd, bytes.length - IPC_EOS.length),
+  };
+}

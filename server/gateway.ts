@@ -12,14 +12,14 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { typeToString } from '../catalog/types.ts';
 import { RivuletError } from '../common/errors.ts';
 import { parse } from '../parser/index.ts';
 import { jsonValue } from '../repl/results.ts';
 import type { Change } from '../runtime/collect.ts';
 import { type Column, Session, type StatementResult } from '../runtime/session.ts';
-import { ARROW_STREAM, changesToArrow } from './arrow.ts';
+import { ARROW_STREAM, changesToArrow, IPC_EOS, splitIpcStream } from './arrow.ts';
 import { errorResponse, HttpError } from './errors.ts';
 import { renderMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
@@ -315,6 +315,7 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
 
   app.get<{ Params: OperationParams }>('/v1/sessions/:s/operations/:o/result/stream', async (req, reply) => {
     const op = getOperation(req.params);
+    if (accepts(req, ARROW_STREAM)) return streamArrow(op, reply);
     const sse = accepts(req, 'text/event-stream');
     reply.hijack();
     const res = reply.raw;
@@ -322,27 +323,14 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
       'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
       'cache-control': 'no-cache',
     });
-    let gone = false;
-    req.raw.on('close', () => {
-      gone = true;
-    });
     const emit = (event: string, data: unknown) =>
       write(res, sse ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
     await emit('columns', { columns: columnInfos(op.columns), ...(op.jobId ? { jobID: op.jobId } : {}) });
     try {
-      // Start after what a paging client already fetched, if anything.
-      let token = op.expectedToken;
-      while (!gone) {
-        const fetched = await op.fetch(token);
-        if (fetched.type === 'EOS') {
-          await emit('eos', { resultType: 'EOS' });
-          break;
-        }
-        if (fetched.type === 'PAYLOAD') {
-          for (const c of fetched.changes) await emit('change', jsonRow(c, op.columns, op.timeZone));
-          token = fetched.token + 1;
-        }
+      for await (const page of pagesOf(op, res)) {
+        for (const c of page) await emit('change', jsonRow(c, op.columns, op.timeZone));
       }
+      if (!res.destroyed) await emit('eos', { resultType: 'EOS' });
     } catch (e) {
       await emit('error', errorResponse(e).body);
     }
@@ -363,6 +351,50 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
   return app;
 }
 
+/**
+ * The pages of an operation from where a paging client left off, until EOS or until the push client
+ * goes away. Each page is fetched only after the previous one was written (backpressure).
+ */
+async function* pagesOf(
+  op: Operation,
+  res: ServerResponse,
+): AsyncGenerator<readonly Change[], void, undefined> {
+  let gone = false;
+  res.once('close', () => {
+    gone = true;
+  });
+  let token = op.expectedToken;
+  while (!gone) {
+    const fetched = await op.fetch(token);
+    if (fetched.type === 'EOS') return;
+    if (fetched.type === 'PAYLOAD') {
+      yield fetched.changes;
+      token = fetched.token + 1;
+    }
+  }
+}
+
+/**
+ * The whole result as one Arrow IPC stream: the schema, a record batch per page, the end marker. A
+ * failure after the headers were sent cannot change the HTTP status: the connection is closed
+ * without the end marker, so readers see a truncated stream, and the operation's status reads ERROR.
+ */
+async function streamArrow(op: Operation, reply: FastifyReply): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, { 'content-type': ARROW_STREAM, 'cache-control': 'no-cache' });
+  await write(res, splitIpcStream(changesToArrow(op.columns, [], op.timeZone)).schema);
+  try {
+    for await (const page of pagesOf(op, res)) {
+      await write(res, splitIpcStream(changesToArrow(op.columns, page, op.timeZone)).batches);
+    }
+    await write(res, IPC_EOS);
+    res.end();
+  } catch {
+    res.destroy();
+  }
+}
+
 function pageOf(f: Fetched): readonly Change[] {
   return f.type === 'PAYLOAD' ? f.changes : [];
 }
@@ -372,7 +404,7 @@ function accepts(req: FastifyRequest, type: string): boolean {
 }
 
 /** Writes a chunk, waiting for the socket to drain when its buffer is full (a slow push client). */
-function write(res: ServerResponse, chunk: string): Promise<void> {
+function write(res: ServerResponse, chunk: string | Uint8Array): Promise<void> {
   if (res.write(chunk)) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {

@@ -153,6 +153,24 @@ describe('gateway: Arrow IPC results', () => {
     ]);
   });
 
+  it('streams a whole result as one Arrow IPC stream, a record batch per page', async () => {
+    const api = await start({ limits: { pageSize: 1000 } });
+    const s = await api.session();
+    await api.submit(s, SEQ(2500));
+    const o = await api.submit(s, 'SELECT x, CAST(x AS STRING) AS t FROM seq');
+    const res = await fetch(`${api.url}/v1/sessions/${s}/operations/${o}/result/stream`, {
+      headers: { accept: 'application/vnd.apache.arrow.stream' },
+    });
+    expect(res.headers.get('content-type')).toBe('application/vnd.apache.arrow.stream');
+    const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+    expect(table.numRows).toBe(2500);
+    expect(table.batches.length).toBeGreaterThanOrEqual(3);
+    const xs = Array.from(table.getChild('x')?.toArray() as Int32Array).sort((a, b) => a - b);
+    expect(xs).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    const bad = table.toArray().filter((r) => String(r.x) !== r.t);
+    expect(bad.slice(0, 3).map((r) => [r.x, r.t])).toEqual([]);
+  });
+
   it('carries change kinds of an updating query in $row_kind', async () => {
     const api = await start();
     const s = await api.session();
