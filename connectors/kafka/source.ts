@@ -40,6 +40,18 @@ import {
 } from './options.ts';
 import { type FetchedRecord, RecordDecoder, recordDecodeError, recordPosition } from './records.ts';
 
+/** Retries a group request while the broker answers with a retriable error (e.g. the coordinator is loading). */
+async function retrying<R>(f: () => Promise<R>): Promise<R> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (attempt >= 30 || (e as { retriable?: boolean }).retriable !== true) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** Records buffered per partition before it is paused. */
 export const BUFFER_PER_PARTITION = 4096;
 const COMMIT_INTERVAL_MS = 1000;
@@ -194,7 +206,7 @@ export class KafkaSource implements ScanSource {
       const low = new Map(marks.map((m) => [m.partition, BigInt(m.low)]));
       const high = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
       const groupOffsets = new Map<number, bigint>();
-      const [committed] = await admin.fetchOffsets({ groupId: this.group, topics: [topic] });
+      const [committed] = await retrying(() => admin.fetchOffsets({ groupId: this.group, topics: [topic] }));
       for (const p of committed?.partitions ?? []) groupOffsets.set(p.partition, BigInt(p.offset));
       const byTime = async (ts: number) =>
         new Map(
@@ -261,7 +273,7 @@ export class KafkaSource implements ScanSource {
       }
       if (starts.length > 0) {
         try {
-          await admin.setOffsets({ groupId: this.group, topic, partitions: starts });
+          await retrying(() => admin.setOffsets({ groupId: this.group, topic, partitions: starts }));
         } catch (e) {
           throw new RivuletError(
             'connector',
