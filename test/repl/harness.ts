@@ -101,7 +101,12 @@ export class TmuxShell {
   private readonly socket: string;
   private readonly name: string;
 
-  constructor(args: readonly string[], home: string, size = { columns: 100, rows: 30 }) {
+  constructor(
+    args: readonly string[],
+    home: string,
+    env: Readonly<Record<string, string>> = {},
+    size = { columns: 100, rows: 30 },
+  ) {
     tmuxSessions++;
     this.socket = `rivulet-test-${process.pid}-${tmuxSessions}`;
     this.name = 'shell';
@@ -120,6 +125,7 @@ export class TmuxShell {
       `RIVULET_HOME=${home}`,
       'RIVULET_HISTORY=',
       'NO_COLOR=',
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       process.execPath,
       bin,
       ...args,
@@ -143,6 +149,11 @@ export class TmuxShell {
   /** The visible screen as text. */
   screen(): string {
     return this.tmux('capture-pane', '-p', '-t', this.name);
+  }
+
+  /** The screen with its colours and other attributes as escape sequences. */
+  styledScreen(): string {
+    return this.tmux('capture-pane', '-p', '-e', '-t', this.name);
   }
 
   /** The screen with the lines scrolled off above it. */

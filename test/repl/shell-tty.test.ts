@@ -13,6 +13,7 @@ const suite = tmux ? describe : describe.skip;
 
 const INIT = [
   "CREATE TABLE clickstream (user_name STRING, amount INT) WITH ('connector' = 'datagen', 'rows-per-second' = '40');",
+  "CREATE TABLE events (k INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', 'rows-per-second' = '20');",
   "CREATE TABLE orders (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '3');",
 ].join('\n');
 
@@ -22,11 +23,11 @@ afterEach(() => {
   shell = undefined;
 });
 
-function start(): TmuxShell {
+function start(env: Readonly<Record<string, string>> = {}): TmuxShell {
   const home = tempHome();
   const init = join(home, 'init.sql');
   writeFileSync(init, INIT);
-  shell = new TmuxShell(['-i', init], home);
+  shell = new TmuxShell(['-i', init], home, env);
   return shell;
 }
 
@@ -146,6 +147,34 @@ suite(
       const done = await t.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt after Ctrl-C');
       expect(done).toMatch(/Received a total of \d+ rows\nQuery cancelled after \d+ changes\./);
       expect(done).not.toContain('Running...');
+    }, 60_000);
+
+    it('shows the current watermark of a windowed query in the status line', async () => {
+      const t = start();
+      await t.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      t.type(
+        "SELECT window_start, COUNT(*) AS c FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end;",
+      );
+      t.press('Enter');
+      const s = await t.waitFor(
+        (x) => /Watermark: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}/.test(x),
+        'a watermark in the status line',
+      );
+      expect(s).toMatch(/window_start\s+c\s*\n\s*TIMESTAMP\(3\) NOT NULL\s+BIGINT NOT NULL/);
+      t.press('q');
+      await t.waitFor((x) => lastLine(x) === 'rivulet>', 'the prompt after q');
+    }, 60_000);
+
+    it('uses colours on a terminal, and none when NO_COLOR is set', async () => {
+      const sgr = /\x1b\[[0-9;]*m/;
+      const coloured = start();
+      await coloured.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      expect(coloured.styledScreen()).toMatch(/\x1b\[[0-9;]*m\[INFO\]/);
+      coloured.close();
+      const plain = start({ NO_COLOR: '1' });
+      await plain.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      expect(plain.styledScreen()).toContain('[INFO]');
+      expect(plain.styledScreen()).not.toMatch(sgr);
     }, 60_000);
   },
 );
