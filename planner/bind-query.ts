@@ -28,6 +28,7 @@ import { compileExpr } from './compile.ts';
 import { type CorrelateRel, ORDINALITY_FIELD, unnestFields } from './correlate.ts';
 import { type BoundExpr, inputRef, literal, mapInputs, TRUE } from './expr.ts';
 import { intervalBounds } from './interval-join.ts';
+import { rewriteLegacyWindow } from './legacy-windows.ts';
 import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { MatchBinder } from './match-recognize.ts';
 import { bindOver, collectOverCalls } from './over.ts';
@@ -612,6 +613,11 @@ export class QueryBinder {
       };
     }
     const registry = this.catalog.functions;
+    const legacy = rewriteLegacyWindow(q, input, (scope, clause) => this.exprBinder(scope, clause));
+    if (legacy) {
+      q = legacy.query;
+      input = legacy.input;
+    }
     const grouped =
       q.groupBy !== null || q.having !== null || q.items.some((i) => containsAggregate(i.expr, registry));
     let scope = new Scope(input.fields);

@@ -164,3 +164,25 @@ describe('interval joins', () => {
     expect(text).toContain('*ROWTIME*');
   });
 });
+
+describe('legacy group windows', () => {
+  it('GROUP BY TUMBLE(...) with TUMBLE_START/END equals the window TVF form', async () => {
+    const legacy = await queryRows(`${ticks(200)}
+      SELECT TUMBLE_START(ts, INTERVAL '1' MINUTE) AS ws, TUMBLE_END(ts, INTERVAL '1' MINUTE) AS we, COUNT(*) AS n, SUM(price) AS s
+      FROM ticks GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE)`);
+    const tvf = await queryRows(`${ticks(200)}
+      SELECT window_start, window_end, COUNT(*), SUM(price) FROM TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '1' MINUTE))
+      GROUP BY window_start, window_end`);
+    expect(sorted(legacy)).toEqual(sorted(tvf));
+    expect(legacy).toHaveLength(4);
+  });
+
+  it('HOP and SESSION group windows', async () => {
+    const hop = await queryRows(`${ticks(120)}
+      SELECT HOP_START(ts, INTERVAL '30' SECOND, INTERVAL '1' MINUTE), COUNT(*) FROM ticks GROUP BY HOP(ts, INTERVAL '30' SECOND, INTERVAL '1' MINUTE)`);
+    expect(hop.reduce((a, r) => a + Number(r[1]), 0)).toBe(240);
+    const session = await queryRows(`${ticks(50)}
+      SELECT SESSION_START(ts, INTERVAL '10' SECOND), COUNT(*) FROM ticks GROUP BY SESSION(ts, INTERVAL '10' SECOND)`);
+    expect(session).toEqual([[T0, 50n]]);
+  });
+});
