@@ -3,7 +3,8 @@
  * the gateway on 127.0.0.1, following `nextResultUri` page by page:
  *   1. in-process baseline: the same query read straight from the job's sink (no HTTP);
  *   2. JSON pages (`rowFormat=JSON`), parsed by the client;
- *   3. Arrow IPC pages (`Accept: application/vnd.apache.arrow.stream`), decoded with tableFromIPC.
+ *   3. Arrow IPC pages (`Accept: application/vnd.apache.arrow.stream`), decoded with tableFromIPC;
+ *   4. the whole result as one Arrow IPC stream (`.../result/stream`), decoded batch by batch.
  * Prints rows/s for each. Usage: node bench/http.ts [--rows N] [--page-size N]
  */
 import { tableFromIPC } from 'apache-arrow';
@@ -41,7 +42,8 @@ async function baseline(): Promise<void> {
   report('in-process (no HTTP)', n, performance.now() - t0);
 }
 
-async function viaHttp(url: string, arrow: boolean): Promise<void> {
+async function viaHttp(url: string, mode: 'json' | 'arrow' | 'arrow-stream'): Promise<void> {
+  const arrow = mode !== 'json';
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${url}${path}`, {
       method: 'POST',
@@ -57,6 +59,13 @@ async function viaHttp(url: string, arrow: boolean): Promise<void> {
   const o = (await post(`/v1/sessions/${s}/statements`, { statement: QUERY })).operationHandle as string;
   let uri: string | null = `/v1/sessions/${s}/operations/${o}/result/0`;
   let n = 0;
+  if (mode === 'arrow-stream') {
+    const res = await fetch(`${url}/v1/sessions/${s}/operations/${o}/result/stream`, {
+      headers: { accept: 'application/vnd.apache.arrow.stream' },
+    });
+    n = tableFromIPC(new Uint8Array(await res.arrayBuffer())).numRows;
+    uri = null;
+  }
   while (uri !== null) {
     const res: Response = await fetch(`${url}${uri}`, {
       headers: arrow ? { accept: 'application/vnd.apache.arrow.stream' } : {},
@@ -73,7 +82,12 @@ async function viaHttp(url: string, arrow: boolean): Promise<void> {
       uri = page.nextResultUri;
     }
   }
-  report(arrow ? 'HTTP, Arrow IPC pages' : 'HTTP, JSON pages', n, performance.now() - t0);
+  const label = {
+    json: 'HTTP, JSON pages',
+    arrow: 'HTTP, Arrow IPC pages',
+    'arrow-stream': 'HTTP, one Arrow IPC stream',
+  }[mode];
+  report(label, n, performance.now() - t0);
   await fetch(`${url}/v1/sessions/${s}`, { method: 'DELETE' });
 }
 
@@ -83,8 +97,9 @@ console.log(
 await baseline();
 const gw = await serve({ port: 0, limits: { pageSize: PAGE, maxPages: 4 } });
 try {
-  await viaHttp(gw.url, false);
-  await viaHttp(gw.url, true);
+  await viaHttp(gw.url, 'json');
+  await viaHttp(gw.url, 'arrow');
+  await viaHttp(gw.url, 'arrow-stream');
 } finally {
   await gw.close();
 }

@@ -257,11 +257,15 @@ export function openApiDocument(version: string): object {
         parameters: [sessionParam, operationParam],
         get: {
           summary:
-            'All results pushed as they come: NDJSON (one JSON object a line: columns, then one change a line, then {"resultType":"EOS"}), or server-sent events with Accept: text/event-stream (events columns, change, eos, error)',
+            'All results pushed as they come: NDJSON (one JSON object a line: columns, then one change a line, then {"resultType":"EOS"}), or server-sent events with Accept: text/event-stream (events columns, change, eos, error), or one Arrow IPC stream (a record batch per page, with the $row_kind column) with Accept: application/vnd.apache.arrow.stream',
           responses: {
             200: {
               description: 'A stream of changes',
-              content: { 'application/x-ndjson': {}, 'text/event-stream': {} },
+              content: {
+                'application/x-ndjson': {},
+                'text/event-stream': {},
+                'application/vnd.apache.arrow.stream': { schema: { type: 'string', format: 'binary' } },
+              },
             },
             404: error('Unknown session or operation'),
           },

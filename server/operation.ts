@@ -12,8 +12,8 @@
  *  3. `fetch(token)` serves tokens in order: the expected token takes the next queued page (or the
  *     partly filled one, so a slow continuous query still streams); the previous token returns the
  *     page it returned before (a retry after a lost response); anything else is an error.
- *  4. When nothing is ready the fetch waits a little (long poll) and then answers NOT_READY with the
- *     same token to ask again. When the input ends and every page was served, it answers EOS.
+ *  4. Without a full page the fetch waits a little (long poll) for one; then it serves the partly
+ *     filled page, or when there is nothing answers NOT_READY with the same token to ask again. When the input ends and every page was served, it answers EOS.
  */
 
 import type { LogicalType } from '../catalog/types.ts';
@@ -161,8 +161,6 @@ export class Operation {
             this.wakePump = undefined;
           }
           if (this.status !== 'RUNNING') break;
-        } else if (this.wakeFetcher) {
-          this.wakeFetcher();
         }
       }
       if (this.current.length > 0) {
@@ -202,7 +200,9 @@ export class Operation {
     if (this.status === 'CANCELED') {
       throw new RivuletError('runtime', 'OPERATION_CANCELED', `Operation ${this.handle} was canceled`);
     }
-    if (!this.hasData() && !this.ended) {
+    // Wait for a full page (or the end) for up to pollMs, then serve whatever there is: a fast
+    // consumer then gets full pages instead of one change at a time, a slow query still streams.
+    if (this.queue.length === 0 && !this.ended) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.limits.pollMs);
         this.wakeFetcher = () => {
@@ -226,10 +226,6 @@ export class Operation {
     }
     if (this.status === 'ERROR') throw this.error ?? new Error('the operation failed');
     return this.ended ? { type: 'EOS', token } : { type: 'NOT_READY', token };
-  }
-
-  private hasData(): boolean {
-    return this.queue.length > 0 || this.current.length > 0;
   }
 
   /** Stops the job behind the operation (if any). The operation reads as CANCELED. */
