@@ -195,7 +195,7 @@ describe('upsert-kafka', () => {
     const out = await topic(1);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
-    const events = [];
+    const events: { value: string; partition: number }[] = [];
     for (let i = 0; i < 30; i++)
       events.push({ value: JSON.stringify({ user: `u${i % 3}`, amount: i }), partition: i % 2 });
     await producer.send({ topic: src, messages: events });
