@@ -30,6 +30,7 @@ import { explainPlan } from '../planner/explain.ts';
 import type { RelNode } from '../planner/logical.ts';
 import { type StreamProps, streamProps } from '../planner/physical.ts';
 import { Scope } from '../planner/scope.ts';
+import { versionedOf } from '../planner/temporal.ts';
 import { typeFromNode } from '../planner/types.ts';
 import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
@@ -254,6 +255,26 @@ export class Session {
           );
         }
         return { kind: 'explain', text: obj.ddl.trim().replace(/;?$/, ';') };
+      }
+      case 'stopJob': {
+        const job = this.jobs.find((j) => j.id === st.jobId);
+        if (!job)
+          throw new RivuletError(
+            'runtime',
+            'JOB_NOT_FOUND',
+            `No job with id '${st.jobId}' (SHOW JOBS lists them)`,
+            st.span,
+          );
+        if (st.withSavepoint) {
+          throw new RivuletError(
+            'runtime',
+            'SAVEPOINT_UNSUPPORTED',
+            'STOP JOB ... WITH SAVEPOINT needs checkpointing, which Rivulet does not have yet; STOP JOB without it stops the job',
+            st.span,
+          );
+        }
+        job.cancel();
+        return { kind: 'ok', message: `Job '${st.jobId}' stopped.` };
       }
       case 'explain': {
         const inner = st.statement;
@@ -735,8 +756,24 @@ export class Session {
       case 'JOBS':
         return {
           kind: 'table',
-          columns: [col('job id'), col('job name'), col('status'), col('start time')],
-          rows: this.jobs.map((j) => [j.id, j.name, j.status, new Date(j.startedAt).toISOString()]),
+          columns: [
+            col('job id'),
+            col('job name'),
+            col('status'),
+            col('start time'),
+            col('records in'),
+            col('records out'),
+            col('error'),
+          ],
+          rows: this.jobs.map((j) => [
+            j.id,
+            j.name,
+            j.status,
+            new Date(j.startedAt).toISOString(),
+            String(j.recordsIn),
+            String(j.recordsOut),
+            j.error ? j.error.message : null,
+          ]),
         };
       case 'CATALOGS':
         return { kind: 'table', columns: [col('catalog name')], rows: [['default_catalog']] };
@@ -753,6 +790,7 @@ export class Session {
     const columns = [col('name'), col('type'), col('null'), col('key'), col('extras'), col('watermark')];
     if (obj.kind === 'view') {
       const b = this.binder().bindQuery(obj.query);
+      const v = versionedOf(b.rel, b.fields);
       return {
         kind: 'table',
         columns,
@@ -760,8 +798,8 @@ export class Session {
           obj.columnNames[i] ?? f.name,
           typeToString(withNullable(f.type, true)),
           f.type.nullable,
-          null,
-          null,
+          v?.keys.includes(i) ? `PRI(${v.keys.map((k) => b.fields[k]?.name).join(', ')}) (inferred)` : null,
+          v?.time === i ? 'version time (versioned view)' : null,
           null,
         ]),
       };
@@ -779,12 +817,13 @@ export class Session {
               ? `METADATA${c.metadataKey ? ` FROM '${c.metadataKey}'` : ''}${c.virtual ? ' VIRTUAL' : ''}`
               : null;
         const wm = obj.watermark?.column === c.name ? 'declared' : null;
+        const versionTime = wm && obj.primaryKey ? 'version time (versioned table)' : null;
         return [
           c.name,
           typeToString(withNullable(f.type, true)),
           f.type.nullable,
-          obj.primaryKey?.includes(c.name) ? `PRI(${c.name})` : null,
-          extras,
+          obj.primaryKey?.includes(c.name) ? `PRI(${obj.primaryKey.join(', ')})` : null,
+          [extras, versionTime].filter((x) => x !== null).join('; ') || null,
           wm,
         ];
       }),

@@ -120,3 +120,18 @@ describe('temporal tables through SQL', () => {
     expect((err as RivuletError).code).toBe('TEMPORAL_TABLE_NOT_VERSIONED');
   });
 });
+
+describe('introspection of versioned tables', () => {
+  it('DESCRIBE shows the key and version time of a versioned table and an inferred versioned view', async () => {
+    const s = new Session();
+    await s.executeScript(`${PRODUCTS}
+      CREATE VIEW latest AS SELECT product_id, price, update_time FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY product_id ORDER BY update_time DESC) AS rn FROM product_changelog) WHERE rn = 1;`);
+    const table = await queryRows('DESCRIBE product_changelog', s);
+    expect(table.find((r) => r[0] === 'product_id')?.[3]).toBe('PRI(product_id)');
+    expect(table.find((r) => r[0] === 'update_time')?.[4]).toBe('version time (versioned table)');
+    const view = await queryRows('DESCRIBE latest', s);
+    expect(view.find((r) => r[0] === 'product_id')?.[3]).toBe('PRI(product_id) (inferred)');
+    expect(view.find((r) => r[0] === 'update_time')?.[4]).toBe('version time (versioned view)');
+  });
+});
