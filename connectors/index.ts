@@ -2,6 +2,7 @@
 import { datagenConnector } from './datagen.ts';
 import { filesystemConnector } from './filesystem.ts';
 import { kafkaConnector, upsertKafkaConnector } from './kafka/index.ts';
+import { nexmarkConnector } from './nexmark.ts';
 import { blackholeConnector, printConnector } from './print.ts';
 import { ConnectorRegistry } from './registry.ts';
 import { valuesConnector } from './values.ts';
@@ -15,5 +16,6 @@ export function defaultConnectors(): ConnectorRegistry {
   registry.register(valuesConnector);
   registry.register(kafkaConnector);
   registry.register(upsertKafkaConnector);
+  registry.register(nexmarkConnector);
   return registry;
 }
