@@ -51,8 +51,9 @@ export const replCommand: CliCommand = {
     program
       .command('repl')
       .description('open the interactive SQL shell (the default when no command is given)')
-      .action(async () => {
-        const initFile = program.opts<{ init?: string }>().init;
+      .option('-i, --init <file>', 'run this SQL script before the first prompt')
+      .action(async (opts: { init?: string }) => {
+        const initFile = opts.init ?? program.opts<{ init?: string }>().init;
         await run((ctx) => openShell(ctx, { initFile }));
       });
   },

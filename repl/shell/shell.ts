@@ -126,6 +126,14 @@ export class Shell {
   /** Runs the shell until QUIT, EXIT, Ctrl-D or the end of input; resolves to the exit status. */
   async run(): Promise<number> {
     const { input, output } = this.opts;
+    // A closed pipe (`rivulet | head`) ends the shell quietly, as it does for other tools.
+    const onOutputError = (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      this.quitting = true;
+      this.interrupt?.();
+      this.rl?.close();
+    };
+    output.on('error', onOutputError);
     if (this.tty) {
       output.write(
         `${this.style.bold(`Rivulet SQL shell ${this.opts.version}`)}\nType HELP; for help, QUIT; to leave. Statements end with ';'.\n\n`,
@@ -171,6 +179,7 @@ export class Shell {
     await done;
     process.off('SIGINT', onSignal);
     output.off('resize', onResize);
+    // The error listener stays: a write still in flight may report its EPIPE after this.
     for (const job of this.session.jobs) job.cancel();
     if (this.tty) output.write('Goodbye!\n');
     return 0;

@@ -33,7 +33,7 @@ export function spawnPiped(args: readonly string[], home: string, env: NodeJS.Pr
     child,
     stdout: '',
     stderr: '',
-    waitFor(text, ms = 15_000) {
+    waitFor(text, ms = 30_000) {
       return new Promise((resolve, reject) => {
         const has = () => (typeof text === 'string' ? p.stdout.includes(text) : text.test(p.stdout));
         if (has()) return resolve();
@@ -50,7 +50,7 @@ export function spawnPiped(args: readonly string[], home: string, env: NodeJS.Pr
         child.stdout?.on('data', check);
       });
     },
-    exit(ms = 20_000) {
+    exit(ms = 45_000) {
       return new Promise((resolve) => {
         if (child.exitCode !== null) return resolve(child.exitCode);
         const timer = setTimeout(() => child.kill('SIGKILL'), ms);

@@ -27,7 +27,7 @@ describe('rivulet shell over pipes', () => {
     expect(r.stdout).toContain('| a | b   |');
     expect(r.stdout).toContain('| 1 | x;y |');
     expect(r.stdout).toMatch(/\|\s+5 \| it's; \|/);
-  }, 30_000);
+  }, 60_000);
 
   it('prints an error with its caret snippet and keeps going', async () => {
     const r = await runShell('SELECT nope FROM missing;\nSELEC 1;\nSELECT 7 AS seven;\n');
@@ -38,7 +38,7 @@ describe('rivulet shell over pipes', () => {
     expect(r.stderr).toMatch(/\[ERROR\] <shell>:1:1: .*SELEC/);
     expect(r.stdout).toContain('| seven |');
     expect(r.stdout).toMatch(/\|\s+7 \|/);
-  }, 30_000);
+  }, 60_000);
 
   it('sets and resets options, and the result mode changes how a query is shown', async () => {
     const r = await runShell(
@@ -67,7 +67,7 @@ describe('rivulet shell over pipes', () => {
     expect(r.stdout).toMatch(/\| c \|\n\+---\+\n\| 3 \|\n\+---\+\n1 row in set/);
     expect(r.stdout).toMatch(/\| table\.local-time-zone\s+\| Europe\/Berlin \|/);
     expect(r.stderr).toContain("[ERROR] Unknown result mode 'bogus'");
-  }, 30_000);
+  }, 60_000);
 
   it('HELP; prints the help and QUIT; ends the shell before later statements', async () => {
     const r = await runShell('help;\nSELECT 1 AS before_quit;\nquit;\nSELECT 2 AS after_quit;\n');
@@ -78,7 +78,7 @@ describe('rivulet shell over pipes', () => {
     expect(r.stdout).not.toContain('after_quit');
     const e = await runShell('EXIT ;\nSELECT 2 AS after_exit;\n');
     expect(e.stdout).not.toContain('after_exit');
-  }, 30_000);
+  }, 60_000);
 
   it('runs an init script (-i) before reading input, and reports its errors at file positions', async () => {
     const home = tempHome();
@@ -99,7 +99,7 @@ describe('rivulet shell over pipes', () => {
     // The shell still reads its input after the failed init script; the statement after the error did not run.
     expect(b.stdout).toContain('sql-client.execution.result-mode');
     expect(b.stdout).not.toContain('never');
-  }, 30_000);
+  }, 60_000);
 
   it('keeps history across sessions in $RIVULET_HOME/history, or in $RIVULET_HISTORY', async () => {
     const home = tempHome();
@@ -110,7 +110,7 @@ describe('rivulet shell over pipes', () => {
     const elsewhere = join(home, 'other-history');
     await runShell('SELECT 3;\n', { home, env: { RIVULET_HISTORY: elsewhere } });
     expect(readFileSync(elsewhere, 'utf8')).toBe('SELECT 3;\n');
-  }, 30_000);
+  }, 60_000);
 
   it('keeps tables in the persistent catalog of $RIVULET_HOME between sessions', async () => {
     const home = tempHome();
@@ -119,7 +119,7 @@ describe('rivulet shell over pipes', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('| kept       |');
     expect(r.stdout).toMatch(/\| n \|\n\+---\+\n\| 2 \|/);
-  }, 30_000);
+  }, 60_000);
 
   it('SIGINT cancels a running continuous query and the shell goes on with the next statement', async () => {
     const home = tempHome();
@@ -144,13 +144,13 @@ describe('rivulet shell over pipes', () => {
     } finally {
       p.child.kill('SIGKILL');
     }
-  }, 40_000);
+  }, 60_000);
 
   it('runs a statement left without its ; at the end of input', async () => {
     const r = await runShell('SELECT 5 AS five');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/\|\s+5 \|/);
-  }, 30_000);
+  }, 60_000);
 
   it('submits INSERT jobs to run in the background, and shows DESCRIBE, EXPLAIN and SHOW JOBS', async () => {
     const r = await runShell(
@@ -172,5 +172,5 @@ describe('rivulet shell over pipes', () => {
     expect(r.stdout).toMatch(/\| id\s+\| INT\s+\| true\s+\|/);
     expect(r.stdout).toContain('TableSourceScan(table=[src]');
     expect(r.stdout).toMatch(/\| job-\d+\s+\| insert-into_out_t \|/);
-  }, 30_000);
+  }, 60_000);
 });
