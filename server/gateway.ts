@@ -49,6 +49,8 @@ interface GatewaySession {
   readonly engine: Session;
   readonly operations: Map<string, Operation>;
   lastAccess: number;
+  /** Push streams (result/stream) being served. */
+  streams: number;
 }
 
 export function packageVersion(): string {
@@ -136,14 +138,20 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
   };
   const closeSession = async (s: GatewaySession): Promise<void> => {
     sessions.delete(s.handle);
-    for (const op of s.operations.values()) await op.close();
+    for (const op of s.operations.values()) op.close();
     for (const job of s.engine.jobs) job.cancel();
   };
-  /** A session is idle when nobody asked for it lately and it runs no INSERT job. */
-  const runsInsert = (s: GatewaySession) =>
-    [...s.operations.values()].some(
-      (op) => !op.isQueryResult && op.status === 'RUNNING' && op.jobs.length > 0,
+  /**
+   * A session is busy, and never closed for idleness, while a push stream reads from it or an INSERT
+   * job it started runs (its operation may have been closed: the job lives on, as in Flink).
+   */
+  const busy = (s: GatewaySession) => {
+    if (s.streams > 0) return true;
+    const queryJobs = new Set(
+      [...s.operations.values()].filter((o) => o.isQueryResult).flatMap((o) => o.jobs),
     );
+    return s.engine.jobs.some((j) => j.status === 'RUNNING' && !queryJobs.has(j));
+  };
 
   let sweeper: NodeJS.Timeout | undefined;
   if (sessionTimeoutMs > 0) {
@@ -151,7 +159,7 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
       () => {
         const now = Date.now();
         for (const s of sessions.values()) {
-          if (now - s.lastAccess > sessionTimeoutMs && !runsInsert(s)) void closeSession(s);
+          if (now - s.lastAccess > sessionTimeoutMs && !busy(s)) void closeSession(s);
         }
       },
       Math.max(20, Math.min(sessionTimeoutMs / 4, 30_000)),
@@ -208,6 +216,7 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
         engine,
         operations: new Map(),
         lastAccess: Date.now(),
+        streams: 0,
       });
       return { sessionHandle: handle };
     },
@@ -273,7 +282,7 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
     const s = getSession(req.params.s);
     const op = getOperation(req.params);
     s.operations.delete(op.handle);
-    await op.close();
+    op.close();
     return { status: 'CLOSED' };
   });
 
@@ -314,27 +323,16 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
   );
 
   app.get<{ Params: OperationParams }>('/v1/sessions/:s/operations/:o/result/stream', async (req, reply) => {
+    const session = getSession(req.params.s);
     const op = getOperation(req.params);
-    if (accepts(req, ARROW_STREAM)) return streamArrow(op, reply);
-    const sse = accepts(req, 'text/event-stream');
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
-      'cache-control': 'no-cache',
-    });
-    const emit = (event: string, data: unknown) =>
-      write(res, sse ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
-    await emit('columns', { columns: columnInfos(op.columns), ...(op.jobId ? { jobID: op.jobId } : {}) });
+    session.streams++;
     try {
-      for await (const page of pagesOf(op, res)) {
-        for (const c of page) await emit('change', jsonRow(c, op.columns, op.timeZone));
-      }
-      if (!res.destroyed) await emit('eos', { resultType: 'EOS' });
-    } catch (e) {
-      await emit('error', errorResponse(e).body);
+      if (accepts(req, ARROW_STREAM)) await streamArrow(op, reply);
+      else await streamJson(op, reply, accepts(req, 'text/event-stream'));
+    } finally {
+      session.streams--;
+      session.lastAccess = Date.now();
     }
-    res.end();
   });
 
   app.get<{ Params: SessionParams }>('/v1/sessions/:s/operations', async (req) => {
@@ -372,6 +370,28 @@ async function* pagesOf(
       token = fetched.token + 1;
     }
   }
+}
+
+/** The whole result pushed as NDJSON (one JSON object a line) or as server-sent events. */
+async function streamJson(op: Operation, reply: FastifyReply, sse: boolean): Promise<void> {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': sse ? 'text/event-stream' : 'application/x-ndjson',
+    'cache-control': 'no-cache',
+  });
+  const emit = (event: string, data: unknown) =>
+    write(res, sse ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : `${JSON.stringify(data)}\n`);
+  await emit('columns', { columns: columnInfos(op.columns), ...(op.jobId ? { jobID: op.jobId } : {}) });
+  try {
+    for await (const page of pagesOf(op, res)) {
+      for (const c of page) await emit('change', jsonRow(c, op.columns, op.timeZone));
+    }
+    if (!res.destroyed) await emit('eos', { resultType: 'EOS' });
+  } catch (e) {
+    await emit('error', errorResponse(e).body);
+  }
+  res.end();
 }
 
 /**

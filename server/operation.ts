@@ -65,7 +65,6 @@ export class Operation {
   private wakeFetcher: (() => void) | undefined;
   private wakePump: (() => void) | undefined;
   private readonly stopQuery: (() => void) | undefined;
-  private readonly pumping: Promise<void>;
 
   constructor(handle: string, result: StatementResult, timeZone: string, limits: OperationLimits) {
     this.handle = handle;
@@ -81,7 +80,7 @@ export class Operation {
           result.job.cancel();
           result.sink.cancel();
         };
-        this.pumping = this.pump(result.sink.changes());
+        void this.pump(result.sink.changes());
         return;
       }
       case 'jobs':
@@ -99,7 +98,6 @@ export class Operation {
           () => this.finish(),
           (e: Error) => this.fail(e),
         );
-        this.pumping = Promise.resolve();
         return;
       case 'table':
         this.columns = result.columns;
@@ -120,7 +118,6 @@ export class Operation {
     this.isQueryResult = false;
     this.jobs = [];
     this.stopQuery = undefined;
-    this.pumping = Promise.resolve();
     this.status = 'FINISHED';
   }
 
@@ -242,8 +239,7 @@ export class Operation {
    * Releases the operation. A query's job stops with it (nobody can read its results any more); an
    * INSERT's job keeps running, as in Flink, until cancelled or its session is closed.
    */
-  async close(): Promise<void> {
+  close(): void {
     if (this.isQueryResult) this.cancel();
-    await this.pumping;
   }
 }

@@ -121,6 +121,33 @@ describe('gateway: sessions', () => {
     expect((await api.call('GET', `/v1/sessions/${kept}`)).status).toBe(200);
   });
 
+  it('keeps idle sessions that feed a push stream or run an INSERT job', async () => {
+    const api = await start({ sessionTimeoutMs: 150 });
+    const idle = await api.session();
+    const streaming = await api.session();
+    const inserting = await api.session();
+    const gen = "CREATE TABLE g (x INT) WITH ('connector'='datagen','rows-per-second'='100')";
+    await api.submit(streaming, gen);
+    const q = await api.submit(streaming, 'SELECT x FROM g');
+    const ac = new AbortController();
+    const res = await fetch(`${api.url}/v1/sessions/${streaming}/operations/${q}/result/stream`, {
+      signal: ac.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    await api.submit(inserting, gen);
+    await api.submit(inserting, "CREATE TABLE sink (x INT) WITH ('connector'='blackhole')");
+    const ins = await api.submit(inserting, 'INSERT INTO sink SELECT x FROM g');
+    // Closing the INSERT's operation does not stop its job, as in Flink.
+    await api.call('DELETE', `/v1/sessions/${inserting}/operations/${ins}`);
+    const deadline = Date.now() + 600;
+    while (Date.now() < deadline) await reader.read();
+    expect((await api.call('GET', `/v1/sessions/${idle}`)).status).toBe(404);
+    expect((await api.call('GET', `/v1/sessions/${streaming}`)).status).toBe(200);
+    expect((await api.call('GET', `/v1/sessions/${inserting}`)).status).toBe(200);
+    expect(await api.metric('rivulet_jobs{status="RUNNING"}')).toBe(2);
+    ac.abort();
+  });
+
   it('runs two sessions side by side with their own options', async () => {
     const api = await start();
     const utc = await api.session();
