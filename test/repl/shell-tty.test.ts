@@ -176,5 +176,27 @@ suite(
       expect(plain.styledScreen()).toContain('[INFO]');
       expect(plain.styledScreen()).not.toMatch(sgr);
     }, 60_000);
+
+    it('recalls a multi-line statement from an earlier session with the Up key', async () => {
+      const home = tempHome();
+      const first = new TmuxShell([], home);
+      shell = first;
+      await first.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      first.type('SELECT 11');
+      first.press('Enter');
+      first.type('  AS eleven;');
+      first.press('Enter');
+      await first.waitFor((s) => s.includes('eleven') && lastLine(s) === 'rivulet>', 'the result');
+      first.press('C-d');
+      await first.waitFor((s) => s === '<the shell exited>', 'the first shell to exit');
+      first.close();
+      const second = new TmuxShell([], home);
+      shell = second;
+      await second.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
+      second.press('Up');
+      await second.waitFor((s) => lastLine(s) === 'rivulet> SELECT 11 AS eleven;', 'the recalled statement');
+      second.press('Enter');
+      await second.waitFor((s) => /\|\s+11 \|/.test(s), 'its result');
+    }, 60_000);
   },
 );
