@@ -18,7 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Row, RowKind } from '../../operators/api.ts';
 import type { Job } from '../../runtime/job.ts';
 import type { StatementResult } from '../../runtime/session.ts';
-import { Materialized, renderTable } from '../results.ts';
+import { renderTable } from '../results.ts';
 import { LiveRows } from './live-rows.ts';
 import { cells, StreamingTableau, type Style } from './style.ts';
 import { type Key, TableView } from './table-view.ts';
@@ -151,7 +151,8 @@ export async function runQuery(result: QueryResult, d: QueryDisplay): Promise<vo
       flush();
       clearStatus();
     } else if (result.bounded) {
-      const view = new Materialized();
+      // Updates keep their row's place, as in the live view.
+      const view = new LiveRows();
       const kinds: RowKind[] = [];
       const rows: Row[] = [];
       await consume((kind, row) => {

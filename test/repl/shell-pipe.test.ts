@@ -50,6 +50,7 @@ describe('rivulet shell over pipes', () => {
         'SELECT COUNT(*) AS c FROM g;',
         "RESET 'sql-client.execution.result-mode';",
         'SELECT COUNT(*) AS c FROM g;',
+        'SELECT MOD(id, 2) AS parity, COUNT(*) AS n FROM g GROUP BY MOD(id, 2);',
         "SET 'table.local-time-zone' = 'Europe/Berlin';",
         'SET;',
         "SET 'sql-client.execution.result-mode' = 'bogus';",
@@ -65,6 +66,8 @@ describe('rivulet shell over pipes', () => {
     expect(r.stdout).toContain('| -U | 2 |');
     // table (the default again after RESET): the final materialised row only.
     expect(r.stdout).toMatch(/\| c \|\n\+---\+\n\| 3 \|\n\+---\+\n1 row in set/);
+    // Updated groups keep the place where they first appeared (parity 1 came first).
+    expect(r.stdout).toContain('| parity | n |\n+--------+---+\n|      1 | 2 |\n|      0 | 1 |\n');
     expect(r.stdout).toMatch(/\| table\.local-time-zone\s+\| Europe\/Berlin \|/);
     expect(r.stderr).toContain("[ERROR] Unknown result mode 'bogus'");
   }, 60_000);
