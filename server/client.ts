@@ -34,6 +34,8 @@ export interface ExecuteResult {
 }
 
 export interface QueryResult extends AsyncIterable<Change> {
+  /** The server's handle of the operation (for `.../operations/{handle}/result/stream` and the like). */
+  readonly operationHandle: string;
   readonly columns: readonly ColumnInfo[];
   readonly jobId: string | undefined;
   /** Reads every change to the end and applies them: the final rows (bounded queries only). */
@@ -188,6 +190,7 @@ export class Connection {
       for (let page = await pages.next(); page; page = await pages.next()) yield* page.results.data;
     }
     return {
+      operationHandle: op,
       columns: first.results.columns,
       jobId: first.jobID,
       [Symbol.asyncIterator]: changes,

@@ -92,7 +92,12 @@ export function createGateway(opts: GatewayOptions = {}): FastifyInstance {
   const newSession = opts.newSession ?? ((options) => new Session({ options }));
   const sessions = new Map<string, GatewaySession>();
   const version = packageVersion();
-  const app = Fastify({ bodyLimit: opts.bodyLimit ?? 1024 * 1024, logger: false });
+  // forceCloseConnections: on close, end push streams and keep-alive sockets instead of waiting on them.
+  const app = Fastify({
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    logger: false,
+    forceCloseConnections: true,
+  });
 
   const expected = opts.token !== undefined && opts.token !== '' ? Buffer.from(opts.token) : undefined;
   app.addHook('onRequest', async (req) => {

@@ -115,6 +115,17 @@ describe('rivulet serve', () => {
     expect((await fetch(`${url}/v1/info`)).status).toBe(401);
     const conn = await connect(url, { token: 't0k' });
     expect((await conn.execute('SELECT 1 + 1 AS two')).rows).toEqual([[2]]);
+    // A push client is still attached to a continuous query when the server is stopped.
+    await conn.execute("CREATE TABLE g (x INT) WITH ('connector'='datagen','rows-per-second'='100')");
+    const q = await conn.query('SELECT x FROM g');
+    const stream = await fetch(
+      `${url}/v1/sessions/${conn.sessionHandle}/operations/${q.operationHandle}/result/stream`,
+      {
+        headers: { authorization: 'Bearer t0k' },
+      },
+    );
+    expect(stream.status).toBe(200);
+    expect(q.columns.map((c) => c.name)).toEqual(['x']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -1,6 +1,6 @@
 import { type Decimal, Type, tableFromIPC } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { start } from './helpers.ts';
+import { sleep, start } from './helpers.ts';
 
 const SEQ = (n: number) =>
   `CREATE TABLE seq (x INT) WITH ('connector'='datagen','rows-per-second'='1000000','fields.x.kind'='sequence','fields.x.start'='1','fields.x.end'='${n}')`;
@@ -52,6 +52,33 @@ describe('gateway: push streaming', () => {
     expect((await api.call('GET', `/v1/sessions/${s}/operations/${o}/status`)).body.status).toBe('RUNNING');
     await api.call('POST', `/v1/sessions/${s}/operations/${o}/cancel`, {});
   });
+
+  it('pauses the job behind a push client that stops reading (socket backpressure)', async () => {
+    const api = await start({ limits: { pageSize: 1000, maxPages: 2 } });
+    const s = await api.session();
+    await api.submit(s, "CREATE TABLE fast (x INT) WITH ('connector'='datagen','rows-per-second'='1000000')");
+    const o = await api.submit(s, 'SELECT x FROM fast');
+    const ac = new AbortController();
+    const res = await fetch(`${api.url}/v1/sessions/${s}/operations/${o}/result/stream`, {
+      signal: ac.signal,
+    });
+    expect(res.status).toBe(200);
+    // The client reads nothing. The job must stop growing: two samples a while apart agree.
+    const ids = await api.call<{ operations: { jobID?: string }[] }>('GET', `/v1/sessions/${s}/operations`);
+    const metric = `rivulet_job_records_in_total{job_id="${ids.body.operations.find((op) => op.jobID)?.jobID}",job_name="collect"}`;
+    let before = -1;
+    let now = await api.metric(metric);
+    for (let i = 0; i < 40 && now !== before; i++) {
+      await sleep(400);
+      before = now;
+      now = await api.metric(metric);
+    }
+    expect(now).toBe(before);
+    // What is held: socket buffers, the gateway's pages and the sink's queue, not the job's output.
+    expect(now).toBeLessThan(3_000_000);
+    ac.abort();
+    await api.call('POST', `/v1/sessions/${s}/operations/${o}/cancel`, {});
+  }, 30_000);
 
   it('reports a job failure in the stream as an error event', async () => {
     const api = await start();
