@@ -114,7 +114,7 @@ export async function runQuery(result: QueryResult, d: QueryDisplay): Promise<vo
       await loop.catch(() => {});
       await result.done;
     } else {
-      await Promise.race([result.done, sleep(2000)]);
+      await Promise.race([result.done, sleep(2000, undefined, { ref: false })]);
     }
     if (result.job.error && !cancelled) throw result.job.error;
   };

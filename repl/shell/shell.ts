@@ -16,6 +16,7 @@
 import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RivuletError } from '../../common/errors.ts';
 import type { Row } from '../../operators/api.ts';
 import { parse } from '../../parser/index.ts';
@@ -113,6 +114,8 @@ export class Shell {
   /** Cancels the running query, when one runs. */
   private interrupt: Interrupt | undefined;
   private finish: (() => void) | undefined;
+  /** The `done` of INSERT jobs started from the shell. */
+  private readonly background: Promise<void>[] = [];
 
   constructor(opts: ShellOptions) {
     this.opts = opts;
@@ -181,6 +184,8 @@ export class Shell {
     output.off('resize', onResize);
     // The error listener stays: a write still in flight may report its EPIPE after this.
     for (const job of this.session.jobs) job.cancel();
+    // Let cancelled jobs close their connectors (and report a failure that came first).
+    await Promise.race([Promise.allSettled(this.background), sleep(2000, undefined, { ref: false })]);
     if (this.tty) output.write('Goodbye!\n');
     return 0;
   }
@@ -309,6 +314,7 @@ export class Shell {
             `Job '${job.name}' (${job.id}) submitted; it runs in the background (SHOW JOBS; lists it).`,
           );
         }
+        this.background.push(result.done);
         result.done.catch((err: unknown) => {
           this.error(`a job failed: ${describeError(err)}`);
           if (this.tty && !this.interrupt) this.rl?.prompt(true);

@@ -30,12 +30,24 @@ describe('rivulet shell over pipes', () => {
   }, 60_000);
 
   it('prints an error with its caret snippet and keeps going', async () => {
-    const r = await runShell('SELECT nope FROM missing;\nSELEC 1;\nSELECT 7 AS seven;\n');
+    const r = await runShell(
+      [
+        'SELECT nope FROM missing;',
+        'SELEC 1;',
+        'SELECT 1 / 0 AS boom;',
+        "CREATE TABLE sink_t (x INT) WITH ('connector' = 'print');",
+        'INSERT INTO sink_t SELECT 1 / 0;',
+        'SELECT 7 AS seven;',
+      ].join('\n'),
+    );
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("[ERROR] <shell>:1:18: Object 'missing' not found");
     expect(r.stderr).toContain('1 | SELECT nope FROM missing;');
     expect(r.stderr).toMatch(/\n\s+\|\s+\^/);
     expect(r.stderr).toMatch(/\[ERROR\] <shell>:1:1: .*SELEC/);
+    // A query that fails while running, and a background job that fails, are reported too.
+    expect(r.stderr).toMatch(/\[ERROR\] job 'collect' failed .*Division by zero/);
+    expect(r.stderr).toMatch(/\[ERROR\] a job failed: job 'insert-into_sink_t' failed .*Division by zero/);
     expect(r.stdout).toContain('| seven |');
     expect(r.stdout).toMatch(/\|\s+7 \|/);
   }, 60_000);
