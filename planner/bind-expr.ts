@@ -510,7 +510,14 @@ export class ExprBinder {
         throw new RivuletError(err.phase, err.code, err.message, span);
       throw err;
     }
-    return { kind: 'call', name: displayName, fn: resolved, args, type: resolved.resultType };
+    const call: BoundExpr = {
+      kind: 'call',
+      name: displayName,
+      fn: resolved,
+      args,
+      type: resolved.resultType,
+    };
+    return foldConstant(call);
   }
 
   cast(arg: BoundExpr, target: LogicalType, tryCast: boolean, span: Span): BoundExpr {
@@ -747,6 +754,22 @@ function levenshteinClose(a: string, b: string): boolean {
   let diff = 0;
   for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) diff++;
   return diff <= 2;
+}
+
+/**
+ * Constant folding: a deterministic call whose arguments are all literals is evaluated once, at
+ * planning time. A call that fails (say 1 / 0) is left to fail at run time, where the error names the
+ * row, as Flink reports it.
+ */
+export function foldConstant(e: BoundExpr): BoundExpr {
+  if (e.kind !== 'call' || !e.fn.deterministic || !e.args.every((a) => a.kind === 'literal')) return e;
+  const args = e.args.map((a) => (a as { value: Value }).value);
+  if (e.fn.nullOnNullInput && args.includes(null)) return literal(null, e.type);
+  try {
+    return literal(e.fn.impl(...args), e.type);
+  } catch {
+    return e;
+  }
 }
 
 /** A stable key for comparing bound expressions structurally (GROUP BY matching). */

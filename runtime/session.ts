@@ -29,6 +29,7 @@ import { QueryBinder } from '../planner/bind-query.ts';
 import { explainPlan } from '../planner/explain.ts';
 import type { RelNode } from '../planner/logical.ts';
 import { type StreamProps, streamProps } from '../planner/physical.ts';
+import { optimize } from '../planner/rules/driver.ts';
 import { Scope } from '../planner/scope.ts';
 import { versionedOf } from '../planner/temporal.ts';
 import { typeFromNode } from '../planner/types.ts';
@@ -339,6 +340,15 @@ export class Session {
     this.options.set(key, value);
   }
 
+  /** The rewrite rules (planner/rules), minus those named in `table.optimizer.disabled-rules`. */
+  private optimize(rel: RelNode): RelNode {
+    const disabled = (this.options.get('table.optimizer.disabled-rules') ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    return optimize(rel, new Set(disabled));
+  }
+
   binder(): QueryBinder {
     return new QueryBinder({ catalog: this.catalog, fnContext: this.fnContext });
   }
@@ -356,7 +366,7 @@ export class Session {
   }
 
   private explainQuery(q: Query): string {
-    const { rel } = this.binder().bindQuery(q);
+    const rel = this.optimize(this.binder().bindQuery(q).rel);
     return explainPlan(rel, this.props());
   }
 
@@ -378,7 +388,9 @@ export class Session {
   }
 
   private runQuery(q: Query): StatementResult {
-    const { rel, fields } = this.binder().bindQuery(q);
+    const bound = this.binder().bindQuery(q);
+    const fields = bound.fields;
+    const rel = this.optimize(bound.rel);
     const props = this.props();
     const p = props(rel);
     const name = this.options.get('pipeline.name') ?? 'collect';
@@ -440,7 +452,8 @@ export class Session {
       (c) => c.kind === 'physical' || (c.kind === 'metadata' && !c.virtual),
     );
     const binder = this.binder();
-    const q = binder.bindQuery(ins.query);
+    const bound = binder.bindQuery(ins.query);
+    const q = { rel: this.optimize(bound.rel), fields: bound.fields };
     const targetCols =
       ins.columns.length > 0
         ? ins.columns.map((c) => {

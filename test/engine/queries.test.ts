@@ -311,3 +311,31 @@ describe('grouping sets', () => {
     );
   });
 });
+
+describe('rewrite rules', () => {
+  it('WHERE conditions of a comma join become join keys and per-side filters; constants are folded', async () => {
+    const [plan] = await new Session().executeScript(
+      'EXPLAIN SELECT a.x, b.y FROM (VALUES (1, 2)) AS a(x, k), (VALUES (1, 3)) AS b(y, k) WHERE a.k = b.k AND a.x > 1 + 2 AND b.y < 5',
+    );
+    const text = plan?.kind === 'explain' ? plan.text : '';
+    expect(text).toMatch(/Join\(joinType=\[INNER\], where=\[=\(k, k\)\]\)/);
+    expect(text).toContain('Calc(where=[>(x, 3)])');
+    expect(text).toContain('Calc(where=[<(y, 5)])');
+    const rows = await queryRows(
+      'SELECT a.x, b.y FROM (VALUES (4, 2), (5, 9)) AS a(x, k), (VALUES (1, 2), (2, 9), (7, 9)) AS b(y, k) WHERE a.k = b.k AND a.x > 1 + 2 AND b.y < 5',
+    );
+    expect(sorted(rows)).toEqual([
+      [4, 1],
+      [5, 2],
+    ]);
+  });
+
+  it('a rule can be disabled by name', async () => {
+    const s = new Session();
+    await s.executeScript("SET 'table.optimizer.disabled-rules' = 'push-down-filter'");
+    const [plan] = await s.executeScript(
+      'EXPLAIN SELECT a.x FROM (VALUES (1, 2)) AS a(x, k), (VALUES (1, 3)) AS b(y, k) WHERE a.k = b.k',
+    );
+    expect(plan?.kind === 'explain' && plan.text).toMatch(/Join\(joinType=\[INNER\], where=\[true\]\)/);
+  });
+});
