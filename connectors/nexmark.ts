@@ -16,7 +16,7 @@
  *      An auction's reserve is its initial bid plus another such price; it expires within twice the
  *      event-time span in which 100 more auctions are generated.
  *   5. Strings: names/cities/states from the model's small lists; random lowercase strings (occasional
- *      spaces) for item names and descriptions; `extra` pads each event to an average size (person 200,
+ *      spaces; slices at random offsets of a 64 KiB random text made once per seed, so text is cheap) for item names and descriptions; `extra` pads each event to an average size (person 200,
  *      auction 500, bid 100 bytes) as the model does; a bid's channel is, 1 time in 2, one of four hot
  *      channels, else `channel-<k>` of 10,000 with a URL fixed per channel.
  * Randomness: each event draws from its own PRNG seeded by (seed, n), so the stream is deterministic for a
@@ -140,6 +140,7 @@ class Rng {
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+const POOL_SIZE = 1 << 16;
 
 /** The Nexmark event model; `row(n)` is event n as a `nexmark` table row. */
 export class NexmarkGenerator {
@@ -148,11 +149,24 @@ export class NexmarkGenerator {
   private readonly rng = new Rng();
   private readonly channelCache = new Map<number, [string, string]>();
   private readonly hotUrls: string[];
+  /** Random text generated once per seed; strings are slices at per-event random offsets (cheap). */
+  private readonly letterPool: string;
+  private readonly spacedPool: string;
 
   constructor(config: Partial<NexmarkConfig> = {}) {
     this.config = { ...DEFAULT_NEXMARK_CONFIG, ...config };
     const c = this.config;
     this.total = c.personProportion + c.auctionProportion + c.bidProportion;
+    const own = new Rng();
+    own.reseed(c.seed ^ 0x2545f491, 0);
+    let letters = '';
+    let spaced = '';
+    for (let i = 0; i < POOL_SIZE; i++) {
+      letters += LETTERS[own.int(26)];
+      spaced += own.int(13) === 0 ? ' ' : LETTERS[own.int(26)];
+    }
+    this.letterPool = letters;
+    this.spacedPool = spaced;
     this.hotUrls = HOT_CHANNELS.map((_, i) => {
       const own = new Rng();
       own.reseed(c.seed ^ 0x5bd1e995, i);
@@ -216,18 +230,17 @@ export class NexmarkGenerator {
     return BigInt(Math.round(10 ** (this.rng.next() * 6) * 100));
   }
 
-  /** 3 to maxLength-1 random letters with occasional spaces, trimmed. */
+  /** 3 to maxLength-1 random letters with occasional spaces (1 in 13), trimmed: a random pool slice. */
   private string(maxLength: number): string {
     const len = 3 + this.rng.int(maxLength - 3);
-    let s = '';
-    for (let i = 0; i < len; i++) s += this.rng.int(13) === 0 ? ' ' : LETTERS[this.rng.int(26)];
-    return s.trim();
+    const at = this.rng.int(POOL_SIZE - len);
+    return this.spacedPool.slice(at, at + len).trim();
   }
 
+  /** Exactly `len` random letters: a slice of the letter pool at a random offset. */
   private exactString(len: number, r: Rng = this.rng): string {
-    let s = '';
-    for (let i = 0; i < len; i++) s += LETTERS[r.int(26)];
-    return s;
+    const at = r.int(POOL_SIZE - len);
+    return this.letterPool.slice(at, at + len);
   }
 
   /** Padding that brings the event to about `desiredAverage` bytes (±20%), empty if already larger. */
