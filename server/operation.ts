@@ -136,9 +136,13 @@ export class Operation {
     return this.queue.reduce((n, p) => n + p.length, 0) + this.current.length;
   }
 
+  /** A result known in full: its rows cut into pages, then the end. */
   private fixed(rows: readonly Row[]): void {
-    const page: Change[] = rows.map((row) => ({ kind: 0 as RowKind, row }));
-    this.queue.push(page);
+    const changes: Change[] = rows.map((row) => ({ kind: 0 as RowKind, row }));
+    for (let i = 0; i < changes.length; i += this.limits.pageSize) {
+      this.queue.push(changes.slice(i, i + this.limits.pageSize));
+    }
+    if (changes.length === 0) this.queue.push([]);
     this.ended = true;
   }
 
@@ -160,7 +164,7 @@ export class Operation {
           if (this.status !== 'RUNNING') break;
         }
       }
-      if (this.current.length > 0) {
+      if (this.current.length > 0 && this.status === 'RUNNING') {
         this.queue.push(this.current);
         this.current = [];
       }

@@ -197,6 +197,17 @@ describe('gateway: statements and errors', () => {
     expect(pages.flatMap((p) => p.results.data.map((d) => d.fields))).toEqual([['t']]);
   });
 
+  it('pages a long fixed result (SHOW FUNCTIONS) like a query result', async () => {
+    const api = await start({ limits: { pageSize: 5 } });
+    const s = await api.session();
+    const pages = await api.pages(s, await api.submit(s, 'SHOW FUNCTIONS'));
+    expect(pages.length).toBeGreaterThan(2);
+    for (const p of pages) expect(p.results.data.length).toBeLessThanOrEqual(5);
+    const names = pages.flatMap((p) => p.results.data.map((d) => d.fields[0]));
+    expect(names).toContain('UPPER');
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('answers a syntax error with 400, a stable code and the line and column', async () => {
     const api = await start();
     const s = await api.session();
