@@ -106,9 +106,9 @@ export class KafkaSink implements SinkWriter {
     }
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
-      ...(this.transactionalId !== null
-        ? { transactionalId: this.transactionalId, idempotent: true, maxInFlightRequests: 1 }
-        : {}),
+      // Idempotent: a send the client retries (e.g. after a timeout) is not written twice.
+      ...(this.guarantee !== 'none' ? { idempotent: true, maxInFlightRequests: 1 } : {}),
+      ...(this.transactionalId !== null ? { transactionalId: this.transactionalId } : {}),
     });
     await this.producer.connect();
   }

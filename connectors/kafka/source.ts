@@ -5,9 +5,10 @@
  *  1. open: resolve the topics (a list, or a pattern over the cluster's topics) and their partitions;
  *     resolve per partition where reading starts (startup mode) and, for a bounded table, where it
  *     ends (exclusive end offset, resolved once at open so the table is a fixed range).
- *  2. kafkajs has no manual assignment, so the source uses a consumer group: before joining, it
- *     commits the start offsets to the group (so the member starts exactly there, with no race against
- *     a seek), then runs the consumer with `eachBatch` and auto-commit off.
+ *  2. kafkajs has no manual assignment, so the source fetches with a consumer group of its own (the
+ *     user's `properties.group.id` plus a random suffix: one member, so it is assigned every partition,
+ *     and two scans of one table in a job never split partitions between them). Once `run()` has joined
+ *     the group, every partition is seeked to its start offset. Auto-commit is off.
  *  3. eachBatch appends the records to a per-partition buffer; a partition whose buffer holds
  *     `BUFFER_PER_PARTITION` records is paused (backpressure: the runtime not pulling stops the fetching)
  *     and resumed once `next()` drained it below half. A partition at its bounded end is paused for good.
@@ -18,10 +19,12 @@
  *     dead-letter topic with an `x-rivulet-error` header.
  *  5. Offsets are committed only for acknowledged rows: the runtime pulls again only after every sink
  *     flushed the previous batch, so each `next()` acknowledges what the previous one returned;
- *     `acknowledge(position)` does the same for an explicit position. Commits are sent at most once a
- *     second, and when a bounded source ends.
+ *     `acknowledge(position)` does the same for an explicit position. Acknowledged offsets are committed
+ *     to the user's `properties.group.id` (if given) at most once a second, when a bounded source ends,
+ *     and on close; `group-offsets` startup reads them back.
  *  6. A bounded source ends when every partition reached its end offset and its buffer is empty.
  */
+import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type Producer } from 'kafkajs';
 import { RivuletError } from '../../common/errors.ts';
 import { type Row, RowKind } from '../../operators/api.ts';
@@ -55,6 +58,7 @@ async function retrying<R>(f: () => Promise<R>): Promise<R> {
 /** Records buffered per partition before it is paused. */
 export const BUFFER_PER_PARTITION = 4096;
 const COMMIT_INTERVAL_MS = 1000;
+const JOIN_TIMEOUT_MS = 60_000;
 const WAIT_MS = 100;
 
 interface PartitionState {
@@ -83,7 +87,10 @@ export class KafkaSource implements ScanSource {
   private readonly end: OffsetSpec<BoundedMode>;
   private readonly deadLetterTopic: string | null;
   private readonly skipErrors: boolean;
-  private readonly group: string;
+  /** The user's `properties.group.id`: read for group-offsets, and where acknowledged offsets go. */
+  private readonly group: string | null;
+  /** The group the consumer fetches with: private to this source instance, never committed to. */
+  private readonly fetchGroup: string;
   private kafka: Kafka | null = null;
   private admin: Admin | null = null;
   private consumer: Consumer | null = null;
@@ -120,7 +127,8 @@ export class KafkaSource implements ScanSource {
     this.skipErrors = [...table.options.entries()].some(
       ([k, v]) => k.endsWith('ignore-parse-errors') && /^true$/i.test(v),
     );
-    this.group = groupId(table);
+    this.group = table.options.get('properties.group.id') ?? null;
+    this.fetchGroup = `${groupId(table)}-rivulet-${randomUUID().slice(0, 8)}`;
   }
 
   async open(ctx: SourceContext): Promise<void> {
@@ -157,7 +165,7 @@ export class KafkaSource implements ScanSource {
       this.table.options.get('properties.isolation.level') ?? 'read_uncommitted'
     ).toLowerCase();
     this.consumer = this.kafka.consumer({
-      groupId: this.group,
+      groupId: this.fetchGroup,
       readUncommitted: isolation !== 'read_committed',
       maxWaitTimeInMs: WAIT_MS,
       ...(interval !== null ? { metadataMaxAge: interval } : {}),
@@ -170,15 +178,39 @@ export class KafkaSource implements ScanSource {
       this.signal();
     });
     consumer.on(consumer.events.CRASH, (e) => {
+      // kafkajs restarts the consumer after a retriable error (it rejoins and the filters in onBatch
+      // drop what was already read); only a crash it gives up on fails the job.
+      if (e.payload.restart) return;
       this.crashed = e.payload.error;
       this.signal();
     });
+    let joined: () => void = () => {};
+    const join = new Promise<void>((resolve) => {
+      joined = resolve;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => joined());
     await consumer.connect();
-    const fromBeginning = (this.table.options.get('properties.auto.offset.reset') ?? 'earliest') !== 'latest';
-    await consumer.subscribe({ topics, fromBeginning });
+    await consumer.subscribe({ topics, fromBeginning: true });
     // Partitions already complete are never fetched.
     for (const st of this.order) if (this.atEnd(st)) st.paused = true;
     await consumer.run({ autoCommit: false, eachBatch: (b) => this.onBatch(b) });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), JOIN_TIMEOUT_MS);
+    });
+    const outcome = await Promise.race([join, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      throw new RivuletError(
+        'connector',
+        'KAFKA_JOIN_TIMEOUT',
+        `The Kafka source of table '${this.table.name}' could not join its consumer group within ${JOIN_TIMEOUT_MS} ms${this.crashed ? `: ${this.crashed.message}` : ''}`,
+      );
+    }
+    // Joined: every partition is assigned (one member), and is positioned now.
+    // A fetch already in flight from the earliest offset gives records before the start: dropped in onBatch.
+    for (const st of this.order)
+      consumer.seek({ topic: st.topic, partition: st.partition, offset: String(st.next) });
     const paused = this.order.filter((s) => s.paused);
     for (const st of paused) consumer.pause([{ topic: st.topic, partitions: [st.partition] }]);
   }
@@ -206,8 +238,11 @@ export class KafkaSource implements ScanSource {
       const low = new Map(marks.map((m) => [m.partition, BigInt(m.low)]));
       const high = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
       const groupOffsets = new Map<number, bigint>();
-      const [committed] = await retrying(() => admin.fetchOffsets({ groupId: this.group, topics: [topic] }));
-      for (const p of committed?.partitions ?? []) groupOffsets.set(p.partition, BigInt(p.offset));
+      if (this.group !== null) {
+        const group = this.group;
+        const [committed] = await retrying(() => admin.fetchOffsets({ groupId: group, topics: [topic] }));
+        for (const p of committed?.partitions ?? []) groupOffsets.set(p.partition, BigInt(p.offset));
+      }
       const byTime = async (ts: number) =>
         new Map(
           (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((m) => [m.partition, BigInt(m.offset)]),
@@ -216,7 +251,6 @@ export class KafkaSource implements ScanSource {
       const endTimes = this.end.mode === 'timestamp' ? await byTime(this.end.timestamp) : null;
       const reset =
         (this.table.options.get('properties.auto.offset.reset') ?? 'earliest') === 'latest' ? high : low;
-      const starts: { partition: number; offset: string }[] = [];
       for (const st of this.order.filter((s) => s.topic === topic)) {
         const p = st.partition;
         const lo = low.get(p) ?? 0n;
@@ -250,7 +284,6 @@ export class KafkaSource implements ScanSource {
         if (start > hi) start = hi;
         st.next = start;
         st.fetched = start;
-        starts.push({ partition: p, offset: String(start) });
         switch (this.end.mode) {
           case 'unbounded':
             st.end = null;
@@ -269,19 +302,6 @@ export class KafkaSource implements ScanSource {
           case 'specific-offsets':
             st.end = this.end.offsets.get(p) ?? hi;
             break;
-        }
-      }
-      if (starts.length > 0) {
-        try {
-          await retrying(() => admin.setOffsets({ groupId: this.group, topic, partitions: starts }));
-        } catch (e) {
-          throw new RivuletError(
-            'connector',
-            'KAFKA_GROUP_BUSY',
-            `Cannot position the consumer group '${this.group}' of table '${this.table.name}' on topic '${topic}' (is another member of the group running?): ${(e as Error).message}`,
-            undefined,
-            { cause: e },
-          );
         }
       }
     }
@@ -502,7 +522,9 @@ export class KafkaSource implements ScanSource {
   }
 
   private async commit(force: boolean): Promise<void> {
-    if (this.consumer === null) return;
+    if (this.admin === null || this.group === null) return;
+    const group = this.group;
+    const admin = this.admin;
     const now = Date.now();
     if (!force && now - this.lastCommit < COMMIT_INTERVAL_MS) return;
     const offsets = Object.entries(this.acknowledged)
@@ -513,15 +535,30 @@ export class KafkaSource implements ScanSource {
       });
     this.lastCommit = now;
     if (offsets.length === 0) return;
-    await this.consumer.commitOffsets(offsets);
+    const byTopic = new Map<string, { partition: number; offset: string }[]>();
+    for (const o of offsets)
+      byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    for (const [topic, partitions] of byTopic) {
+      try {
+        await retrying(() => admin.setOffsets({ groupId: group, topic, partitions }));
+      } catch (e) {
+        throw new RivuletError(
+          'connector',
+          'KAFKA_COMMIT',
+          `Cannot commit offsets of table '${this.table.name}' to the consumer group '${group}' (is another application consuming with this group?): ${(e as Error).message}`,
+          undefined,
+          { cause: e },
+        );
+      }
+    }
     for (const o of offsets) this.committed[`${o.topic}-${o.partition}`] = o.offset;
   }
 
   async close(): Promise<void> {
     this.signal();
     try {
-      await this.commit(true).catch(() => {});
       await this.consumer?.disconnect();
+      await this.commit(true).catch(() => {});
     } finally {
       await this.dlq?.disconnect().catch(() => {});
       await this.admin?.disconnect().catch(() => {});
