@@ -63,18 +63,21 @@ function parseArgs(argv: readonly string[]): Options & { child?: string } {
   };
 }
 
+/** The text of a `${NAME}` placeholder in the SQL files. */
+const ph = (name: string): string => ['$', '{', name, '}'].join('');
+
 /** The DDL with its placeholders filled in. */
 export function nexmarkDdl(events: number, tps: number, seed: number): string {
   return readFileSync(join(HERE, 'ddl.sql'), 'utf8')
-    .replaceAll('${EVENTS_NUM}', String(events))
-    .replaceAll('${TPS}', String(tps))
-    .replaceAll('${SEED}', String(seed));
+    .replaceAll(ph('EVENTS_NUM'), String(events))
+    .replaceAll(ph('TPS'), String(tps))
+    .replaceAll(ph('SEED'), String(seed));
 }
 
 /** A query file with its placeholders filled in (q13's side input is written on demand). */
 export function querySql(name: string): string {
   let sql = readFileSync(join(HERE, `${name}.sql`), 'utf8');
-  if (sql.includes('${SIDE_INPUT}')) sql = sql.replaceAll('${SIDE_INPUT}', sideInputFile());
+  if (sql.includes(ph('SIDE_INPUT'))) sql = sql.replaceAll(ph('SIDE_INPUT'), sideInputFile());
   return sql;
 }
 
