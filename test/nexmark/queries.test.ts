@@ -142,8 +142,8 @@ describe('Nexmark queries against an independent calculation', () => {
     for (const b of bids) {
       const last = Math.floor(b.ts / 2000) * 2000;
       for (let start = last; start > b.ts - 10_000; start -= 2000) {
-        let counts = perWindow.get(start);
-        if (counts === undefined) perWindow.set(start, (counts = new Map()));
+        const counts = perWindow.get(start) ?? new Map<bigint, number>();
+        perWindow.set(start, counts);
         counts.set(b.auction, (counts.get(b.auction) ?? 0) + 1);
       }
     }
