@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Collector, type Row, RowKind } from '../../../operators/api.ts';
+import { type Row, RowKind } from '../../../operators/api.ts';
 import {
   type MatchContext,
   type MatchSpec,
@@ -80,7 +80,10 @@ const boundedOf = (spec: MatchSpec): MatchSpec => ({
 /** Output rows grouped by partition key, in emission order within each partition. */
 function byKey(rows: readonly Row[], keyCol: number): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const r of rows) (out[String(r[keyCol])] ??= []).push(JSON.stringify(r));
+  for (const r of rows) {
+    const k = String(r[keyCol]);
+    out[k] = [...(out[k] ?? []), JSON.stringify(r)];
+  }
   return out;
 }
 
@@ -259,7 +262,7 @@ describe('output watermark', () => {
     const out = new Collect();
     const { op } = openOperator(spec);
     op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
-    [1, 2, 3, 1].forEach((p, i) => op.process(RowKind.INSERT, ['p', i, 'x', p, i * 1000], 0));
+    for (const [i, p] of [1, 2, 3, 1].entries()) op.process(RowKind.INSERT, ['p', i, 'x', p, i * 1000], 0);
     op.processWatermark(2000, 0);
     // Rows 0 and 1 are rising toward row 2, but row 2 cannot be classified before row 3 is known.
     expect(out.rows).toEqual([]);
