@@ -250,4 +250,20 @@ describe('kafka source', () => {
     );
     expect(changes).toEqual(['+I[1,"a"]', '-U[1,"a"]', '+U[1,"b"]']);
   });
+
+  it('keeps a watermark per partition: a fast partition does not make a slow one late', async () => {
+    const t = await topic(2);
+    // Partition 0 is far ahead in event time; partition 1's records are older but not late.
+    await produce(t, [
+      ...[10, 20, 30].map((s) => ({ value: `{"v":${s}}`, partition: 0, timestamp: String(s * 1000) })),
+      ...[1, 2].map((s) => ({ value: `{"v":${s}}`, partition: 1, timestamp: String(s * 1000) })),
+    ]);
+    const rows = await queryRows(
+      `${ddl('w', `v INT, ts TIMESTAMP_LTZ(3) METADATA FROM 'timestamp', WATERMARK FOR ts AS ts`, { topic: t, format: 'json', ...bounded })};
+       SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE w, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+       GROUP BY window_start, window_end`,
+    );
+    const counts = rows.map((r) => Number(r[1])).sort();
+    expect(counts).toEqual([1, 1, 1, 2]);
+  });
 });
