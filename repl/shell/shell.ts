@@ -137,13 +137,19 @@ export class Shell {
       this.rl?.close();
     };
     output.on('error', onOutputError);
+    // SIGINT (and Ctrl-C, which readline reports the same way) cancels a query, even in the init script.
+    const onSignal = () => this.onInterrupt();
+    process.on('SIGINT', onSignal);
     if (this.tty) {
       output.write(
         `${this.style.bold(`Rivulet SQL shell ${this.opts.version}`)}\nType HELP; for help, QUIT; to leave. Statements end with ';'.\n\n`,
       );
     }
     if (this.opts.initFile !== undefined) await this.runInitFile(this.opts.initFile);
-    if (this.quitting) return 0;
+    if (this.quitting) {
+      process.off('SIGINT', onSignal);
+      return 0;
+    }
 
     const echo = this.tty ? new MutableOutput(output) : undefined;
     this.echo = echo;
@@ -161,9 +167,7 @@ export class Shell {
     this.rl = rl;
     const onResize = () => echo?.emit('resize');
     if (this.tty) output.on('resize', onResize);
-    const onSignal = () => this.onInterrupt();
     rl.on('SIGINT', onSignal);
-    process.on('SIGINT', onSignal);
     rl.on('line', (line) => {
       // Keys typed into a result view are not statements.
       if (this.interrupt && this.tty) return;

@@ -171,12 +171,23 @@ export class TmuxShell {
     }
   }
 
+  /** The screen, or `<the shell exited>` once the shell (and so its pane) is gone. */
+  private currentScreen(): string {
+    try {
+      return this.screen();
+    } catch (e) {
+      // The shell may exit between two looks: only a missing session means it did.
+      if (!this.alive()) return '<the shell exited>';
+      throw e;
+    }
+  }
+
   /** Polls the screen until `test` accepts it; fails with the last screen after `ms`. */
   async waitFor(test: (screen: string) => boolean, what: string, ms = 20_000): Promise<string> {
     const until = Date.now() + ms;
     let last = '';
     while (Date.now() < until) {
-      last = this.alive() ? this.screen() : '<the shell exited>';
+      last = this.currentScreen();
       if (test(last)) return last;
       await new Promise((r) => setTimeout(r, 150));
     }
