@@ -5,6 +5,8 @@
  * Steps:
  *   1. The physical limit: in a child process, a plain JavaScript loop that generates the same N events
  *      with the generator and reads every field (no engine): the ceiling no engine on Node can pass.
+ *      Then the same events scanned through the engine (`source`: SELECT of the four columns into a
+ *      blackhole), the engine's own floor cost.
  *   2. Each query, in its own child process (so CPU time and peak RSS are the query's alone): the DDL
  *      of bench/nexmark/ddl.sql plus qN.sql, run over the same N events into a blackhole sink; the child
  *      reports wall time, CPU seconds (user + system) and peak RSS (getrusage maxrss).
@@ -74,8 +76,18 @@ export function nexmarkDdl(events: number, tps: number, seed: number): string {
     .replaceAll(ph('SEED'), String(seed));
 }
 
+/** The generator through the engine: every event, all columns, into a blackhole (no view, no filter). */
+const SOURCE_SQL = `CREATE TABLE all_sink (
+  event_type INT,
+  person ROW<id BIGINT, name STRING, emailAddress STRING, creditCard STRING, city STRING, state STRING, dateTime TIMESTAMP(3), extra STRING>,
+  auction ROW<id BIGINT, itemName STRING, description STRING, initialBid BIGINT, reserve BIGINT, dateTime TIMESTAMP(3), expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra STRING>,
+  bid ROW<auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, dateTime TIMESTAMP(3), extra STRING>
+) WITH ('connector' = 'blackhole');
+INSERT INTO all_sink SELECT event_type, person, auction, bid FROM nexmark;`;
+
 /** A query file with its placeholders filled in (q13's side input is written on demand). */
 export function querySql(name: string): string {
+  if (name === 'source') return SOURCE_SQL;
   let sql = readFileSync(join(HERE, `${name}.sql`), 'utf8');
   if (sql.includes(ph('SIDE_INPUT'))) sql = sql.replaceAll(ph('SIDE_INPUT'), sideInputFile());
   return sql;
@@ -179,6 +191,12 @@ async function main(): Promise<void> {
   const limitRate = rate(o.events, limit.secs);
   console.log(
     `limit  js-loop=${limitRate}  cpu=${limit.cpu.toFixed(2)}  peakRSS=${limit.rssMiB.toFixed(0)}  (generator alone: generate + read every field, no engine)`,
+  );
+  const source = child('source', o);
+  if (source.error) throw new Error(`source scan failed: ${source.error}`);
+  const sourceRate = rate(o.events, source.secs);
+  console.log(
+    `source  rivulet=${sourceRate}  cpu=${source.cpu.toFixed(2)}  peakRSS=${source.rssMiB.toFixed(0)}  ofLimit=${(sourceRate / limitRate).toFixed(3)}  (the nexmark table scanned into a blackhole)`,
   );
   for (const q of o.queries) {
     const m = child(q, o);
