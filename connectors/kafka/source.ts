@@ -343,6 +343,13 @@ export class KafkaSource implements ScanSource {
     this.signal();
   }
 
+  /** Records fetched and not yet returned by next() (bounded by the per-partition pause). */
+  buffered(): number {
+    let n = 0;
+    for (const st of this.order) n += st.buffer.length;
+    return n;
+  }
+
   splits(): readonly string[] {
     // A finished partition of a bounded read no longer holds the watermark back.
     return this.order.filter((s) => !this.atEnd(s)).map((s) => s.split);
