@@ -17,14 +17,19 @@ export interface StreamProps {
 /** How the planner learns a scan's properties (the connector knows). */
 export type ScanProps = (node: Extract<RelNode, { kind: 'scan' }>) => StreamProps;
 
+/**
+ * `updatingWindows`: early firing or allowed lateness is on, so window aggregations emit updates
+ * (`table.exec.emit.*`).
+ */
 export function streamProps(
   node: RelNode,
   scan: ScanProps,
   memo = new Map<RelNode, StreamProps>(),
+  updatingWindows = false,
 ): StreamProps {
   const cached = memo.get(node);
   if (cached) return cached;
-  const p = compute(node, scan, memo);
+  const p = compute(node, scan, memo, updatingWindows);
   memo.set(node, p);
   return p;
 }
@@ -36,8 +41,13 @@ const worst = (a: ChangelogMode, b: ChangelogMode): ChangelogMode =>
       ? 'upsert'
       : 'insert-only';
 
-function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>): StreamProps {
-  const of = (n: RelNode) => streamProps(n, scan, memo);
+function compute(
+  node: RelNode,
+  scan: ScanProps,
+  memo: Map<RelNode, StreamProps>,
+  updatingWindows: boolean,
+): StreamProps {
+  const of = (n: RelNode) => streamProps(n, scan, memo, updatingWindows);
   switch (node.kind) {
     case 'scan':
       return scan(node);
@@ -99,7 +109,8 @@ function compute(node: RelNode, scan: ScanProps, memo: Map<RelNode, StreamProps>
     case 'aggregate': {
       const input = of(node.input);
       // A window aggregation emits each window once, when the watermark passes its end.
-      const windowed = windowAggregation(node) !== undefined && input.mode === 'insert-only';
+      const windowed =
+        windowAggregation(node) !== undefined && input.mode === 'insert-only' && !updatingWindows;
       return { bounded: input.bounded, mode: windowed ? 'insert-only' : 'retract' };
     }
     case 'windowTvf': {

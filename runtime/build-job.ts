@@ -52,6 +52,10 @@ export interface BuildOptions {
   readonly stateTtlMs?: number;
   /** `table.exec.source.idle-timeout` in ms (0: off). */
   readonly idleTimeoutMs?: number;
+  /** `table.exec.emit.early-fire.delay` when early firing is enabled (ms; 0: off). */
+  readonly earlyFireDelayMs?: number;
+  /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
+  readonly allowedLatenessMs?: number;
 }
 
 /** Something downstream collectors can be attached to. */
@@ -454,6 +458,8 @@ export class JobBuilder {
       rowtimeIndex: w.startKey,
       groupKeys: otherKeys,
       aggregates,
+      ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
+      ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
     });
     const out = this.addOperator(op, [this.lower(node.input)]);
     const n = otherKeys.length;

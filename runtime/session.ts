@@ -353,6 +353,17 @@ export class Session {
     return new QueryBinder({ catalog: this.catalog, fnContext: this.fnContext });
   }
 
+  /** Flink's window emit options: early firing before the window end, and allowed lateness. */
+  private emitOptions(): { earlyFireDelayMs?: number; allowedLatenessMs?: number } {
+    const early = this.options.get('table.exec.emit.early-fire.enabled') === 'true';
+    const delay = this.options.get('table.exec.emit.early-fire.delay');
+    const lateness = this.options.get('table.exec.emit.allow-lateness');
+    return {
+      ...(early ? { earlyFireDelayMs: delay === undefined ? 1000 : parseDurationMs(delay) } : {}),
+      ...(lateness !== undefined ? { allowedLatenessMs: parseDurationMs(lateness) } : {}),
+    };
+  }
+
   private props(): (node: RelNode) => StreamProps {
     const memo = new Map<RelNode, StreamProps>();
     const scan = (node: Extract<RelNode, { kind: 'scan' }>): StreamProps => {
@@ -362,7 +373,9 @@ export class Session {
         mode: source.changelogMode === 'insert-only' ? 'insert-only' : 'retract',
       };
     };
-    return (node) => streamProps(node, scan, memo);
+    const emit = this.emitOptions();
+    const updatingWindows = emit.earlyFireDelayMs !== undefined || (emit.allowedLatenessMs ?? 0) > 0;
+    return (node) => streamProps(node, scan, memo, updatingWindows);
   }
 
   private explainQuery(q: Query): string {
@@ -384,6 +397,7 @@ export class Session {
       compile: { now: this.now },
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
+      ...this.emitOptions(),
     });
   }
 

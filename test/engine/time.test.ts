@@ -186,3 +186,15 @@ describe('legacy group windows', () => {
     expect(session).toEqual([[T0, 50n]]);
   });
 });
+
+describe('window emit options', () => {
+  it('allowed lateness makes a window aggregation an update stream; without it the output appends', async () => {
+    const q = `SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE ticks, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end`;
+    const s = new Session();
+    await s.executeScript(`${ticks(120)} SET 'table.exec.emit.allow-lateness' = '1 min';`);
+    const [plan] = await s.executeScript(`EXPLAIN ${q}`);
+    expect(plan?.kind === 'explain' && plan.text).toContain('changelogMode=[I,UB,UA,D]');
+    const rows = await queryRows(q, s);
+    expect(rows.map((r) => r[1])).toEqual([60n, 60n]);
+  });
+});
