@@ -814,7 +814,14 @@ export class Session {
   private describe(name: string): StatementResult {
     const obj = this.catalog.get(name);
     if (!obj) throw new RivuletError('catalog', 'OBJECT_NOT_FOUND', `Table or view '${name}' does not exist`);
-    const columns = [col('name'), col('type'), col('null'), col('key'), col('extras'), col('watermark')];
+    const columns = [
+      col('name'),
+      col('type'),
+      { name: 'null', type: { kind: 'BOOLEAN' as const, nullable: false } },
+      col('key'),
+      col('extras'),
+      col('watermark'),
+    ];
     if (obj.kind === 'view') {
       const b = this.binder().bindQuery(obj.query);
       const v = versionedOf(b.rel, b.fields);

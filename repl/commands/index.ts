@@ -1,4 +1,5 @@
 import type { CliCommand } from '../cli.ts';
+import { checkCommand, explainCommand } from './check.ts';
 import { formatCommand } from './format.ts';
 import { replCommand } from './repl.ts';
 import { execCommand, runCommand } from './run.ts';
@@ -13,4 +14,6 @@ export const commands: readonly CliCommand[] = [
   formatCommand,
   serveCommand,
   replCommand,
+  explainCommand,
+  checkCommand,
 ];

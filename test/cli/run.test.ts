@@ -127,3 +127,26 @@ describe('npm start', () => {
     expect(r.stdout).toContain('| window_start');
   });
 });
+
+describe('rivulet check and explain', () => {
+  it('check validates a script without running it, and reports the first error with its position', async () => {
+    const quickstart = new URL('../../examples/quickstart.sql', import.meta.url).pathname;
+    const ok = await rivulet('check', quickstart);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('OK (4 statements, 2 planned)');
+    const dir = mkdtempSync(join(tmpdir(), 'rivulet-check-'));
+    const bad = join(dir, 'bad.sql');
+    writeFileSync(bad, "CREATE TABLE t (a INT) WITH ('connector' = 'datagen');\nSELECT b FROM t;\n");
+    const r = await rivulet('check', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${bad}:2:8: Column 'b' not found`);
+  });
+
+  it('explain prints the plans with changelog modes', async () => {
+    const r = await rivulet('explain', new URL('../../examples/quickstart.sql', import.meta.url).pathname);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('GroupAggregate(groupBy=[tier]');
+    expect(r.stdout).toContain('WindowAggregate(');
+    expect(r.stdout).toContain('changelogMode=[I,UB,UA,D]');
+  });
+});
