@@ -91,7 +91,7 @@ export class Scope {
     return new RivuletError(
       'plan',
       'COLUMN_NOT_FOUND',
-      `Column '${name}' not found${suggestion ? `; did you mean '${suggestion}'?` : ''}${available ? ` Available columns: ${available}` : ''}`,
+      `Column '${name}' not found${suggestion ? `; did you mean '${suggestion}'?` : '.'}${available ? ` Available columns: ${available}` : ''}`,
       span,
     );
   }
