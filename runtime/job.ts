@@ -157,6 +157,8 @@ export class Job {
   readonly id: string;
   readonly name: string;
   status: JobStatus = 'CREATED';
+  /** Records skipped by the sources as their options allow (bad records with ignore-parse-errors). */
+  skipped = 0;
   error: Error | undefined;
   readonly startedAt: number;
   private readonly sources: SourceNode[];
@@ -202,7 +204,17 @@ export class Job {
         await s.spec.source.open({
           jobName: this.name,
           now: this.now,
-          skipped: () => {},
+          // A record the table's options say to skip (e.g. `json.ignore-parse-errors`): counted,
+          // and the first few reported, never dropped silently.
+          skipped: (reason, position) => {
+            this.skipped++;
+            if (this.skipped <= 10) {
+              process.emitWarning(
+                `job '${this.name}': skipped the record at ${position}: ${reason.message}`,
+                'RivuletSkippedRecord',
+              );
+            }
+          },
         });
         opened.push(s.spec.source);
       }

@@ -462,9 +462,11 @@ export class Session {
         ins.target.span,
       );
     }
-    const writable = target.columns.filter(
-      (c) => c.kind === 'physical' || (c.kind === 'metadata' && !c.virtual),
-    );
+    // The order sinks receive rows in (see tableInfo): physical columns, then writable metadata columns.
+    const writable = [
+      ...target.columns.filter((c) => c.kind === 'physical'),
+      ...target.columns.filter((c) => c.kind === 'metadata' && !c.virtual),
+    ];
     const binder = this.binder();
     const bound = binder.bindQuery(ins.query);
     const q = { rel: this.optimize(bound.rel), fields: bound.fields };
@@ -799,6 +801,7 @@ export class Session {
             new Date(j.startedAt).toISOString(),
             String(j.recordsIn),
             String(j.recordsOut),
+            String(j.skipped),
             j.error ? j.error.message : null,
           ]),
         };
