@@ -792,6 +792,7 @@ export class Session {
             col('start time'),
             col('records in'),
             col('records out'),
+            col('records skipped'),
             col('error'),
           ],
           rows: this.jobs.map((j) => [

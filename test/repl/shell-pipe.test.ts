@@ -184,7 +184,7 @@ describe('rivulet shell over pipes', () => {
     // The print sink writes the job's rows while the shell goes on.
     expect(r.stdout).toContain('+I[300]');
     expect(r.stdout).toMatch(/\| name \| type \| null \|/);
-    expect(r.stdout).toMatch(/\| id\s+\| INT\s+\| true\s+\|/);
+    expect(r.stdout).toMatch(/\| id\s+\| INT\s+\| TRUE\s+\|/);
     expect(r.stdout).toContain('TableSourceScan(table=[src]');
     expect(r.stdout).toMatch(/\| job-\d+\s+\| insert-into_out_t \|/);
   }, 60_000);
