@@ -43,6 +43,8 @@ async function run(name: string): Promise<Row[]> {
 interface Person {
   id: bigint;
   name: string;
+  city: string;
+  state: string;
   ts: number;
 }
 interface Auction {
@@ -79,7 +81,13 @@ beforeAll(async () => {
   for (const e of events) {
     if (e[0] === 0) {
       const p = e[1] as Value[];
-      persons.push({ id: p[0] as bigint, name: p[1] as string, ts: p[6] as number });
+      persons.push({
+        id: p[0] as bigint,
+        name: p[1] as string,
+        city: p[4] as string,
+        state: p[5] as string,
+        ts: p[6] as number,
+      });
     } else if (e[0] === 1) {
       const a = e[2] as Value[];
       auctions.push({
@@ -246,5 +254,156 @@ describe('Nexmark queries against an independent calculation', () => {
       return [b.auction, b.bidder, b.price, b.channel, parts[3] ?? null, parts[4] ?? null, parts[5] ?? null];
     });
     expect(sorted(await run('q22'))).toEqual(sorted(expected));
+  });
+
+  it('q3 suggests category-10 items of sellers in OR, ID and CA', async () => {
+    const byId = new Map(persons.map((p) => [p.id, p]));
+    const expected: Row[] = [];
+    for (const a of auctions) {
+      const p = byId.get(a.seller);
+      if (a.category === 10n && p !== undefined && ['OR', 'ID', 'CA'].includes(p.state)) {
+        expected.push([p.name, p.city, p.state, a.id]);
+      }
+    }
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(await run('q3'))).toEqual(sorted(expected));
+  });
+
+  it('q4 averages the winning bids per category (BIGINT average truncates)', async () => {
+    const finals = new Map<bigint, bigint[]>();
+    for (const a of auctions) {
+      let max: bigint | undefined;
+      for (const b of bids) {
+        if (b.auction === a.id && b.ts >= a.ts && b.ts <= a.expires && (max === undefined || b.price > max)) {
+          max = b.price;
+        }
+      }
+      if (max === undefined) continue;
+      const list = finals.get(a.category) ?? [];
+      list.push(max);
+      finals.set(a.category, list);
+    }
+    const expected = [...finals].map(([cat, xs]) => [
+      cat,
+      xs.reduce((x, y) => x + y, 0n) / BigInt(xs.length),
+    ]);
+    expect(expected.length).toBeGreaterThan(1);
+    expect(sorted(await run('q4'))).toEqual(sorted(expected));
+  });
+
+  it('q11 counts bids per bidder session (10 s of inactivity closes one)', async () => {
+    const byBidder = new Map<bigint, number[]>();
+    for (const b of bids) byBidder.set(b.bidder, [...(byBidder.get(b.bidder) ?? []), b.ts]);
+    const expected: Row[] = [];
+    for (const [bidder, times] of byBidder) {
+      times.sort((x, y) => x - y);
+      let start = times[0] as number;
+      let last = start;
+      let n = 0;
+      for (const t of times) {
+        if (t - last >= 10_000) {
+          expected.push([bidder, BigInt(n), start, last + 10_000]);
+          start = t;
+          n = 0;
+        }
+        last = t;
+        n++;
+      }
+      expected.push([bidder, BigInt(n), start, last + 10_000]);
+    }
+    expect(expected.length).toBeGreaterThan(byBidder.size);
+    expect(sorted(await run('q11'))).toEqual(sorted(expected));
+  });
+
+  it('q14 classifies the time of day and counts the letter c in the converted price range', async () => {
+    const expected = bids
+      .filter((b) => 908n * b.price > 1_000_000_000n && 908n * b.price < 50_000_000_000n)
+      .map((b) => {
+        const h = new Date(b.ts).getUTCHours();
+        const type = h >= 8 && h <= 18 ? 'dayTime' : h <= 6 || h >= 20 ? 'nightTime' : 'otherTime';
+        return [
+          b.auction,
+          b.bidder,
+          908n * b.price,
+          type,
+          b.ts,
+          b.extra,
+          BigInt(b.extra.split('c').length - 1),
+        ];
+      });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(await run('q14'))).toEqual(sorted(expected));
+  });
+
+  it('q17 reports per auction and day the bids per price rank and the price statistics', async () => {
+    const groups = new Map<string, Bid[]>();
+    for (const b of bids) {
+      const day = new Date(b.ts).toISOString().slice(0, 10);
+      const k = `${b.auction}|${day}`;
+      groups.set(k, [...(groups.get(k) ?? []), b]);
+    }
+    const expected: Row[] = [];
+    for (const [k, g] of groups) {
+      const [auction, day] = k.split('|') as [string, string];
+      const prices = g.map((b) => b.price);
+      const sum = prices.reduce((x, y) => x + y, 0n);
+      const asc = [...prices].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      expected.push([
+        BigInt(auction),
+        day,
+        BigInt(g.length),
+        BigInt(prices.filter((p) => p < 10_000n).length),
+        BigInt(prices.filter((p) => p >= 10_000n && p < 1_000_000n).length),
+        BigInt(prices.filter((p) => p >= 1_000_000n).length),
+        asc[0],
+        asc[asc.length - 1],
+        sum / BigInt(g.length),
+        sum,
+      ]);
+    }
+    expect(sorted(await run('q17'))).toEqual(sorted(expected));
+  });
+
+  it('q20 expands the bids on category-10 auctions with their auction', async () => {
+    const byId = new Map(auctions.map((a) => [a.id, a]));
+    const expected: Row[] = [];
+    for (const b of bids) {
+      const a = byId.get(b.auction);
+      if (a === undefined || a.category !== 10n) continue;
+      const r = a.raw;
+      expected.push([
+        b.auction,
+        b.bidder,
+        b.price,
+        b.channel,
+        b.url,
+        b.ts,
+        b.extra,
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        r[8],
+        r[9],
+      ]);
+    }
+    expect(expected.length).toBeGreaterThan(0);
+    expect(sorted(await run('q20'))).toEqual(sorted(expected));
+  });
+
+  it('q21 derives the channel id from the hot-channel list or the URL parameter', async () => {
+    const hot: Record<string, string> = { apple: '0', google: '1', facebook: '2', baidu: '3' };
+    const expected: Row[] = [];
+    for (const b of bids) {
+      const fromUrl = /(?:&|^)channel_id=([^&]*)/.exec(b.url)?.[1] ?? null;
+      const h = hot[b.channel.toLowerCase()];
+      if (h === undefined && fromUrl === null) continue;
+      expected.push([b.auction, b.bidder, b.price, b.channel, h ?? fromUrl]);
+    }
+    expect(expected.length).toBeLessThan(bids.length);
+    expect(sorted(await run('q21'))).toEqual(sorted(expected));
   });
 });
