@@ -406,4 +406,37 @@ describe('Nexmark queries against an independent calculation', () => {
     expect(expected.length).toBeLessThan(bids.length);
     expect(sorted(await run('q21'))).toEqual(sorted(expected));
   });
+
+  it('q16 reports per channel and day bids, distinct bidders and distinct auctions per price rank', async () => {
+    const ranks: ((p: bigint) => boolean)[] = [
+      () => true,
+      (p) => p < 10_000n,
+      (p) => p >= 10_000n && p < 1_000_000n,
+      (p) => p >= 1_000_000n,
+    ];
+    const groups = new Map<string, Bid[]>();
+    for (const b of bids) {
+      const k = `${b.channel}|${new Date(b.ts).toISOString().slice(0, 10)}`;
+      groups.set(k, [...(groups.get(k) ?? []), b]);
+    }
+    const expected: Row[] = [];
+    for (const [k, g] of groups) {
+      const [channel, day] = k.split('|') as [string, string];
+      const minute = g
+        .map((b) => new Date(b.ts).toISOString().slice(11, 16))
+        .sort()
+        .at(-1) as string;
+      const inRank = ranks.map((r) => g.filter((b) => r(b.price)));
+      expected.push([
+        channel,
+        day,
+        minute,
+        ...inRank.map((xs) => BigInt(xs.length)),
+        ...inRank.map((xs) => BigInt(new Set(xs.map((b) => b.bidder)).size)),
+        ...inRank.map((xs) => BigInt(new Set(xs.map((b) => b.auction)).size)),
+      ]);
+    }
+    expect(expected.length).toBeGreaterThan(4);
+    expect(sorted(await run('q16'))).toEqual(sorted(expected));
+  });
 });
