@@ -647,6 +647,7 @@ export class QueryBinder {
         bound.rel.fields.map((f, i) => ({
           ...f,
           ...(input.fields[i]?.qualifier ? { qualifier: input.fields[i]?.qualifier } : {}),
+          ...(i >= input.fields.length ? { hidden: true } : {}),
         })),
       );
     }

@@ -26,6 +26,8 @@ export interface Field {
   readonly type: LogicalType;
   /** The table alias the field can be qualified with (`o.amount`), if any. */
   readonly qualifier?: string;
+  /** Not part of `*` (OVER results and pre-projected keys, which the select list reads by reference). */
+  readonly hidden?: boolean;
 }
 
 export type RelNode =

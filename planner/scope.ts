@@ -50,7 +50,7 @@ export class Scope {
   star(qualifier: string | null, span: Span): number[] {
     const out: number[] = [];
     this.fields.forEach((f, i) => {
-      if (qualifier === null || f.qualifier === qualifier) out.push(i);
+      if (!f.hidden && (qualifier === null || f.qualifier === qualifier)) out.push(i);
     });
     if (qualifier !== null && out.length === 0) {
       const known = [...new Set(this.fields.map((f) => f.qualifier).filter((q) => q !== undefined))];
