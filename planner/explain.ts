@@ -97,7 +97,9 @@ export function explainPlan(root: RelNode, props: (node: RelNode) => StreamProps
     lines.push(
       `${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`,
     );
-    for (const c of childrenOf(node)) walk(c, depth + 1);
+    // Top-N and deduplication replace their OVER node: show what they read.
+    const rank = node.kind === 'filter' ? rankFilter(node) : undefined;
+    for (const c of rank ? [rank.over.input] : childrenOf(node)) walk(c, depth + 1);
   };
   walk(root, 0);
   lines.push('', '== Output schema ==', ...root.fields.map((f) => `${f.name}: ${typeToString(f.type)}`));

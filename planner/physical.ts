@@ -97,11 +97,11 @@ function compute(
           'This OVER window needs the whole input, so it only runs over bounded input. On a stream, OVER aggregates must be ORDER BY a time attribute (ascending) with a frame ending at CURRENT ROW, and ROW_NUMBER must be filtered (WHERE rn <= N: Top-N).',
         );
       }
-      if (input.mode !== 'insert-only' && !input.bounded) {
+      if (input.mode !== 'insert-only') {
         throw new RivuletError(
           'plan',
           'OVER_UPDATES',
-          'OVER aggregation on a stream needs an append-only input',
+          'This OVER window needs an append-only input, but its input has updates or deletes (for example from a GROUP BY); rank it with a Top-N (ROW_NUMBER ... WHERE rn <= N) or aggregate first',
         );
       }
       return { bounded: input.bounded, mode: 'insert-only' };
