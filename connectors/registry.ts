@@ -4,6 +4,7 @@
  * lists the valid ones, with a did-you-mean.
  */
 import { RivuletError } from '../common/errors.ts';
+import { didYouMean } from '../common/text.ts';
 import type { ConnectorFactory, OptionSpec, ScanSource, SinkWriter, TableInfo } from './api.ts';
 
 export class ConnectorRegistry {
@@ -71,7 +72,7 @@ export function validateOptions(table: TableInfo, specs: readonly OptionSpec[]):
     const known = all.some((s) => (s.prefix ? key.startsWith(s.key) : s.key === key));
     if (!known) {
       const names = all.map((s) => (s.prefix ? `${s.key}*` : s.key));
-      const close = names.find((n) => similar(n, key));
+      const close = didYouMean(key, names, 2);
       throw new RivuletError(
         'plan',
         'OPTION_UNKNOWN',
@@ -88,25 +89,6 @@ export function validateOptions(table: TableInfo, specs: readonly OptionSpec[]):
       );
     }
   }
-}
-
-function similar(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] as number;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] as number;
-      dp[j] = Math.min(
-        (dp[j] as number) + 1,
-        (dp[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return (dp[b.length] as number) <= 2;
 }
 
 /** Reads an option with a default, as a string. */

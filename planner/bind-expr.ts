@@ -20,6 +20,7 @@ import {
   withTimeAttribute,
 } from '../catalog/types.ts';
 import { RivuletError, type Span } from '../common/errors.ts';
+import { didYouMean } from '../common/text.ts';
 import type { Value } from '../operators/api.ts';
 import type { Expr, FunctionCall } from '../parser/ast.ts';
 import { type BoundExpr, exprToString, literal } from './expr.ts';
@@ -737,23 +738,13 @@ export class ExprBinder {
 
   private unknownFunction(name: string, span: Span): RivuletError {
     const names = this.ctx.registry.names();
-    const lower = name.toLowerCase();
-    const close =
-      names.find((n) => n.toLowerCase() === lower) ??
-      names.find((n) => levenshteinClose(n.toLowerCase(), lower));
+    const close = didYouMean(name, names, 2);
     return planError(
       'FUNCTION_NOT_FOUND',
       `No function named '${name}'${close ? `; did you mean '${close}'?` : ''} (SHOW FUNCTIONS lists them)`,
       span,
     );
   }
-}
-
-function levenshteinClose(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 2) return false;
-  let diff = 0;
-  for (let i = 0; i < Math.max(a.length, b.length); i++) if (a[i] !== b[i]) diff++;
-  return diff <= 2;
 }
 
 /**

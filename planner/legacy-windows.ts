@@ -13,6 +13,7 @@ import type {
   Identifier,
   SelectQuery,
 } from '../parser/ast.ts';
+import { rewriteAst } from './ast-rewrite.ts';
 import type { ExprBinder } from './bind-expr.ts';
 import type { Field, RelNode } from './logical.ts';
 import { Scope } from './scope.ts';
@@ -32,21 +33,6 @@ function name(e: FunctionCall): string {
 function colRef(text: string, span: Span): ColumnRef {
   const id: Identifier = { kind: 'identifier', span, text, quoted: true };
   return { kind: 'columnRef', span, path: [id] };
-}
-
-function rewrite(node: unknown, f: (e: Expr) => Expr | undefined): unknown {
-  if (!node || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((n) => rewrite(n, f));
-  const o = node as { kind?: string };
-  if (o.kind === 'select' || o.kind === 'setOperation' || o.kind === 'values' || o.kind === 'with')
-    return node;
-  if (o.kind !== undefined) {
-    const r = f(node as Expr);
-    if (r) return r;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === 'span' ? v : rewrite(v, f);
-  return out;
 }
 
 /** The legacy window call among GROUP BY's elements, if any. */
@@ -146,9 +132,9 @@ export function rewriteLegacyWindow(
   );
   const query: SelectQuery = {
     ...q,
-    items: rewrite(q.items, replaceAux) as SelectQuery['items'],
-    having: rewrite(q.having, replaceAux) as SelectQuery['having'],
-    orderBy: rewrite(q.orderBy, replaceAux) as SelectQuery['orderBy'],
+    items: rewriteAst(q.items, replaceAux) as SelectQuery['items'],
+    having: rewriteAst(q.having, replaceAux) as SelectQuery['having'],
+    orderBy: rewriteAst(q.orderBy, replaceAux) as SelectQuery['orderBy'],
     groupBy: { ...(q.groupBy as NonNullable<SelectQuery['groupBy']>), elements },
   };
   return { query, input: { rel: { ...rel, fields }, fields } };

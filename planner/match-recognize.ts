@@ -33,6 +33,7 @@ import type {
   MatchRecognizeRef,
   RowPattern,
 } from '../parser/ast.ts';
+import { rewriteAst } from './ast-rewrite.ts';
 import { type ExprBinder, functionName, isAggregateCall } from './bind-expr.ts';
 import { compileExpr } from './compile.ts';
 import type { Field, RelNode, SortKey } from './logical.ts';
@@ -83,22 +84,6 @@ function patternOf(p: RowPattern, vars: string[]): PatternNode {
         reluctant: p.reluctant,
       };
   }
-}
-
-/** Rebuilds an expression tree, letting `f` replace nodes (not descending into subqueries). */
-function rewrite(node: unknown, f: (e: Expr) => Expr | undefined): unknown {
-  if (!node || typeof node !== 'object') return node;
-  if (Array.isArray(node)) return node.map((n) => rewrite(n, f));
-  const o = node as { kind?: string };
-  if (o.kind === 'select' || o.kind === 'setOperation' || o.kind === 'values' || o.kind === 'with')
-    return node;
-  if (o.kind !== undefined && o.kind !== 'identifier' && o.kind !== 'qualifiedName') {
-    const replaced = f(node as Expr);
-    if (replaced) return replaced;
-  }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === 'span' ? v : rewrite(v, f);
-  return out;
 }
 
 type Leaf = { readonly type: LogicalType; readonly get: (ctx: MatchContext) => Value };
@@ -152,7 +137,7 @@ export class MatchBinder {
   /** The single pattern variable an expression's column references use (null: none, the universal one). */
   private variableOf(e: unknown, span: Span): VarRef {
     const found = new Set<number | null>();
-    rewrite(e, (n) => {
+    rewriteAst(e, (n) => {
       if (n.kind === 'columnRef') {
         const head = n.path[0] as Identifier;
         found.add(n.path.length >= 2 ? (this.varIndex(head.text) ?? null) : null);
@@ -208,13 +193,13 @@ export class MatchBinder {
           name,
           locator,
           s,
-          (inner, loc) => rewrite(inner, (n) => visit(n, loc, s)) as Expr,
+          (inner, loc) => rewriteAst(inner, (n) => visit(n, loc, s)) as Expr,
         );
       if (SPECIAL.has(name)) return this.special(node, name, s, leafRef);
       if (isAggregateCall(node, this.registry as never)) return this.aggregate(node, name, s, leafRef);
       return undefined;
     };
-    const rewritten = rewrite(e, (n) => visit(n, null, defaultSem)) as Expr;
+    const rewritten = rewriteAst(e, (n) => visit(n, null, defaultSem)) as Expr;
     const leafScope = new Scope(leaves.map((l, i) => ({ name: `$leaf${i}`, type: l.type })));
     const bound = this.binder(leafScope, clause).bind(rewritten);
     const compiled = compileExpr(bound);
@@ -342,7 +327,7 @@ export class MatchBinder {
       ? []
       : node.args.map(
           (a) =>
-            rewrite(a, (n) => {
+            rewriteAst(a, (n) => {
               // Inside an aggregate, `A.price` is the price of each row of A: drop the qualifier.
               if (
                 n.kind === 'columnRef' &&

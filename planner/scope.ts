@@ -1,5 +1,6 @@
 /** Name resolution: which input field a (possibly qualified) column name refers to. */
 import { RivuletError, type Span } from '../common/errors.ts';
+import { didYouMean } from '../common/text.ts';
 import type { Identifier } from '../parser/ast.ts';
 import type { Field } from './logical.ts';
 
@@ -97,35 +98,4 @@ export class Scope {
   }
 }
 
-/** The closest candidate by edit distance (case differences cost little), if close enough. */
-export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    const score =
-      c.toLowerCase() === name.toLowerCase() ? 0.5 : editDistance(name.toLowerCase(), c.toLowerCase());
-    if (score < bestScore) {
-      bestScore = score;
-      best = c;
-    }
-  }
-  return bestScore <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0] as number;
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j] as number;
-      dp[j] = Math.min(
-        (dp[j] as number) + 1,
-        (dp[j - 1] as number) + 1,
-        prev + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-      prev = tmp;
-    }
-  }
-  return dp[b.length] as number;
-}
+export { didYouMean };
