@@ -55,6 +55,23 @@ export async function readUntil(
   done: (received: readonly ReceivedMessage[]) => boolean,
   options: ReadOptions = {},
 ): Promise<ReceivedMessage[]> {
+  try {
+    return await readOnce(kafka, topic, done, options);
+  } catch (e) {
+    // A kafkajs consumer-group join on a busy 2-core machine occasionally stalls and receives
+    // nothing at all; one retry with a fresh group (never with the caller's own group id) tells a
+    // slow join from a missing record.
+    if (options.groupId !== undefined || !String((e as Error).message).endsWith('received []')) throw e;
+    return readOnce(kafka, topic, done, options);
+  }
+}
+
+async function readOnce(
+  kafka: Kafka,
+  topic: string,
+  done: (received: readonly ReceivedMessage[]) => boolean,
+  options: ReadOptions,
+): Promise<ReceivedMessage[]> {
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId ?? uniqueName('rivulet-test-group'),
     readUncommitted: options.readUncommitted ?? false,
