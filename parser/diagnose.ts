@@ -50,6 +50,7 @@ import {
   Slash,
   Star,
   StringLiteral,
+  TIME_UNIT_TOKENS,
   UnicodeStringLiteral,
   UnterminatedComment,
   UnterminatedIdentifier,
@@ -290,33 +291,7 @@ function rank(n: NextToken): number {
   return 1;
 }
 
-const TIME_UNITS: ReadonlySet<TokenType> = new Set([
-  K.YEAR,
-  K.QUARTER,
-  K.MONTH,
-  K.WEEK,
-  K.DAY,
-  K.HOUR,
-  K.MINUTE,
-  K.SECOND,
-  K.MILLISECOND,
-  K.MICROSECOND,
-  K.NANOSECOND,
-  K.DOW,
-  K.DOY,
-  K.ISODOW,
-  K.ISOYEAR,
-  K.EPOCH,
-  K.DECADE,
-  K.CENTURY,
-  K.MILLENNIUM,
-  K.YEARS,
-  K.MONTHS,
-  K.DAYS,
-  K.HOURS,
-  K.MINUTES,
-  K.SECONDS,
-]);
+const TIME_UNITS: ReadonlySet<TokenType> = new Set(TIME_UNIT_TOKENS);
 
 function isKeyword(t: TokenType): boolean {
   return (t.CATEGORIES ?? []).includes(Keyword);

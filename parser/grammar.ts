@@ -63,6 +63,7 @@ import {
   Slash,
   Star,
   StringLiteral,
+  TIME_UNIT_TOKENS,
   UnicodeStringLiteral,
 } from './lexer.ts';
 import { decodeBinaryString, decodeIdentifier, decodeString, decodeUnicodeString } from './literals.ts';
@@ -91,34 +92,6 @@ const ALIAS_FOLLOWERS: readonly TokenType[] = [
   RParen,
   Semicolon,
   EOF,
-];
-
-const TIME_UNIT_TOKENS: readonly TokenType[] = [
-  K.YEAR,
-  K.QUARTER,
-  K.MONTH,
-  K.WEEK,
-  K.DAY,
-  K.HOUR,
-  K.MINUTE,
-  K.SECOND,
-  K.MILLISECOND,
-  K.MICROSECOND,
-  K.NANOSECOND,
-  K.DOW,
-  K.DOY,
-  K.ISODOW,
-  K.ISOYEAR,
-  K.EPOCH,
-  K.DECADE,
-  K.CENTURY,
-  K.MILLENNIUM,
-  K.YEARS,
-  K.MONTHS,
-  K.DAYS,
-  K.HOURS,
-  K.MINUTES,
-  K.SECONDS,
 ];
 
 const PLURAL_UNITS: ReadonlySet<string> = new Set(['YEARS', 'MONTHS', 'DAYS', 'HOURS', 'MINUTES', 'SECONDS']);

@@ -581,3 +581,32 @@ export const sqlLexer = new Lexer(
     traceInitPerf: process.env['RIVULET_PARSER_TRACE'] === '1' ? 2 : false,
   },
 );
+
+/** The time units of intervals, EXTRACT, TIMESTAMPADD ... (Flink's plurals included). */
+export const TIME_UNIT_TOKENS: readonly TokenType[] = [
+  K.YEAR,
+  K.QUARTER,
+  K.MONTH,
+  K.WEEK,
+  K.DAY,
+  K.HOUR,
+  K.MINUTE,
+  K.SECOND,
+  K.MILLISECOND,
+  K.MICROSECOND,
+  K.NANOSECOND,
+  K.DOW,
+  K.DOY,
+  K.ISODOW,
+  K.ISOYEAR,
+  K.EPOCH,
+  K.DECADE,
+  K.CENTURY,
+  K.MILLENNIUM,
+  K.YEARS,
+  K.MONTHS,
+  K.DAYS,
+  K.HOURS,
+  K.MINUTES,
+  K.SECONDS,
+];
