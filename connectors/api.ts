@@ -58,6 +58,11 @@ export interface SourceContext {
   now(): number;
   /** A record that could not be decoded and that the table's options say to skip: counted, never silent. */
   skipped(reason: RivuletError | Error, position: string): void;
+  /**
+   * The job checkpoints: the runtime calls acknowledge() with each completed checkpoint's position,
+   * and the source must not treat rows as processed before that (e.g. commit Kafka offsets).
+   */
+  readonly checkpointing?: boolean;
 }
 
 export interface ScanSource {
@@ -72,7 +77,7 @@ export interface ScanSource {
   next(maxRows: number): Promise<SourceBatch | null>;
   /** Splits currently assigned (for per-split watermarks and idleness). */
   splits(): readonly string[];
-  /** Source position for checkpoints (plain data), and restoring it. */
+  /** Source position for checkpoints (plain data), and restoring it: recovery calls seek() before open(). */
   position(): unknown;
   seek(position: unknown): Promise<void>;
   /** Rows up to the current position are durably processed (e.g. commit Kafka offsets). */
@@ -83,6 +88,8 @@ export interface ScanSource {
 export interface SinkContext {
   readonly jobName: string;
   now(): number;
+  /** The job checkpoints: output belongs to checkpoint epochs (prepareCommit/commit), not to the job's end. */
+  readonly checkpointing?: boolean;
 }
 
 export interface SinkWriter {
@@ -97,6 +104,12 @@ export interface SinkWriter {
   /** ...and commit it once the checkpoint is complete; abort on failure or restore. */
   commit?(checkpointId: number): Promise<void>;
   abort?(): Promise<void>;
+  /**
+   * Exactly-once sinks that record the checkpoint id in their transactions: the newest checkpoint
+   * whose output is committed (null: none). Recovery restores no checkpoint newer than this.
+   * Called after open().
+   */
+  committedCheckpoint?(): Promise<number | null>;
   close(): Promise<void>;
 }
 

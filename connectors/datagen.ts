@@ -249,7 +249,7 @@ class DatagenSource implements ScanSource {
   private readonly table: TableInfo;
   private readonly rowsPerSecond: number;
   private readonly numberOfRows: number;
-  private readonly seed: number;
+  private seed: number;
   private gens: FieldGen[] = [];
   private emitted = 0;
   private startedAt = 0;
@@ -283,7 +283,12 @@ class DatagenSource implements ScanSource {
 
   async open(ctx: SourceContext): Promise<void> {
     this.now = ctx.now;
-    this.startedAt = ctx.now();
+    // A restored source (emitted > 0) is on schedule from now, not behind it by the rows it skipped.
+    const ahead =
+      Number.isFinite(this.rowsPerSecond) && this.rowsPerSecond > 0
+        ? (this.emitted / this.rowsPerSecond) * 1000
+        : 0;
+    this.startedAt = ctx.now() - ahead;
   }
 
   async next(maxRows: number): Promise<SourceBatch | null> {
@@ -316,12 +321,16 @@ class DatagenSource implements ScanSource {
     return ['datagen'];
   }
   position(): unknown {
-    return this.emitted;
+    // The seed is part of the position: without a 'seed' option it is random per run, and a restored
+    // job must go on with the same sequence.
+    return { emitted: this.emitted, seed: this.seed };
   }
   async seek(position: unknown): Promise<void> {
     // Regenerate deterministically up to the position (same seed gives the same rows).
+    const p = position as { emitted: number; seed: number } | number;
+    if (typeof p === 'object') this.seed = p.seed;
     this.build();
-    const target = Number(position);
+    const target = typeof p === 'object' ? p.emitted : Number(p);
     this.emitted = 0;
     while (this.emitted < target) {
       for (const g of this.gens) g.next();

@@ -8,7 +8,9 @@
  *   without it the source is bounded and ends after the last file.
  * A record that cannot be decoded fails the job naming `file:line`, unless the format's
  * `ignore-parse-errors` option says to skip it: then it is counted as skipped, never dropped silently.
- * Files are read in chunks, so a large file is not held in memory whole.
+ * Files are read in chunks, so a large file is not held in memory whole. The position (for checkpoints)
+ * is the set of files read completely plus the current file and its line count; restoring it skips
+ * those files and re-reads the current file up to that line.
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, open, readdir, stat } from 'node:fs/promises';
@@ -72,6 +74,12 @@ function physicalRowType(table: TableInfo) {
 
 const CHUNK = 1 << 20;
 
+/** A file source's position: files read completely, and the lines read of the current one. */
+interface FilePosition {
+  readonly done: readonly string[];
+  readonly current: { readonly file: string; readonly line: number } | null;
+}
+
 class FileSource implements ScanSource {
   readonly bounded: boolean;
   readonly changelogMode: ChangelogMode;
@@ -86,6 +94,8 @@ class FileSource implements ScanSource {
     | { file: string; handle: Awaited<ReturnType<typeof open>>; carry: string; line: number; eof: boolean }
     | undefined;
   private readonly decoder = new TextDecoder();
+  /** A checkpointed position to resume from (seek() is called before open()). */
+  private resumeAt: FilePosition | null = null;
 
   constructor(table: TableInfo) {
     this.table = table;
@@ -100,7 +110,40 @@ class FileSource implements ScanSource {
 
   async open(ctx: SourceContext): Promise<void> {
     this.ctx = ctx;
+    const resume = this.resumeAt;
+    this.resumeAt = null;
+    if (resume) for (const f of resume.done) this.done.add(f);
     await this.listFiles();
+    if (resume?.current) {
+      // Reopen the file being read and skip the lines already processed.
+      const { file, line } = resume.current;
+      this.files = this.files.filter((f) => f !== file);
+      const cur = { file, handle: await open(file, 'r'), carry: '', line: 0, eof: false };
+      this.current = cur;
+      while (cur.line < line) {
+        const nl = cur.carry.indexOf('\n');
+        if (nl >= 0) {
+          cur.carry = cur.carry.slice(nl + 1);
+          cur.line++;
+          continue;
+        }
+        if (cur.eof) {
+          if (cur.carry.length > 0) cur.line++;
+          cur.carry = '';
+          break;
+        }
+        await this.readChunk(cur);
+      }
+    }
+  }
+
+  private async readChunk(cur: { handle: Awaited<ReturnType<typeof open>>; carry: string; eof: boolean }) {
+    const buf = Buffer.alloc(CHUNK);
+    const { bytesRead } = await cur.handle.read(buf, 0, CHUNK, null);
+    if (bytesRead === 0) {
+      cur.eof = true;
+      cur.carry += this.decoder.decode();
+    } else cur.carry += this.decoder.decode(buf.subarray(0, bytesRead), { stream: true });
   }
 
   private async listFiles(): Promise<void> {
@@ -149,12 +192,7 @@ class FileSource implements ScanSource {
             cur.carry = '';
             break;
           }
-          const buf = Buffer.alloc(CHUNK);
-          const { bytesRead } = await cur.handle.read(buf, 0, CHUNK, null);
-          if (bytesRead === 0) {
-            cur.eof = true;
-            cur.carry += this.decoder.decode();
-          } else cur.carry += this.decoder.decode(buf.subarray(0, bytesRead), { stream: true });
+          await this.readChunk(cur);
           continue;
         }
         const line = cur.carry.slice(0, nl).replace(/\r$/, '');
@@ -209,13 +247,15 @@ class FileSource implements ScanSource {
     return this.current ? [this.current.file] : this.files.slice(0, 1);
   }
   position(): unknown {
-    return {
+    const p: FilePosition = {
       done: [...this.done],
       current: this.current ? { file: this.current.file, line: this.current.line } : null,
     };
+    return p;
   }
-  async seek(): Promise<void> {
-    throw new RivuletError('connector', 'SEEK_UNSUPPORTED', 'the filesystem source cannot be rewound yet');
+  /** Resume after the files done and the lines read of the current file (applied by open()). */
+  async seek(position: unknown): Promise<void> {
+    this.resumeAt = position as FilePosition;
   }
   async close(): Promise<void> {
     await this.current?.handle.close();

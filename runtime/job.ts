@@ -10,11 +10,20 @@
  * Backpressure falls out of the pull model: a sink that is slow to flush delays the next pull.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { RivuletError } from '../common/errors.ts';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
+import type { CheckpointConfig } from './checkpoint/config.ts';
+import { CheckpointCoordinator } from './checkpoint/coordinator.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
 
-export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
+
+/** A source's watermark state as checkpoints keep it: the emitted watermark and each split's. */
+export interface SourceWatermarkState {
+  readonly watermark: number;
+  readonly splits: readonly (readonly [string, number])[];
+}
 
 /** How a source's rows get their event time and the watermark. */
 export interface WatermarkSpec {
@@ -40,6 +49,8 @@ export class SourceNode {
   recordsOut = 0;
   watermark = -Infinity;
   ended = false;
+  /** A checkpointed position to seek to before the source opens (set by recovery). */
+  pendingSeek: unknown;
   private readonly splitWatermarks = new Map<string, { wm: number; lastSeen: number }>();
 
   constructor(jobName: string, spec: SourceNodeSpec) {
@@ -112,6 +123,21 @@ export class SourceNode {
     this.output.watermark(min);
   }
 
+  /** The watermark state for a checkpoint. */
+  watermarkState(): SourceWatermarkState {
+    return {
+      watermark: this.watermark,
+      splits: [...this.splitWatermarks].map(([k, v]) => [k, v.wm] as const),
+    };
+  }
+
+  /** Restores checkpointed watermarks; every split counts as just seen (idleness restarts from now). */
+  restoreWatermarkState(state: SourceWatermarkState, now: number): void {
+    this.watermark = state.watermark;
+    this.splitWatermarks.clear();
+    for (const [split, wm] of state.splits) this.splitWatermarks.set(split, { wm, lastSeen: now });
+  }
+
   finish(): void {
     if (this.ended) return;
     this.ended = true;
@@ -149,6 +175,8 @@ export interface JobOptions {
   readonly name: string;
   readonly batchSize?: number;
   readonly now?: () => number;
+  /** Checkpointing and recovery (runtime/checkpoint); absent: no checkpoints, nothing restored. */
+  readonly checkpoint?: CheckpointConfig;
 }
 
 let nextJobNumber = 1;
@@ -167,6 +195,13 @@ export class Job {
   private readonly batchSize: number;
   private readonly now: () => number;
   private cancelled = false;
+  /** The checkpoint coordinator when the job checkpoints or restores (see runtime/checkpoint). */
+  readonly checkpoints: CheckpointCoordinator | null;
+  private savepointRequest: {
+    dir: string;
+    resolve: (path: string) => void;
+    reject: (e: Error) => void;
+  } | null = null;
 
   constructor(options: JobOptions, sources: SourceNode[], operators: OperatorNode[], sinks: SinkNode[]) {
     this.id = `job-${nextJobNumber++}`;
@@ -177,6 +212,13 @@ export class Job {
     this.operators = operators;
     this.sinks = sinks;
     this.startedAt = this.now();
+    this.checkpoints = options.checkpoint
+      ? new CheckpointCoordinator(
+          options.checkpoint,
+          { jobName: this.name, sources, operators, sinks },
+          this.now,
+        )
+      : null;
   }
 
   get recordsIn(): number {
@@ -192,16 +234,21 @@ export class Job {
   /** Runs to completion (bounded) or until `cancel()`; rejects with a JobFailure on failure. */
   async run(): Promise<void> {
     this.status = 'RUNNING';
-    const ctx = { jobName: this.name, now: this.now };
+    const checkpoints = this.checkpoints;
+    const ctx = { jobName: this.name, now: this.now, checkpointing: checkpoints?.enabled ?? false };
     const opened: { close(): Promise<void> }[] = [];
     try {
       for (const sink of this.sinks) {
         await sink.writer.open(ctx);
         opened.push(sink.writer);
       }
+      // Recovery: operator state and watermarks restored, sources seeked, before anything opens.
+      if (checkpoints) await checkpoints.restore();
       for (const op of this.operators) op.open(this.now);
       for (const s of this.sources) {
+        if (s.pendingSeek !== undefined) await s.spec.source.seek(s.pendingSeek);
         await s.spec.source.open({
+          checkpointing: checkpoints?.enabled ?? false,
           jobName: this.name,
           now: this.now,
           // A record the table's options say to skip (e.g. `json.ignore-parse-errors`): counted,
@@ -220,9 +267,27 @@ export class Job {
       }
       await this.loop();
       for (const sink of this.sinks) await sink.writer.flush();
+      if (checkpoints) {
+        // Finished: the last epoch is committed; cancelled: what followed the last checkpoint is
+        // aborted (replayed from it when the job starts again).
+        if (this.cancelled) {
+          await checkpoints.drain();
+          for (const sink of this.sinks) await sink.writer.abort?.();
+        } else await checkpoints.finish();
+      }
       this.status = this.cancelled ? 'CANCELED' : 'FINISHED';
+      this.savepointRequest?.reject(
+        new RivuletError(
+          'runtime',
+          'JOB_NOT_RUNNING',
+          `job '${this.id}' ended before its savepoint was taken`,
+        ),
+      );
     } catch (e) {
       this.status = 'FAILED';
+      this.savepointRequest?.reject(e as Error);
+      // A checkpoint in flight completes (it is consistent) before the sinks abort what followed it.
+      await this.checkpoints?.drain().catch(() => {});
       this.error = e instanceof JobFailure ? e : new JobFailure(this.name, 'job', e);
       for (const sink of this.sinks) await sink.writer.abort?.().catch(() => {});
       throw this.error;
@@ -234,6 +299,50 @@ export class Job {
 
   cancel(): void {
     this.cancelled = true;
+  }
+
+  /**
+   * `STOP JOB ... WITH SAVEPOINT`: at the next batch boundary a savepoint is written to `dir`, its
+   * sinks commit, and the job stops. Resolves with the savepoint's path.
+   */
+  stopWithSavepoint(dir: string): Promise<string> {
+    if (!this.checkpoints || !this.checkpoints.enabled) {
+      return Promise.reject(
+        new RivuletError(
+          'runtime',
+          'SAVEPOINT_UNSUPPORTED',
+          `job '${this.name}' does not checkpoint: SET 'execution.checkpointing.interval' before starting it to stop it with a savepoint`,
+        ),
+      );
+    }
+    if (this.status !== 'RUNNING' && this.status !== 'CREATED') {
+      return Promise.reject(
+        new RivuletError('runtime', 'JOB_NOT_RUNNING', `job '${this.id}' is ${this.status}, not running`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.savepointRequest = { dir, resolve, reject };
+    });
+  }
+
+  /** At a batch boundary: a requested savepoint (then stop), or a due checkpoint. */
+  private async checkpointAtBoundary(): Promise<void> {
+    const checkpoints = this.checkpoints;
+    if (!checkpoints) return;
+    const request = this.savepointRequest;
+    if (request) {
+      this.savepointRequest = null;
+      const { done } = await checkpoints.trigger(request.dir);
+      try {
+        request.resolve(await done);
+      } catch (e) {
+        request.reject(e as Error);
+        throw e;
+      }
+      this.cancelled = true;
+      return;
+    }
+    if (checkpoints.due()) await checkpoints.trigger();
   }
 
   private async loop(): Promise<void> {
@@ -250,6 +359,9 @@ export class Job {
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
         for (const sink of this.sinks) await sink.writer.flush();
+        // Checkpoints only while every source is live: after an end of input was sent downstream a
+        // restore would send it again.
+        if (live.length === this.sources.length) await this.checkpointAtBoundary();
         await yieldToEventLoop();
       }
     }

@@ -35,6 +35,7 @@ import { versionedOf } from '../planner/temporal.ts';
 import { typeFromNode } from '../planner/types.ts';
 import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
+import { checkpointConfig, defaultCheckpointDir, jobDirectoryName } from './checkpoint/config.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
@@ -86,6 +87,8 @@ export class Session {
   readonly options = new Map<string, string>(Object.entries(DEFAULT_OPTIONS));
   readonly jobs: Job[] = [];
   private readonly now: () => number;
+  /** The persistent catalog's directory (attachCatalog): checkpoints default to a folder inside it. */
+  private catalogDir: string | null = null;
 
   constructor(opts: SessionOptions = {}) {
     this.catalog = new Catalog(builtinRegistry());
@@ -103,6 +106,7 @@ export class Session {
    * every change. Call once, before executing statements.
    */
   async attachCatalog(dir: string): Promise<void> {
+    this.catalogDir = dir;
     const store = new CatalogStore(dir);
     const script = store.load();
     if (script.trim() !== '') {
@@ -137,11 +141,13 @@ export class Session {
       case 'with':
         return this.runQuery(st);
       case 'insert':
-        return this.runInserts([st]);
+        return this.runInserts([st], text);
       case 'statementSet':
-        return this.runInserts(st.inserts);
+        return this.runInserts(st.inserts, text);
       case 'execute':
-        return st.statement.kind === 'insert' ? this.runInserts([st.statement]) : this.runQuery(st.statement);
+        return st.statement.kind === 'insert'
+          ? this.runInserts([st.statement], text)
+          : this.runQuery(st.statement);
       case 'createTable':
         if (st.asQuery) return this.createTableAs(st);
         if (st.like) return this.createTable(this.mergeLike(st), text);
@@ -267,12 +273,17 @@ export class Session {
             st.span,
           );
         if (st.withSavepoint) {
-          throw new RivuletError(
-            'runtime',
-            'SAVEPOINT_UNSUPPORTED',
-            'STOP JOB ... WITH SAVEPOINT needs checkpointing, which Rivulet does not have yet; STOP JOB without it stops the job',
-            st.span,
-          );
+          const dir =
+            job.checkpoints?.config.savepointDir ??
+            this.options.get('execution.checkpointing.savepoint-dir') ??
+            this.options.get('state.savepoints.dir') ??
+            defaultCheckpointDir(this.catalogDir);
+          const path = await job.stopWithSavepoint(dir);
+          return {
+            kind: 'table',
+            columns: [col('savepoint path')],
+            rows: [[path]],
+          };
         }
         job.cancel();
         return { kind: 'ok', message: `Job '${st.jobId}' stopped.` };
@@ -427,11 +438,18 @@ export class Session {
     };
   }
 
-  private runInserts(inserts: readonly InsertStatement[]): StatementResult {
+  private runInserts(inserts: readonly InsertStatement[], text: string): StatementResult {
     const props = this.props();
-    const name =
-      this.options.get('pipeline.name') ??
-      `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
+    const defaultName = `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
+    const pipelineName = this.options.get('pipeline.name');
+    const name = pipelineName ?? defaultName;
+    // Checkpoints live under the job's name, or the default name plus a hash of the statement's
+    // normalized text (whitespace runs collapsed) when 'pipeline.name' is not set.
+    const checkpoint = checkpointConfig(
+      this.options,
+      jobDirectoryName(pipelineName, defaultName, text.replace(/\s+/g, ' ').trim()),
+      this.catalogDir,
+    );
     const builder = this.newJobBuilder(name, props);
     const sinks: SinkNode[] = [];
     for (const ins of inserts) {
@@ -440,7 +458,12 @@ export class Session {
       builder.attach(rel, node);
       sinks.push(node);
     }
-    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
+    const job = new Job(
+      { name, now: this.now, ...(checkpoint ? { checkpoint } : {}) },
+      builder.sources,
+      builder.operators,
+      sinks,
+    );
     this.jobs.push(job);
     const done = job.run();
     done.catch(() => {});
@@ -724,9 +747,10 @@ export class Session {
     }));
     const table: CreateTableStatement = { ...st, asQuery: null, columns };
     this.createTable(table, format(table));
-    return this.runInserts([
-      { kind: 'insert', span: sp, overwrite: false, target: st.name, partition: [], columns: [], query },
-    ]);
+    return this.runInserts(
+      [{ kind: 'insert', span: sp, overwrite: false, target: st.name, partition: [], columns: [], query }],
+      format(st),
+    );
   }
 
   /** `ALTER TABLE t SET ('k' = 'v')` and `ALTER TABLE t RENAME TO u`, re-validated as a new definition. */

@@ -10,13 +10,22 @@
  *     that still fails after the client's retries rejects, which fails the job.
  *  3. exactly-once: records are sent inside a kafkajs transaction (transactional id
  *     `<sink.transactional-id-prefix>-0`: one writer); prepareCommit flushes into it, commit commits it,
- *     abort aborts it. When the runtime closes the sink of a job that ended without failing, the open
- *     transaction is committed (the end of a bounded input is its last checkpoint); a failed job aborts.
+ *     abort aborts it. Without checkpointing, one transaction spans the job: closing the sink of a job
+ *     that ended without failing commits it (the end of a bounded input is its last checkpoint); a
+ *     failed job aborts.
+ *  4. exactly-once with checkpointing (runtime/checkpoint): one transaction per checkpoint epoch.
+ *     open() fences any producer of a previous run with the same transactional id (kafkajs's
+ *     InitProducerId: the broker aborts that run's open transaction). prepareCommit(id) flushes into
+ *     the epoch's transaction and seals it; writes that follow wait (a gate in the send chain) until
+ *     commit(id), which adds the checkpoint id to the transaction as the offset of partition 0 of the
+ *     sink topic in the consumer group `<prefix>-rivulet-checkpoints`, then commits. The id is thus
+ *     committed atomically with the output: committedCheckpoint() reads it back so recovery never
+ *     restores a checkpoint whose output was lost (a crash between the checkpoint file and the commit).
  */
 import { type Admin, Kafka, type Message, Partitioners, type Producer, type Transaction } from 'kafkajs';
 import { RivuletError } from '../../common/errors.ts';
 import { type Row, RowKind } from '../../operators/api.ts';
-import type { ChangelogMode, SinkWriter, TableInfo } from '../api.ts';
+import type { ChangelogMode, SinkContext, SinkWriter, TableInfo } from '../api.ts';
 import { numberOption } from '../registry.ts';
 import {
   clientConfig,
@@ -53,6 +62,10 @@ export class KafkaSink implements SinkWriter {
   /** upsert-kafka with buffering: the last record per key, in first-write order. */
   private readonly byKey = new Map<string, Message>();
   private sending: Promise<void> = Promise.resolve();
+  /** Checkpointing: the transaction sealed by prepareCommit, waiting for commit, and its gate. */
+  private checkpointing = false;
+  private sealed: { id: number; transaction: Transaction; release: () => void } | null = null;
+  private readonly markerGroup: string | null;
 
   constructor(table: TableInfo, upsert: boolean) {
     this.table = table;
@@ -79,6 +92,8 @@ export class KafkaSink implements SinkWriter {
     const dg = deliveryGuarantee(table);
     this.guarantee = dg.guarantee;
     this.transactionalId = dg.guarantee === 'exactly-once' ? `${dg.transactionalIdPrefix}-0` : null;
+    this.markerGroup =
+      dg.guarantee === 'exactly-once' ? `${dg.transactionalIdPrefix}-rivulet-checkpoints` : null;
     this.accepts = upsert ? 'upsert' : lay.value.format.changelogMode;
     clientConfig(table, 'sink');
     const maxRows = numberOption(table, 'sink.buffer-flush.max-rows', 0);
@@ -94,7 +109,8 @@ export class KafkaSink implements SinkWriter {
     this.reduce = upsert && maxRows > 0;
   }
 
-  async open(): Promise<void> {
+  async open(ctx?: SinkContext): Promise<void> {
+    this.checkpointing = ctx?.checkpointing === true;
     this.kafka = new Kafka(clientConfig(this.table, 'sink'));
     const admin: Admin = this.kafka.admin();
     await admin.connect();
@@ -111,6 +127,26 @@ export class KafkaSink implements SinkWriter {
       ...(this.transactionalId !== null ? { transactionalId: this.transactionalId } : {}),
     });
     await this.producer.connect();
+    if (this.transactionalId !== null && this.checkpointing) {
+      // Fence the previous run now (InitProducerId aborts its open transaction), so the committed
+      // checkpoint id read by committedCheckpoint() is final. Aborting an empty transaction sends nothing.
+      const t = await this.producer.transaction();
+      await t.abort();
+    }
+  }
+
+  async committedCheckpoint(): Promise<number | null> {
+    if (this.markerGroup === null || !this.checkpointing || this.kafka === null) return null;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const [topic] = await admin.fetchOffsets({ groupId: this.markerGroup, topics: [this.topic] });
+      const p0 = topic?.partitions.find((p) => p.partition === 0);
+      const id = p0 ? Number(p0.offset) : -1;
+      return id >= 0 ? id : null;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   write(kind: RowKind, row: Row): void {
@@ -173,20 +209,50 @@ export class KafkaSink implements SinkWriter {
     await sending;
   }
 
-  async prepareCommit(_checkpointId: number): Promise<void> {
+  async prepareCommit(checkpointId: number): Promise<void> {
     await this.flush();
+    if (!this.checkpointing || this.transactionalId === null) return;
+    // Seal this epoch's transaction (opening one if nothing was written: it still carries the id).
+    const producer = this.producer as Producer;
+    const transaction = this.transaction ?? (await producer.transaction());
+    this.transaction = null;
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.sealed = { id: checkpointId, transaction, release };
+    this.sending = this.sending.then(() => gate);
   }
 
-  async commit(_checkpointId: number): Promise<void> {
-    await this.flush();
-    const t = this.transaction;
-    this.transaction = null;
-    await t?.commit();
+  async commit(checkpointId: number): Promise<void> {
+    if (!this.checkpointing || this.transactionalId === null) {
+      await this.flush();
+      const t = this.transaction;
+      this.transaction = null;
+      await t?.commit();
+      return;
+    }
+    const sealed = this.sealed;
+    if (sealed === null || sealed.id !== checkpointId) return;
+    this.sealed = null;
+    try {
+      await sealed.transaction.sendOffsets({
+        consumerGroupId: this.markerGroup as string,
+        topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: String(checkpointId) }] }],
+      });
+      await sealed.transaction.commit();
+    } finally {
+      sealed.release();
+    }
   }
 
   async abort(): Promise<void> {
     this.buffer = [];
     this.byKey.clear();
+    const sealed = this.sealed;
+    this.sealed = null;
+    sealed?.release();
+    await sealed?.transaction.abort().catch(() => {});
     await this.sending.catch(() => {});
     const t = this.transaction;
     this.transaction = null;
@@ -195,7 +261,9 @@ export class KafkaSink implements SinkWriter {
 
   async close(): Promise<void> {
     try {
-      if (this.transaction !== null) await this.commit(0);
+      // With checkpoints, output after the last checkpoint is not committed: it is replayed on restore.
+      if (this.checkpointing) await this.abort();
+      else if (this.transaction !== null) await this.commit(0);
     } finally {
       await this.producer?.disconnect();
       this.producer = null;

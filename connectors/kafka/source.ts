@@ -21,7 +21,9 @@
  *     flushed the previous batch, so each `next()` acknowledges what the previous one returned;
  *     `acknowledge(position)` does the same for an explicit position. Acknowledged offsets are committed
  *     to the user's `properties.group.id` (if given) at most once a second, when a bounded source ends,
- *     and on close; `group-offsets` startup reads them back.
+ *     and on close; `group-offsets` startup reads them back. When the job checkpoints, only positions
+ *     of completed checkpoints are acknowledged (by the runtime), so the group never runs ahead of
+ *     what a restore would replay.
  *  6. A bounded source ends when every partition reached its end offset and its buffer is empty.
  */
 import { randomUUID } from 'node:crypto';
@@ -356,8 +358,9 @@ export class KafkaSource implements ScanSource {
   }
 
   async next(maxRows: number): Promise<SourceBatch | null> {
-    // The runtime pulls again only once the previous batch's outputs were flushed: acknowledge it.
-    await this.acknowledge(this.handedOut);
+    // The runtime pulls again only once the previous batch's outputs were flushed: acknowledge it
+    // (with checkpoints, the runtime acknowledges each completed checkpoint's position instead).
+    if (this.ctx?.checkpointing !== true) await this.acknowledge(this.handedOut);
     this.handedOut = {};
     if (this.crashed) throw this.crashed;
     let st = this.pick();

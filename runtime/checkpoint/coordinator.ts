@@ -1,0 +1,311 @@
+/**
+ * The checkpoint coordinator of one job. The driver (runtime/job.ts) processes one source batch at a
+ * time to the sinks and flushes them, so between batches the whole graph is quiescent: a consistent
+ * snapshot is every operator's state + every source's position + the watermark state, taken there,
+ * without barriers.
+ *
+ * A checkpoint, in steps:
+ *   1. at a batch boundary when the interval has elapsed (and the previous checkpoint is complete),
+ *      synchronously: each operator's snapshot() serialized with node:v8 (the copy that makes later
+ *      processing unable to change it), each source's position() and watermarks;
+ *   2. each sink's prepareCommit(id): what it was given is flushed into the epoch `id` (a Kafka
+ *      transaction for exactly-once sinks);
+ *   3. asynchronously, while processing goes on: the file is written atomically (store.ts); once it is
+ *      durable each sink's commit(id) runs, each source acknowledges the checkpointed position (Kafka
+ *      commits offsets to its group), and checkpoints beyond `state.checkpoints.num-retained` are
+ *      deleted. The next checkpoint starts only after this completes.
+ * Recovery (restore(), before operators and sources open): the checkpoint is the savepoint given by
+ * `execution.savepoint.path`, or the newest valid file in the job's directory whose id is not above
+ * what every exactly-once sink reports as committed (a checkpoint whose transaction was not committed
+ * before a crash is skipped: its output is gone, so its predecessor is replayed). State is matched to
+ * operators by a key stable across compatible plan changes (see stateKeys).
+ */
+import { rm } from 'node:fs/promises';
+import { deserialize } from 'node:v8';
+import { RivuletError } from '../../common/errors.ts';
+import type { OperatorNode } from '../graph.ts';
+import type { SinkNode, SourceNode, SourceWatermarkState } from '../job.ts';
+import type { CheckpointConfig } from './config.ts';
+import {
+  CheckpointStore,
+  encodeCheckpoint,
+  type LoadedCheckpoint,
+  loadCheckpointFile,
+  serializePayload,
+  writeFileAtomic,
+} from './store.ts';
+
+/** What one checkpoint file holds. */
+export interface JobSnapshot {
+  readonly version: 1;
+  readonly jobName: string;
+  readonly checkpointId: number;
+  /** Per stateful operator: its state key, its runtime id (for messages) and its serialized state. */
+  readonly operators: readonly { key: string; id: string; state: Uint8Array }[];
+  readonly sources: readonly {
+    key: string;
+    id: string;
+    position: unknown;
+    watermark: SourceWatermarkState;
+  }[];
+}
+
+/** Figures of the last completed checkpoint (for metrics and the benchmark). */
+export interface CheckpointStats {
+  readonly id: number;
+  /** Time the job was stopped for the synchronous part (snapshot + serialization + sink pre-commit). */
+  readonly pauseMs: number;
+  /** Time of the asynchronous part (file write + fsync + rename, sink commit, retention). */
+  readonly asyncMs: number;
+  readonly bytes: number;
+  readonly path: string;
+}
+
+export interface CoordinatorGraph {
+  readonly jobName: string;
+  readonly sources: readonly SourceNode[];
+  readonly operators: readonly OperatorNode[];
+  readonly sinks: readonly SinkNode[];
+}
+
+/**
+ * State keys: an operator's name and its occurrence among operators of that name in build order
+ * (`GroupAggregate#1`), a source's table and occurrence (`Source(orders)#1`). Adding or removing
+ * stateless operators (filters, projections) does not move them; adding a second operator of a kind
+ * before the first one does.
+ */
+export function stateKeys(ids: readonly string[]): string[] {
+  const seen = new Map<string, number>();
+  return ids.map((id) => {
+    const name = id.replace(/^\d+:/, '');
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    return `${name}#${n}`;
+  });
+}
+
+export class CheckpointCoordinator {
+  readonly config: CheckpointConfig;
+  readonly store: CheckpointStore;
+  private readonly graph: CoordinatorGraph;
+  private readonly now: () => number;
+  private nextId = 1;
+  private lastCompletedAt: number;
+  private inFlight: Promise<void> | null = null;
+  private failure: Error | null = null;
+  /** The checkpoint restored from (kept on disk until a newer one is committed). */
+  restoredFrom: LoadedCheckpoint<JobSnapshot> | null = null;
+  lastStats: CheckpointStats | null = null;
+  completed = 0;
+  /** Test-only: delay between a checkpoint's durable file and its sinks' commit. */
+  private readonly commitDelayMs = Number(process.env.RIVULET_TEST_CHECKPOINT_COMMIT_DELAY_MS ?? 0);
+
+  constructor(config: CheckpointConfig, graph: CoordinatorGraph, now: () => number) {
+    this.config = config;
+    this.graph = graph;
+    this.now = now;
+    this.store = new CheckpointStore(config.jobDir);
+    this.lastCompletedAt = now();
+  }
+
+  get enabled(): boolean {
+    return this.config.intervalMs > 0;
+  }
+
+  /** A checkpoint is due: the interval elapsed since the last one completed, and none is in flight. */
+  due(): boolean {
+    if (this.failure) throw this.failure;
+    return (
+      this.enabled && this.inFlight === null && this.now() - this.lastCompletedAt >= this.config.intervalMs
+    );
+  }
+
+  /**
+   * Restores the job's state before its operators and sources open: from `execution.savepoint.path`,
+   * else from the job's newest complete checkpoint. Returns the file restored from, or null.
+   */
+  async restore(): Promise<LoadedCheckpoint<JobSnapshot> | null> {
+    let loaded: LoadedCheckpoint<JobSnapshot> | null;
+    if (this.config.savepointPath !== null) {
+      loaded = await loadCheckpointFile<JobSnapshot>(this.config.savepointPath);
+    } else {
+      // A checkpoint whose exactly-once transaction was never committed lost its output: replay from before it.
+      let maxId = Infinity;
+      for (const sink of this.graph.sinks) {
+        const committed = await sink.writer.committedCheckpoint?.();
+        if (committed !== undefined) maxId = Math.min(maxId, committed ?? 0);
+      }
+      loaded = await this.store.latest<JobSnapshot>(maxId);
+    }
+    // New checkpoint ids continue after every id on disk and the restored one, so ids stay monotonic
+    // (exactly-once sinks record the committed id) and a file of an abandoned run is never reused.
+    const onDisk = await this.store.ids();
+    this.nextId = Math.max(onDisk[0] ?? 0, loaded?.manifest.checkpointId ?? 0) + 1;
+    if (!loaded) return null;
+    this.apply(loaded);
+    this.restoredFrom = loaded;
+    return loaded;
+  }
+
+  private apply(loaded: LoadedCheckpoint<JobSnapshot>): void {
+    const snap = loaded.payload;
+    const { operators, sources } = this.graph;
+    const opKeys = stateKeys(operators.map((o) => o.id));
+    const byKey = new Map(snap.operators.map((o) => [o.key, o]));
+    const claimed = new Set<string>();
+    operators.forEach((node, i) => {
+      const key = opKeys[i] as string;
+      const saved = byKey.get(key);
+      if (!saved) return; // a new operator (or a stateless one) starts empty, as in Flink
+      claimed.add(key);
+      try {
+        node.operator.restore(deserialize(saved.state));
+      } catch (e) {
+        throw new RivuletError(
+          'runtime',
+          'STATE_INCOMPATIBLE',
+          `the state saved for operator ${saved.id} in ${loaded.path} does not fit operator ${node.id} of the new plan (${(e as Error).message}); start without it (a new job name) or undo the change`,
+          undefined,
+          { cause: e },
+        );
+      }
+    });
+    const srcKeys = stateKeys(sources.map((s) => s.spec.id));
+    const savedSources = new Map(snap.sources.map((s) => [s.key, s]));
+    sources.forEach((node, i) => {
+      const key = srcKeys[i] as string;
+      const saved = savedSources.get(key);
+      if (!saved) return;
+      claimed.add(key);
+      node.restoreWatermarkState(saved.watermark, this.now());
+      node.pendingSeek = saved.position;
+    });
+    const unclaimed = [...snap.operators, ...snap.sources].filter((s) => !claimed.has(s.key));
+    if (unclaimed.length > 0 && !this.config.ignoreUnclaimedState) {
+      throw new RivuletError(
+        'runtime',
+        'STATE_UNCLAIMED',
+        `${loaded.path} holds state for ${unclaimed.map((u) => `${u.id} (state key ${u.key})`).join(', ')}, which the new plan does not have; SET 'execution.savepoint.ignore-unclaimed-state' = 'true' to drop it`,
+      );
+    }
+  }
+
+  /**
+   * Steps 1 and 2 (synchronous snapshot, sink pre-commit), then starts step 3 in the background.
+   * `savepointDir` writes a savepoint file there instead of a checkpoint; the returned `done` resolves
+   * with the file's path once it is durable and committed.
+   */
+  async trigger(savepointDir?: string): Promise<{ done: Promise<string> }> {
+    if (this.failure) throw this.failure;
+    if (this.inFlight) await this.inFlight;
+    const started = performance.now();
+    const id = this.nextId++;
+    const { jobName, operators, sources, sinks } = this.graph;
+    const opKeys = stateKeys(operators.map((o) => o.id));
+    const opStates: { key: string; id: string; state: Uint8Array }[] = [];
+    operators.forEach((node, i) => {
+      const state = node.operator.snapshot();
+      if (state === undefined || state === null) return;
+      try {
+        opStates.push({ key: opKeys[i] as string, id: node.id, state: serializePayload(state) });
+      } catch (e) {
+        throw new RivuletError(
+          'runtime',
+          'STATE_NOT_SERIALIZABLE',
+          `job '${jobName}': the state of operator ${node.id} cannot be checkpointed: ${(e as Error).message}`,
+          undefined,
+          { cause: e },
+        );
+      }
+    });
+    const srcKeys = stateKeys(sources.map((s) => s.spec.id));
+    const snapshot: JobSnapshot = {
+      version: 1,
+      jobName,
+      checkpointId: id,
+      operators: opStates,
+      sources: sources.map((s, i) => ({
+        key: srcKeys[i] as string,
+        id: s.spec.id,
+        position: s.spec.source.position(),
+        watermark: s.watermarkState(),
+      })),
+    };
+    const payload = serializePayload(snapshot);
+    for (const sink of sinks) await sink.writer.prepareCommit?.(id);
+    const pauseMs = performance.now() - started;
+    const done = this.complete(id, snapshot, payload, pauseMs, savepointDir);
+    done.catch(() => {}); // a failure is kept in `failure` and fails the job at the next boundary
+    const tracked = done.then(
+      () => {},
+      (e: Error) => {
+        this.failure = e;
+      },
+    );
+    this.inFlight = tracked;
+    void tracked.finally(() => {
+      if (this.inFlight === tracked) this.inFlight = null;
+    });
+    return { done };
+  }
+
+  private async complete(
+    id: number,
+    snapshot: JobSnapshot,
+    payload: Buffer,
+    pauseMs: number,
+    savepointDir: string | undefined,
+  ): Promise<string> {
+    const started = performance.now();
+    let path: string;
+    if (savepointDir !== undefined) {
+      const name = `savepoint-${snapshot.jobName.replace(/[^A-Za-z0-9._-]/g, '_')}-${id}-${Date.now()}.rvck`;
+      const bytes = encodeCheckpoint(
+        {
+          jobName: snapshot.jobName,
+          checkpointId: id,
+          kind: 'savepoint',
+          createdAt: new Date().toISOString(),
+        },
+        payload,
+      );
+      path = await writeFileAtomic(savepointDir, name, bytes);
+    } else {
+      path = await this.store.write(snapshot.jobName, id, payload);
+    }
+    if (this.commitDelayMs > 0) await new Promise((r) => setTimeout(r, this.commitDelayMs));
+    for (const sink of this.graph.sinks) await sink.writer.commit?.(id);
+    this.graph.sources.forEach((s, i) => {
+      const saved = snapshot.sources[i];
+      if (saved)
+        void s.spec.source.acknowledge?.(saved.position).catch((e: Error) => {
+          this.failure = e;
+        });
+    });
+    // The file restored from stays until a newer checkpoint is committed; then retention applies.
+    if (savepointDir === undefined) await this.store.prune(this.config.retained);
+    this.completed++;
+    this.lastCompletedAt = this.now();
+    this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes: payload.length, path };
+    return path;
+  }
+
+  /** Waits for the checkpoint in flight, if any (rethrows its failure). */
+  async drain(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    if (this.failure) throw this.failure;
+  }
+
+  /**
+   * The job's input ended and everything was processed: sinks commit their last epoch and the job's
+   * checkpoints are deleted (a finished job starts afresh when run again, as Flink discards the
+   * checkpoints of a finished job).
+   */
+  async finish(): Promise<void> {
+    await this.drain();
+    const id = this.nextId++;
+    for (const sink of this.graph.sinks) await sink.writer.prepareCommit?.(id);
+    for (const sink of this.graph.sinks) await sink.writer.commit?.(id);
+    if (this.enabled) await rm(this.config.jobDir, { recursive: true, force: true });
+  }
+}
