@@ -306,7 +306,7 @@ export class Job {
    * sinks commit, and the job stops. Resolves with the savepoint's path.
    */
   stopWithSavepoint(dir: string): Promise<string> {
-    if (!this.checkpoints || !this.checkpoints.enabled) {
+    if (!this.checkpoints?.enabled) {
       return Promise.reject(
         new RivuletError(
           'runtime',

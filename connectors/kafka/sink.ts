@@ -13,13 +13,11 @@
  *     abort aborts it. Without checkpointing, one transaction spans the job: closing the sink of a job
  *     that ended without failing commits it (the end of a bounded input is its last checkpoint); a
  *     failed job aborts.
- *  4. exactly-once with checkpointing (runtime/checkpoint): one transaction per checkpoint epoch.
- *     open() fences any producer of a previous run with the same transactional id (kafkajs's
- *     InitProducerId: the broker aborts that run's open transaction). prepareCommit(id) flushes into
- *     the epoch's transaction and seals it; writes that follow wait (a gate in the send chain) until
- *     commit(id), which adds the checkpoint id to the transaction as the offset of partition 0 of the
- *     sink topic in the consumer group `<prefix>-rivulet-checkpoints`, then commits. The id is thus
- *     committed atomically with the output: committedCheckpoint() reads it back so recovery never
+ *  4. exactly-once with checkpointing (runtime/checkpoint): one transaction per checkpoint epoch,
+ *     shared by the job's exactly-once Kafka sinks on the cluster (transactions.ts). prepareCommit(id)
+ *     flushes into the epoch's transaction and seals it; writes that follow wait (a gate in the send
+ *     chain) until commit(id), which records the checkpoint id in the transaction and commits. The id
+ *     is committed atomically with the output: committedCheckpoint() reads it back so recovery never
  *     restores a checkpoint whose output was lost (a crash between the checkpoint file and the commit).
  */
 import { type Admin, Kafka, type Message, Partitioners, type Producer, type Transaction } from 'kafkajs';
@@ -39,6 +37,7 @@ import {
   writableMetadata,
 } from './options.ts';
 import { RecordEncoder } from './records.ts';
+import { EpochTransactions } from './transactions.ts';
 
 export class KafkaSink implements SinkWriter {
   readonly accepts: ChangelogMode;
@@ -62,10 +61,10 @@ export class KafkaSink implements SinkWriter {
   /** upsert-kafka with buffering: the last record per key, in first-write order. */
   private readonly byKey = new Map<string, Message>();
   private sending: Promise<void> = Promise.resolve();
-  /** Checkpointing: the transaction sealed by prepareCommit, waiting for commit, and its gate. */
+  /** Exactly-once with checkpointing: the job's per-epoch transactions, and where this sink's id goes. */
   private checkpointing = false;
-  private sealed: { id: number; transaction: Transaction; release: () => void } | null = null;
-  private readonly markerGroup: string | null;
+  private epochs: EpochTransactions | null = null;
+  private readonly member: { topic: string; markerGroup: string } | null;
 
   constructor(table: TableInfo, upsert: boolean) {
     this.table = table;
@@ -92,8 +91,10 @@ export class KafkaSink implements SinkWriter {
     const dg = deliveryGuarantee(table);
     this.guarantee = dg.guarantee;
     this.transactionalId = dg.guarantee === 'exactly-once' ? `${dg.transactionalIdPrefix}-0` : null;
-    this.markerGroup =
-      dg.guarantee === 'exactly-once' ? `${dg.transactionalIdPrefix}-rivulet-checkpoints` : null;
+    this.member =
+      dg.guarantee === 'exactly-once'
+        ? { topic: this.topic, markerGroup: `${dg.transactionalIdPrefix}-rivulet-checkpoints` }
+        : null;
     this.accepts = upsert ? 'upsert' : lay.value.format.changelogMode;
     clientConfig(table, 'sink');
     const maxRows = numberOption(table, 'sink.buffer-flush.max-rows', 0);
@@ -120,33 +121,36 @@ export class KafkaSink implements SinkWriter {
     } finally {
       await admin.disconnect();
     }
-    this.producer = this.kafka.producer({
+    const member = this.member;
+    if (this.checkpointing && member !== null) {
+      // Exactly-once with checkpoints: the job's shared per-epoch transactions (transactions.ts).
+      const kafka = this.kafka;
+      const transactionalId = this.transactionalId as string;
+      const clusterKey = JSON.stringify(clientConfig(this.table, 'sink').brokers);
+      this.epochs = await EpochTransactions.join(
+        ctx as SinkContext,
+        clusterKey,
+        () => ({ kafka, producer: this.newProducer(kafka, transactionalId) }),
+        member,
+      );
+      return;
+    }
+    this.producer = this.newProducer(this.kafka, this.transactionalId);
+    await this.producer.connect();
+  }
+
+  private newProducer(kafka: Kafka, transactionalId: string | null): Producer {
+    return kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       // Idempotent: a send the client retries (e.g. after a timeout) is not written twice.
       ...(this.guarantee !== 'none' ? { idempotent: true, maxInFlightRequests: 1 } : {}),
-      ...(this.transactionalId !== null ? { transactionalId: this.transactionalId } : {}),
+      ...(transactionalId !== null ? { transactionalId } : {}),
     });
-    await this.producer.connect();
-    if (this.transactionalId !== null && this.checkpointing) {
-      // Fence the previous run now (InitProducerId aborts its open transaction), so the committed
-      // checkpoint id read by committedCheckpoint() is final. Aborting an empty transaction sends nothing.
-      const t = await this.producer.transaction();
-      await t.abort();
-    }
   }
 
   async committedCheckpoint(): Promise<number | null> {
-    if (this.markerGroup === null || !this.checkpointing || this.kafka === null) return null;
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const [topic] = await admin.fetchOffsets({ groupId: this.markerGroup, topics: [this.topic] });
-      const p0 = topic?.partitions.find((p) => p.partition === 0);
-      const id = p0 ? Number(p0.offset) : -1;
-      return id >= 0 ? id : null;
-    } finally {
-      await admin.disconnect();
-    }
+    if (this.epochs === null || this.member === null) return null;
+    return this.epochs.committed(this.member);
   }
 
   write(kind: RowKind, row: Row): void {
@@ -192,6 +196,11 @@ export class KafkaSink implements SinkWriter {
   }
 
   private async send(messages: Message[]): Promise<void> {
+    if (this.epochs !== null) {
+      const t = await this.epochs.current();
+      await t.send({ topic: this.topic, messages, acks: -1 });
+      return;
+    }
     const producer = this.producer as Producer;
     if (this.transactionalId !== null) {
       if (this.transaction === null) this.transaction = await producer.transaction();
@@ -211,48 +220,33 @@ export class KafkaSink implements SinkWriter {
 
   async prepareCommit(checkpointId: number): Promise<void> {
     await this.flush();
-    if (!this.checkpointing || this.transactionalId === null) return;
-    // Seal this epoch's transaction (opening one if nothing was written: it still carries the id).
-    const producer = this.producer as Producer;
-    const transaction = this.transaction ?? (await producer.transaction());
-    this.transaction = null;
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.sealed = { id: checkpointId, transaction, release };
+    const epochs = this.epochs;
+    if (epochs === null) return;
+    await epochs.seal(checkpointId);
+    // Sends of the next epoch wait until this one committed (one transaction at a time per producer).
+    const gate = epochs.gate;
     this.sending = this.sending.then(() => gate);
   }
 
   async commit(checkpointId: number): Promise<void> {
-    if (!this.checkpointing || this.transactionalId === null) {
-      await this.flush();
-      const t = this.transaction;
-      this.transaction = null;
-      await t?.commit();
+    if (this.epochs !== null) {
+      await this.epochs.commit(checkpointId);
       return;
     }
-    const sealed = this.sealed;
-    if (sealed === null || sealed.id !== checkpointId) return;
-    this.sealed = null;
-    try {
-      await sealed.transaction.sendOffsets({
-        consumerGroupId: this.markerGroup as string,
-        topics: [{ topic: this.topic, partitions: [{ partition: 0, offset: String(checkpointId) }] }],
-      });
-      await sealed.transaction.commit();
-    } finally {
-      sealed.release();
-    }
+    await this.flush();
+    const t = this.transaction;
+    this.transaction = null;
+    await t?.commit();
   }
 
   async abort(): Promise<void> {
     this.buffer = [];
     this.byKey.clear();
-    const sealed = this.sealed;
-    this.sealed = null;
-    sealed?.release();
-    await sealed?.transaction.abort().catch(() => {});
+    if (this.epochs !== null) {
+      await this.epochs.abort();
+      await this.sending.catch(() => {});
+      return;
+    }
     await this.sending.catch(() => {});
     const t = this.transaction;
     this.transaction = null;
@@ -262,8 +256,11 @@ export class KafkaSink implements SinkWriter {
   async close(): Promise<void> {
     try {
       // With checkpoints, output after the last checkpoint is not committed: it is replayed on restore.
-      if (this.checkpointing) await this.abort();
-      else if (this.transaction !== null) await this.commit(0);
+      if (this.epochs !== null && this.member !== null) {
+        await this.abort();
+        await this.epochs.leave(this.member);
+        this.epochs = null;
+      } else if (this.transaction !== null) await this.commit(0);
     } finally {
       await this.producer?.disconnect();
       this.producer = null;

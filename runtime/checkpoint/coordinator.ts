@@ -277,9 +277,14 @@ export class CheckpointCoordinator {
     for (const sink of this.graph.sinks) await sink.writer.commit?.(id);
     this.graph.sources.forEach((s, i) => {
       const saved = snapshot.sources[i];
+      // Acknowledging (e.g. committing offsets to a Kafka group) is informational once positions are
+      // checkpointed: the checkpoint is what a restore reads, so a failure here is a warning.
       if (saved)
         void s.spec.source.acknowledge?.(saved.position).catch((e: Error) => {
-          this.failure = e;
+          process.emitWarning(
+            `job '${this.graph.jobName}': source ${s.spec.id} could not acknowledge checkpoint ${id}: ${e.message}`,
+            'RivuletCheckpoint',
+          );
         });
     });
     // The file restored from stays until a newer checkpoint is committed; then retention applies.
