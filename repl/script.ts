@@ -95,7 +95,20 @@ export async function runScript(sql: string, _origin: string, opts: ScriptOption
   if (running.length > 0) {
     const all = Promise.all(running).then(() => undefined);
     await (opts.stopSignal ? Promise.race([all, opts.stopSignal]) : all);
-    for (const j of session.jobs) j.cancel();
+    // Graceful stop: a job that checkpoints takes a final checkpoint first (resumed from when the
+    // script runs again); the others are cancelled.
+    await Promise.all(
+      session.jobs.map(async (j) => {
+        if (j.checkpoints?.enabled && j.status === 'RUNNING') {
+          try {
+            const path = await j.stopWithCheckpoint();
+            opts.stderr.write(`Job '${j.name}' stopped with a final checkpoint: ${path}\n`);
+          } catch {
+            j.cancel(); // it ended or failed meanwhile: its own outcome is reported below
+          }
+        } else j.cancel();
+      }),
+    );
     await Promise.allSettled(running);
     const failed = session.jobs.find((j) => j.error);
     if (failed?.error) throw failed.error;

@@ -197,8 +197,9 @@ export class Job {
   private cancelled = false;
   /** The checkpoint coordinator when the job checkpoints or restores (see runtime/checkpoint). */
   readonly checkpoints: CheckpointCoordinator | null;
+  /** A stop requested with a savepoint (dir) or a final checkpoint (dir undefined), taken at the next boundary. */
   private savepointRequest: {
-    dir: string;
+    dir: string | undefined;
     resolve: (path: string) => void;
     reject: (e: Error) => void;
   } | null = null;
@@ -306,6 +307,18 @@ export class Job {
    * sinks commit, and the job stops. Resolves with the savepoint's path.
    */
   stopWithSavepoint(dir: string): Promise<string> {
+    return this.stopAfterSnapshot(dir);
+  }
+
+  /**
+   * Graceful stop (`rivulet run` on SIGTERM/SIGINT): a final checkpoint into the job's checkpoint
+   * directory, its sinks commit, then the job stops; started again, it resumes from there.
+   */
+  stopWithCheckpoint(): Promise<string> {
+    return this.stopAfterSnapshot(undefined);
+  }
+
+  private stopAfterSnapshot(dir: string | undefined): Promise<string> {
     if (!this.checkpoints?.enabled) {
       return Promise.reject(
         new RivuletError(
@@ -326,10 +339,22 @@ export class Job {
   }
 
   /** At a batch boundary: a requested savepoint (then stop), or a due checkpoint. */
-  private async checkpointAtBoundary(): Promise<void> {
+  private async checkpointAtBoundary(allSourcesLive: boolean): Promise<void> {
     const checkpoints = this.checkpoints;
     if (!checkpoints) return;
     const request = this.savepointRequest;
+    if (request && !allSourcesLive) {
+      this.savepointRequest = null;
+      request.reject(
+        new RivuletError(
+          'runtime',
+          'SAVEPOINT_UNAVAILABLE',
+          `job '${this.name}': a bounded source already ended, so no consistent savepoint can be taken; STOP JOB without WITH SAVEPOINT stops it`,
+        ),
+      );
+      return;
+    }
+    if (!allSourcesLive) return;
     if (request) {
       this.savepointRequest = null;
       const { done } = await checkpoints.trigger(request.dir);
@@ -361,7 +386,7 @@ export class Job {
         for (const sink of this.sinks) await sink.writer.flush();
         // Checkpoints only while every source is live: after an end of input was sent downstream a
         // restore would send it again.
-        if (live.length === this.sources.length) await this.checkpointAtBoundary();
+        await this.checkpointAtBoundary(live.length === this.sources.length);
         await yieldToEventLoop();
       }
     }

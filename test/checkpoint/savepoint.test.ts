@@ -112,7 +112,8 @@ describe('savepoints', () => {
     const job = await startJob(s1, `${ddl(rows(9))} INSERT INTO out SELECT g, COUNT(*) FROM src GROUP BY g;`);
     await waitFor(() => out1.length >= 3);
     const [stop] = await s1.executeScript(`STOP JOB '${job.jobs[0]?.id}' WITH SAVEPOINT`);
-    const path = (stop as { rows: string[][] }).rows[0]?.[0] as string;
+    if (stop?.kind !== 'table') throw new Error('expected the savepoint path');
+    const path = stop.rows[0]?.[0] as string;
     await job.done;
 
     const s2 = sessionWithSink([]);
