@@ -16,6 +16,7 @@ import { type Collector, isAccumulate, type Row, type RowKind } from '../operato
 import type { CheckpointConfig } from './checkpoint/config.ts';
 import { CheckpointCoordinator } from './checkpoint/coordinator.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
+import type { RestartStrategy } from './restart.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -177,6 +178,15 @@ export interface JobOptions {
   readonly now?: () => number;
   /** Checkpointing and recovery (runtime/checkpoint); absent: no checkpoints, nothing restored. */
   readonly checkpoint?: CheckpointConfig;
+  /** Restarts after a failure (runtime/restart.ts), each with a graph built anew by `rebuild`. */
+  readonly restart?: { readonly strategy: RestartStrategy; readonly rebuild: () => JobGraph };
+}
+
+/** The nodes of a job: built by the planner (runtime/build-job.ts), again for each restart. */
+export interface JobGraph {
+  readonly sources: SourceNode[];
+  readonly operators: OperatorNode[];
+  readonly sinks: SinkNode[];
 }
 
 let nextJobNumber = 1;
@@ -189,14 +199,17 @@ export class Job {
   skipped = 0;
   error: Error | undefined;
   readonly startedAt: number;
-  private readonly sources: SourceNode[];
-  private readonly operators: OperatorNode[];
-  private readonly sinks: SinkNode[];
+  private sources: SourceNode[];
+  private operators: OperatorNode[];
+  private sinks: SinkNode[];
   private readonly batchSize: number;
   private readonly now: () => number;
   private cancelled = false;
-  /** The checkpoint coordinator when the job checkpoints or restores (see runtime/checkpoint). */
-  readonly checkpoints: CheckpointCoordinator | null;
+  private coordinator: CheckpointCoordinator | null;
+  private readonly checkpointConfig: CheckpointConfig | undefined;
+  private readonly restart: JobOptions['restart'];
+  /** Resolves the wait between a failure and the restart early (cancel()). */
+  private wakeUp: (() => void) | null = null;
   /** A stop requested with a savepoint (dir) or a final checkpoint (dir undefined), taken at the next boundary. */
   private savepointRequest: {
     dir: string | undefined;
@@ -213,13 +226,30 @@ export class Job {
     this.operators = operators;
     this.sinks = sinks;
     this.startedAt = this.now();
-    this.checkpoints = options.checkpoint
+    this.checkpointConfig = options.checkpoint;
+    this.restart = options.restart;
+    this.coordinator = this.newCoordinator();
+  }
+
+  private newCoordinator(): CheckpointCoordinator | null {
+    const { sources, operators, sinks } = this;
+    return this.checkpointConfig
       ? new CheckpointCoordinator(
-          options.checkpoint,
+          this.checkpointConfig,
           { jobName: this.name, sources, operators, sinks },
           this.now,
         )
       : null;
+  }
+
+  /** The checkpoint coordinator when the job checkpoints or restores (see runtime/checkpoint). */
+  get checkpoints(): CheckpointCoordinator | null {
+    return this.coordinator;
+  }
+
+  /** Restarts after failures so far (restart-strategy). */
+  get restarts(): number {
+    return this.restart?.strategy.restarts ?? 0;
   }
 
   get recordsIn(): number {
@@ -232,8 +262,48 @@ export class Job {
     return this.operators;
   }
 
-  /** Runs to completion (bounded) or until `cancel()`; rejects with a JobFailure on failure. */
+  /**
+   * Runs to completion (bounded) or until `cancel()`; rejects with a JobFailure on failure, after the
+   * restart strategy (if any) gave up: each restart waits its delay (status RESTARTING), builds the
+   * graph anew and restores it from the latest checkpoint.
+   */
   async run(): Promise<void> {
+    for (;;) {
+      this.restart?.strategy.started(this.now());
+      try {
+        await this.attempt();
+        return;
+      } catch (e) {
+        const delay = this.cancelled ? null : (this.restart?.strategy.nextDelay(this.now()) ?? null);
+        if (delay === null || !this.restart) throw e;
+        this.status = 'RESTARTING';
+        process.emitWarning(
+          `job '${this.name}' failed and restarts in ${delay} ms (restart ${this.restarts}): ${(e as Error).message}`,
+          'RivuletJobRestart',
+        );
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wakeUp = null;
+        if (this.cancelled) {
+          this.status = 'CANCELED';
+          return;
+        }
+        const graph = this.restart.rebuild();
+        this.sources = graph.sources;
+        this.operators = graph.operators;
+        this.sinks = graph.sinks;
+        this.coordinator = this.newCoordinator();
+        this.error = undefined;
+      }
+    }
+  }
+
+  private async attempt(): Promise<void> {
     this.status = 'RUNNING';
     const checkpoints = this.checkpoints;
     const ctx = { jobName: this.name, now: this.now, checkpointing: checkpoints?.enabled ?? false };
@@ -300,6 +370,7 @@ export class Job {
 
   cancel(): void {
     this.cancelled = true;
+    this.wakeUp?.();
   }
 
   /**

@@ -12,7 +12,7 @@ import { registerScalarBuiltins } from '../catalog/functions/scalar/index.ts';
 import { type LogicalType, typeToString, withNullable, withTimeAttribute } from '../catalog/types.ts';
 import { parseDurationMs } from '../common/duration.ts';
 import { RivuletError } from '../common/errors.ts';
-import type { SinkWriter } from '../connectors/api.ts';
+import type { SinkWriter, TableInfo } from '../connectors/api.ts';
 import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { Row } from '../operators/api.ts';
@@ -37,7 +37,8 @@ import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { checkpointConfig, defaultCheckpointDir, jobDirectoryName } from './checkpoint/config.ts';
 import { CollectSink } from './collect.ts';
-import { Job, SinkNode } from './job.ts';
+import { Job, type JobGraph, SinkNode } from './job.ts';
+import { restartStrategy } from './restart.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
 
 export interface Column {
@@ -450,19 +451,32 @@ export class Session {
       jobDirectoryName(pipelineName, defaultName, text.replace(/\s+/g, ' ').trim()),
       this.catalogDir,
     );
-    const builder = this.newJobBuilder(name, props);
-    const sinks: SinkNode[] = [];
-    for (const ins of inserts) {
-      const { rel, sink } = this.planInsert(ins, props);
-      const node = new SinkNode(`Sink(${last(ins.target.parts.map((p) => p.text))})`, sink);
-      builder.attach(rel, node);
-      sinks.push(node);
-    }
+    // Planned once; built again (new operators, sources and sink writers) for each restart.
+    const planned = inserts.map((ins) => ({ ...this.planInsert(ins, props), ins }));
+    let first = true;
+    const build = (): JobGraph => {
+      const builder = this.newJobBuilder(name, props);
+      const sinks = planned.map((p) => {
+        const writer = first ? p.sink : this.connectors.createSink(p.table);
+        const node = new SinkNode(`Sink(${last(p.ins.target.parts.map((x) => x.text))})`, writer);
+        builder.attach(p.rel, node);
+        return node;
+      });
+      first = false;
+      return { sources: builder.sources, operators: builder.operators, sinks };
+    };
+    const graph = build();
+    const strategy = restartStrategy(this.options);
     const job = new Job(
-      { name, now: this.now, ...(checkpoint ? { checkpoint } : {}) },
-      builder.sources,
-      builder.operators,
-      sinks,
+      {
+        name,
+        now: this.now,
+        ...(checkpoint ? { checkpoint } : {}),
+        ...(strategy ? { restart: { strategy, rebuild: build } } : {}),
+      },
+      graph.sources,
+      graph.operators,
+      graph.sinks,
     );
     this.jobs.push(job);
     const done = job.run();
@@ -474,7 +488,7 @@ export class Session {
   private planInsert(
     ins: InsertStatement,
     props: (node: RelNode) => StreamProps,
-  ): { rel: RelNode; sink: SinkWriter } {
+  ): { rel: RelNode; sink: SinkWriter; table: TableInfo } {
     const name = last(ins.target.parts.map((p) => p.text));
     const target = this.catalog.get(name);
     if (target?.kind !== 'table') {
@@ -537,7 +551,8 @@ export class Session {
       exprs,
       fields: writable.map((w) => ({ name: w.name, type: w.type })),
     };
-    const sink = this.connectors.createSink(tableInfo(target));
+    const info = tableInfo(target);
+    const sink = this.connectors.createSink(info);
     const mode = props(q.rel).mode;
     if (mode !== 'insert-only' && sink.accepts === 'insert-only') {
       throw new RivuletError(
@@ -547,7 +562,7 @@ export class Session {
         ins.span,
       );
     }
-    return { rel, sink };
+    return { rel, sink, table: info };
   }
 
   private createTable(st: CreateTableStatement, ddl: string): StatementResult {
@@ -818,6 +833,7 @@ export class Session {
             col('records out'),
             col('records skipped'),
             col('error'),
+            col('restarts'),
           ],
           rows: this.jobs.map((j) => [
             j.id,
@@ -828,6 +844,7 @@ export class Session {
             String(j.recordsOut),
             String(j.skipped),
             j.error ? j.error.message : null,
+            String(j.restarts),
           ]),
         };
       case 'CATALOGS':
