@@ -96,6 +96,8 @@ export class CheckpointCoordinator {
   /** The checkpoint restored from (kept on disk until a newer one is committed). */
   restoredFrom: LoadedCheckpoint<JobSnapshot> | null = null;
   lastStats: CheckpointStats | null = null;
+  /** The figures of the last (up to 100) completed checkpoints, oldest first. */
+  readonly history: CheckpointStats[] = [];
   completed = 0;
   /** Test-only: delay between a checkpoint's durable file and its sinks' commit. */
   private readonly commitDelayMs = Number(process.env.RIVULET_TEST_CHECKPOINT_COMMIT_DELAY_MS ?? 0);
@@ -292,6 +294,8 @@ export class CheckpointCoordinator {
     this.completed++;
     this.lastCompletedAt = this.now();
     this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes: payload.length, path };
+    this.history.push(this.lastStats);
+    if (this.history.length > 100) this.history.shift();
     return path;
   }
 
