@@ -6,8 +6,9 @@
  * gets. Each run first processes rows until the operator holds all KEYS keys (not measured), then:
  *   1. without checkpoints, for DURATION seconds: rows/s;
  *   2. with `execution.checkpointing.interval` = INTERVAL, for DURATION seconds: rows/s, and per
- *      checkpoint taken in that window the stop-the-world pause (operator snapshot + v8 serialization
- *      + sink pre-commit), the asynchronous part (sha256, write, fsync, rename, retention) and the size.
+ *      checkpoint taken in that window the stop-the-world pause (the operators' snapshot copies + sink
+ *      pre-commit), the asynchronous part (v8 serialization, sha256, write, fsync, rename, retention:
+ *      on the same thread, interleaved with processing) and the size.
  *
  * Run: npm run bench:checkpoint [-- DURATION_S [KEYS [INTERVAL]]]  (defaults: 40, 1000000, 10s)
  */

@@ -49,7 +49,8 @@ export interface OperatorContext {
 /**
  * An incremental operator: consumes changes (from one or more inputs, numbered from 0) and emits
  * changes to `out`. Stateful operators return their state from `snapshot()` as plain data
- * (structured-clone-able) and accept it again in `restore()`.
+ * (structured-clone-able), a copy that later processing does not change (checkpoints serialize it
+ * after processing resumed), and accept it again in `restore()`.
  */
 export interface Operator {
   readonly name: string;

@@ -6,11 +6,12 @@
  *
  * A checkpoint, in steps:
  *   1. at a batch boundary when the interval has elapsed (and the previous checkpoint is complete),
- *      synchronously: each operator's snapshot() serialized with node:v8 (the copy that makes later
- *      processing unable to change it), each source's position() and watermarks;
+ *      synchronously: each operator's snapshot() (a copy, by the operators' contract), each source's
+ *      position() and watermarks;
  *   2. each sink's prepareCommit(id): what it was given is flushed into the epoch `id` (a Kafka
  *      transaction for exactly-once sinks);
- *   3. asynchronously, while processing goes on: the file is written atomically (store.ts); once it is
+ *   3. asynchronously, while processing goes on: the states are serialized with node:v8 one operator
+ *      at a time, hashed in chunks, and the file is written atomically (store.ts); once it is
  *      durable each sink's commit(id) runs, each source acknowledges the checkpointed position (Kafka
  *      commits offsets to its group), and checkpoints beyond `state.checkpoints.num-retained` are
  *      deleted. The next checkpoint starts only after this completes.
@@ -21,13 +22,14 @@
  * operators by a key stable across compatible plan changes (see stateKeys).
  */
 import { rm } from 'node:fs/promises';
-import { deserialize } from 'node:v8';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { RivuletError } from '../../common/errors.ts';
 import type { OperatorNode } from '../graph.ts';
 import type { SinkNode, SourceNode, SourceWatermarkState } from '../job.ts';
 import type { CheckpointConfig } from './config.ts';
 import {
   CheckpointStore,
+  deserializePayload,
   encodeCheckpoint,
   type LoadedCheckpoint,
   loadCheckpointFile,
@@ -35,13 +37,16 @@ import {
   writeFileAtomic,
 } from './store.ts';
 
-/** What one checkpoint file holds. */
+/**
+ * What one checkpoint file holds: this object serialized as the file's first section, without the
+ * operators' states, which follow as one section each (in the order of `operators`).
+ */
 export interface JobSnapshot {
   readonly version: 1;
   readonly jobName: string;
   readonly checkpointId: number;
-  /** Per stateful operator: its state key, its runtime id (for messages) and its serialized state. */
-  readonly operators: readonly { key: string; id: string; state: Uint8Array }[];
+  /** Per stateful operator: its state key and its runtime id (for messages). */
+  readonly operators: readonly { key: string; id: string }[];
   readonly sources: readonly {
     key: string;
     id: string;
@@ -53,9 +58,9 @@ export interface JobSnapshot {
 /** Figures of the last completed checkpoint (for metrics and the benchmark). */
 export interface CheckpointStats {
   readonly id: number;
-  /** Time the job was stopped for the synchronous part (snapshot + serialization + sink pre-commit). */
+  /** Time the job was stopped for the synchronous part (operators' snapshot copies + sink pre-commit). */
   readonly pauseMs: number;
-  /** Time of the asynchronous part (file write + fsync + rename, sink commit, retention). */
+  /** Time of the asynchronous part (v8 serialization, sha256, write + fsync + rename, sink commit, retention). */
   readonly asyncMs: number;
   readonly bytes: number;
   readonly path: string;
@@ -94,7 +99,7 @@ export class CheckpointCoordinator {
   private inFlight: Promise<void> | null = null;
   private failure: Error | null = null;
   /** The checkpoint restored from (kept on disk until a newer one is committed). */
-  restoredFrom: LoadedCheckpoint<JobSnapshot> | null = null;
+  restoredFrom: LoadedCheckpoint | null = null;
   lastStats: CheckpointStats | null = null;
   /** The figures of the last (up to 100) completed checkpoints, oldest first. */
   readonly history: CheckpointStats[] = [];
@@ -126,10 +131,10 @@ export class CheckpointCoordinator {
    * Restores the job's state before its operators and sources open: from `execution.savepoint.path`,
    * else from the job's newest complete checkpoint. Returns the file restored from, or null.
    */
-  async restore(): Promise<LoadedCheckpoint<JobSnapshot> | null> {
-    let loaded: LoadedCheckpoint<JobSnapshot> | null;
+  async restore(): Promise<LoadedCheckpoint | null> {
+    let loaded: LoadedCheckpoint | null;
     if (this.config.savepointPath !== null) {
-      loaded = await loadCheckpointFile<JobSnapshot>(this.config.savepointPath);
+      loaded = await loadCheckpointFile(this.config.savepointPath);
     } else {
       // A checkpoint whose exactly-once transaction was never committed lost its output: replay from before it.
       let maxId = Infinity;
@@ -137,7 +142,7 @@ export class CheckpointCoordinator {
         const committed = await sink.writer.committedCheckpoint?.();
         if (committed !== undefined) maxId = Math.min(maxId, committed ?? 0);
       }
-      loaded = await this.store.latest<JobSnapshot>(maxId);
+      loaded = await this.store.latest(maxId);
     }
     // New checkpoint ids continue after every id on disk and the restored one, so ids stay monotonic
     // (exactly-once sinks record the committed id) and a file of an abandoned run is never reused.
@@ -149,8 +154,9 @@ export class CheckpointCoordinator {
     return loaded;
   }
 
-  private apply(loaded: LoadedCheckpoint<JobSnapshot>): void {
-    const snap = loaded.payload;
+  private apply(loaded: LoadedCheckpoint): void {
+    const snap = deserializePayload<JobSnapshot>(loaded.sections[0]);
+    const stateOf = new Map(snap.operators.map((o, i) => [o.key, loaded.sections[i + 1]]));
     const { operators, sources } = this.graph;
     const opKeys = stateKeys(operators.map((o) => o.id));
     const byKey = new Map(snap.operators.map((o) => [o.key, o]));
@@ -161,7 +167,7 @@ export class CheckpointCoordinator {
       if (!saved) return; // a new operator (or a stateless one) starts empty, as in Flink
       claimed.add(key);
       try {
-        node.operator.restore(deserialize(saved.state));
+        node.operator.restore(deserializePayload(stateOf.get(key)));
       } catch (e) {
         throw new RivuletError(
           'runtime',
@@ -204,28 +210,20 @@ export class CheckpointCoordinator {
     const id = this.nextId++;
     const { jobName, operators, sources, sinks } = this.graph;
     const opKeys = stateKeys(operators.map((o) => o.id));
-    const opStates: { key: string; id: string; state: Uint8Array }[] = [];
+    // The operators' contract (operators/api.ts): snapshot() hands out a copy that later processing
+    // does not change, so serializing it can wait until processing has resumed.
+    const states: { key: string; id: string; state: unknown }[] = [];
     operators.forEach((node, i) => {
       const state = node.operator.snapshot();
-      if (state === undefined || state === null) return;
-      try {
-        opStates.push({ key: opKeys[i] as string, id: node.id, state: serializePayload(state) });
-      } catch (e) {
-        throw new RivuletError(
-          'runtime',
-          'STATE_NOT_SERIALIZABLE',
-          `job '${jobName}': the state of operator ${node.id} cannot be checkpointed: ${(e as Error).message}`,
-          undefined,
-          { cause: e },
-        );
-      }
+      if (state !== undefined && state !== null)
+        states.push({ key: opKeys[i] as string, id: node.id, state });
     });
     const srcKeys = stateKeys(sources.map((s) => s.spec.id));
     const snapshot: JobSnapshot = {
       version: 1,
       jobName,
       checkpointId: id,
-      operators: opStates,
+      operators: states.map(({ key, id: opId }) => ({ key, id: opId })),
       sources: sources.map((s, i) => ({
         key: srcKeys[i] as string,
         id: s.spec.id,
@@ -233,10 +231,9 @@ export class CheckpointCoordinator {
         watermark: s.watermarkState(),
       })),
     };
-    const payload = serializePayload(snapshot);
     for (const sink of sinks) await sink.writer.prepareCommit?.(id);
     const pauseMs = performance.now() - started;
-    const done = this.complete(id, snapshot, payload, pauseMs, savepointDir);
+    const done = this.complete(id, snapshot, states, pauseMs, savepointDir);
     done.catch(() => {}); // a failure is kept in `failure` and fails the job at the next boundary
     const tracked = done.then(
       () => {},
@@ -251,29 +248,53 @@ export class CheckpointCoordinator {
     return { done };
   }
 
+  /** Serializes the sections, one operator at a time with the event loop free in between. */
+  private async serialize(
+    snapshot: JobSnapshot,
+    states: readonly { id: string; state: unknown }[],
+  ): Promise<Buffer[]> {
+    const sections = [serializePayload(snapshot)];
+    for (const { id, state } of states) {
+      await yieldToEventLoop();
+      try {
+        sections.push(serializePayload(state));
+      } catch (e) {
+        throw new RivuletError(
+          'runtime',
+          'STATE_NOT_SERIALIZABLE',
+          `job '${snapshot.jobName}': the state of operator ${id} cannot be checkpointed: ${(e as Error).message}`,
+          undefined,
+          { cause: e },
+        );
+      }
+    }
+    return sections;
+  }
+
   private async complete(
     id: number,
     snapshot: JobSnapshot,
-    payload: Buffer,
+    states: readonly { id: string; state: unknown }[],
     pauseMs: number,
     savepointDir: string | undefined,
   ): Promise<string> {
     const started = performance.now();
+    const sections = await this.serialize(snapshot, states);
     let path: string;
     if (savepointDir !== undefined) {
       const name = `savepoint-${snapshot.jobName.replace(/[^A-Za-z0-9._-]/g, '_')}-${id}-${Date.now()}.rvck`;
-      const bytes = encodeCheckpoint(
+      const buffers = await encodeCheckpoint(
         {
           jobName: snapshot.jobName,
           checkpointId: id,
           kind: 'savepoint',
           createdAt: new Date().toISOString(),
         },
-        payload,
+        sections,
       );
-      path = await writeFileAtomic(savepointDir, name, bytes);
+      path = await writeFileAtomic(savepointDir, name, buffers);
     } else {
-      path = await this.store.write(snapshot.jobName, id, payload);
+      path = await this.store.write(snapshot.jobName, id, sections);
     }
     if (this.commitDelayMs > 0) await new Promise((r) => setTimeout(r, this.commitDelayMs));
     for (const sink of this.graph.sinks) await sink.writer.commit?.(id);
@@ -293,7 +314,8 @@ export class CheckpointCoordinator {
     if (savepointDir === undefined) await this.store.prune(this.config.retained);
     this.completed++;
     this.lastCompletedAt = this.now();
-    this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes: payload.length, path };
+    const bytes = sections.reduce((n, b) => n + b.length, 0);
+    this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes, path };
     this.history.push(this.lastStats);
     if (this.history.length > 100) this.history.shift();
     return path;

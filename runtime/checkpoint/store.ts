@@ -4,8 +4,9 @@
  * File layout (`chk-<id>.rvck` for checkpoints, `savepoint-<job>-<id>-<time>.rvck` for savepoints):
  *   1. the magic line `RIVULET-CHECKPOINT 1\n`;
  *   2. a 4-byte big-endian length, then that many bytes of JSON: the manifest (job name, checkpoint id,
- *      kind, creation time, payload length, sha256 of the payload in hex);
- *   3. the payload: the job snapshot serialized with node:v8 (structured-clone data, bigints, Maps).
+ *      kind, creation time, the payload's section lengths and total length, sha256 of the payload);
+ *   3. the payload: sections one after the other (node:v8-serialized data: the job snapshot, then
+ *      each operator's state), written with writev so a large state is never concatenated in memory.
  *
  * Writing: the bytes go to a temporary file in the same directory (`.chk-<id>.tmp-<pid>`), which is
  * fsynced, renamed over the final name (atomic on POSIX), and then the directory is fsynced so the
@@ -33,35 +34,51 @@ export interface Manifest {
   readonly kind: SnapshotKind;
   readonly createdAt: string;
   readonly payloadBytes: number;
+  /** Lengths of the payload's sections, in order. */
+  readonly sections: readonly number[];
   readonly sha256: string;
 }
 
-/** A checkpoint read back from disk. */
-export interface LoadedCheckpoint<T> {
+/** A checkpoint read back from disk: its payload sections (views into the file's bytes). */
+export interface LoadedCheckpoint {
   readonly path: string;
   readonly manifest: Manifest;
-  readonly payload: T;
+  readonly sections: readonly Buffer[];
 }
 
-/** Encodes a manifest and a payload into the bytes of one checkpoint file. */
-export function encodeCheckpoint(
-  meta: Omit<Manifest, 'format' | 'payloadBytes' | 'sha256'>,
-  payload: Buffer,
-): Buffer {
+/** sha256 over the sections, yielding to the event loop every few MB so processing goes on. */
+async function digest(sections: readonly Buffer[]): Promise<string> {
+  const hash = createHash('sha256');
+  const STEP = 4 << 20;
+  for (const s of sections) {
+    for (let i = 0; i < s.length; i += STEP) {
+      hash.update(s.subarray(i, i + STEP));
+      if (s.length > STEP) await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+  return hash.digest('hex');
+}
+
+/** The buffers of one checkpoint file (header, then the sections as they are). */
+export async function encodeCheckpoint(
+  meta: Omit<Manifest, 'format' | 'payloadBytes' | 'sections' | 'sha256'>,
+  sections: readonly Buffer[],
+): Promise<Buffer[]> {
   const manifest: Manifest = {
     format: 1,
     ...meta,
-    payloadBytes: payload.length,
-    sha256: createHash('sha256').update(payload).digest('hex'),
+    payloadBytes: sections.reduce((n, s) => n + s.length, 0),
+    sections: sections.map((s) => s.length),
+    sha256: await digest(sections),
   };
   const header = Buffer.from(JSON.stringify(manifest), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32BE(header.length);
-  return Buffer.concat([MAGIC, len, header, payload]);
+  return [MAGIC, len, header, ...sections];
 }
 
 /** Decodes and verifies a checkpoint file's bytes; throws CHECKPOINT_CORRUPT naming what is wrong. */
-export function decodeCheckpoint<T>(bytes: Buffer, path: string): { manifest: Manifest; payload: T } {
+export function decodeCheckpoint(bytes: Buffer, path: string): { manifest: Manifest; sections: Buffer[] } {
   const corrupt = (why: string) =>
     new RivuletError('runtime', 'CHECKPOINT_CORRUPT', `checkpoint file ${path} is damaged: ${why}`);
   if (bytes.length < MAGIC.length + 4 || !bytes.subarray(0, MAGIC.length).equals(MAGIC))
@@ -79,19 +96,44 @@ export function decodeCheckpoint<T>(bytes: Buffer, path: string): { manifest: Ma
   const payload = bytes.subarray(start + headerLen);
   if (payload.length !== manifest.payloadBytes)
     throw corrupt(`payload is ${payload.length} bytes, the manifest says ${manifest.payloadBytes}`);
-  const digest = createHash('sha256').update(payload).digest('hex');
-  if (digest !== manifest.sha256) throw corrupt('sha256 checksum mismatch');
-  return { manifest, payload: deserialize(payload) as T };
+  if (createHash('sha256').update(payload).digest('hex') !== manifest.sha256)
+    throw corrupt('sha256 checksum mismatch');
+  const sections: Buffer[] = [];
+  let at = 0;
+  for (const n of manifest.sections ?? []) {
+    sections.push(payload.subarray(at, at + n));
+    at += n;
+  }
+  if (at !== payload.length) throw corrupt('section lengths do not add up to the payload');
+  return { manifest, sections };
 }
 
 /** Writes `bytes` to `path` atomically and durably: temp file, fsync, rename, fsync of the directory. */
-export async function writeFileAtomic(dir: string, name: string, bytes: Buffer): Promise<string> {
+export async function writeFileAtomic(
+  dir: string,
+  name: string,
+  buffers: readonly Buffer[],
+): Promise<string> {
   await mkdir(dir, { recursive: true });
   const final = join(dir, name);
   const tmp = join(dir, `.${name}.tmp-${process.pid}-${randomUUID().slice(0, 8)}`);
   const fh = await open(tmp, 'w');
   try {
-    await fh.writeFile(bytes);
+    // writev writes at most IOV_MAX buffers per call and may write part of them: loop until done.
+    let rest = buffers.filter((b) => b.length > 0);
+    while (rest.length > 0) {
+      const batch = rest.slice(0, 512);
+      let { bytesWritten } = await fh.writev(batch);
+      const next: Buffer[] = [];
+      for (const b of batch) {
+        if (bytesWritten >= b.length) bytesWritten -= b.length;
+        else {
+          next.push(b.subarray(bytesWritten));
+          bytesWritten = 0;
+        }
+      }
+      rest = [...next, ...rest.slice(batch.length)];
+    }
     await fh.sync();
   } finally {
     await fh.close();
@@ -149,24 +191,24 @@ export class CheckpointStore {
   }
 
   /** Writes checkpoint `id` atomically; returns its path. */
-  async write(jobName: string, id: number, payload: Buffer): Promise<string> {
-    const bytes = encodeCheckpoint(
+  async write(jobName: string, id: number, sections: readonly Buffer[]): Promise<string> {
+    const buffers = await encodeCheckpoint(
       { jobName, checkpointId: id, kind: 'checkpoint', createdAt: new Date().toISOString() },
-      payload,
+      sections,
     );
-    return writeFileAtomic(this.dir, `chk-${id}.rvck`, bytes);
+    return writeFileAtomic(this.dir, `chk-${id}.rvck`, buffers);
   }
 
   /**
    * The newest checkpoint that verifies, among those with id <= `maxId` (when given); damaged files
    * are skipped with a warning. Null when there is none.
    */
-  async latest<T>(maxId = Infinity): Promise<LoadedCheckpoint<T> | null> {
+  async latest(maxId = Infinity): Promise<LoadedCheckpoint | null> {
     for (const id of await this.ids()) {
       if (id > maxId) continue;
       const path = this.fileOf(id);
       try {
-        return await loadCheckpointFile<T>(path);
+        return await loadCheckpointFile(path);
       } catch (e) {
         this.warn(`${(e as Error).message}; falling back to an older checkpoint`);
       }
@@ -185,7 +227,7 @@ export class CheckpointStore {
 }
 
 /** Reads and verifies one checkpoint or savepoint file. */
-export async function loadCheckpointFile<T>(path: string): Promise<LoadedCheckpoint<T>> {
+export async function loadCheckpointFile(path: string): Promise<LoadedCheckpoint> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -196,13 +238,18 @@ export async function loadCheckpointFile<T>(path: string): Promise<LoadedCheckpo
       `cannot read checkpoint file ${path}: ${(e as Error).message}`,
     );
   }
-  const { manifest, payload } = decodeCheckpoint<T>(bytes, path);
-  return { path, manifest, payload };
+  const { manifest, sections } = decodeCheckpoint(bytes, path);
+  return { path, manifest, sections };
 }
 
-/** Serializes a payload (v8's structured-clone format: Maps, Sets, bigints, Dates, typed arrays). */
+/** Serializes a section (v8's structured-clone format: Maps, Sets, bigints, Dates, typed arrays). */
 export function serializePayload(value: unknown): Buffer {
   return serialize(value);
+}
+
+/** Reads a section back. */
+export function deserializePayload<T>(section: Buffer | undefined): T {
+  return deserialize(section ?? Buffer.alloc(0)) as T;
 }
 
 function defaultWarn(message: string): void {
