@@ -4,9 +4,12 @@
  *   2. round-robin over live sources: pull one batch (at most `batchSize` rows), push each row through
  *      the graph synchronously, then advance the source's watermark (min over its splits, idle splits
  *      excluded), then wait for every sink to acknowledge what it was given (flush);
- *   3. yields to the event loop after each batch, so many jobs share one process fairly;
- *   4. when a bounded source is exhausted it sends a final +Infinity watermark and ends its output;
- *      the job finishes when every source has ended (an unbounded job runs until cancelled).
+ *   3. at that boundary the graph is quiescent: a due checkpoint (or a requested savepoint) is taken
+ *      there (runtime/checkpoint); recovery restores state and seeks sources before step 1's opens;
+ *   4. yields to the event loop after each batch, so many jobs share one process fairly;
+ *   5. when a bounded source is exhausted it sends a final +Infinity watermark and ends its output;
+ *      the job finishes when every source has ended (an unbounded job runs until cancelled);
+ *   6. a failure ends the job, or restarts it from its last checkpoint (runtime/restart.ts).
  * Backpressure falls out of the pull model: a sink that is slow to flush delays the next pull.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
