@@ -13,6 +13,8 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
+import { JobMetrics } from './metrics/job-metrics.ts';
+import type { NodeProbe } from './metrics/probe.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -40,6 +42,8 @@ export class SourceNode {
   recordsOut = 0;
   watermark = -Infinity;
   ended = false;
+  /** Times this node's work for busy-time metrics (runtime/metrics); null: not measured. */
+  probe: NodeProbe | null = null;
   private readonly splitWatermarks = new Map<string, { wm: number; lastSeen: number }>();
 
   constructor(jobName: string, spec: SourceNodeSpec) {
@@ -53,9 +57,12 @@ export class SourceNode {
     const out = this.output;
     const { rows, kinds } = batch;
     let splitWm = -Infinity;
+    const probe = this.probe;
     for (let i = 0; i < rows.length; i++) {
       let row = rows[i] as Row;
       const kind = (kinds ? kinds[i] : 0) as RowKind;
+      // One row in a few is timed through the whole graph (runtime/metrics/probe.ts).
+      const sampled = probe?.beginRow(i) ?? false;
       try {
         if (transform) {
           const t = transform(row);
@@ -72,6 +79,8 @@ export class SourceNode {
         const position = batch.positions?.[i] ?? `${batch.split}#${i}`;
         if (e instanceof JobFailure) throw e.at(position);
         throw new JobFailure(this.jobName, this.spec.id, e, position);
+      } finally {
+        if (sampled) probe?.endRow();
       }
     }
     if (watermark) {
@@ -109,15 +118,20 @@ export class SourceNode {
     }
     if (active === 0 || min === -Infinity || min <= this.watermark) return;
     this.watermark = min;
-    this.output.watermark(min);
+    if (this.probe) this.probe.exactly(() => this.output.watermark(min));
+    else this.output.watermark(min);
   }
 
   finish(): void {
     if (this.ended) return;
     this.ended = true;
     this.watermark = Infinity;
-    this.output.watermark(Infinity);
-    this.output.end();
+    const send = () => {
+      this.output.watermark(Infinity);
+      this.output.end();
+    };
+    if (this.probe) this.probe.exactly(send);
+    else send();
   }
 }
 
@@ -128,6 +142,8 @@ export class SinkNode implements Collector {
   recordsIn = 0;
   watermarkSeen = -Infinity;
   ended = false;
+  /** Times this node's work for busy-time metrics (runtime/metrics); null: not measured. */
+  probe: NodeProbe | null = null;
 
   constructor(id: string, writer: SinkWriter) {
     this.id = id;
@@ -135,7 +151,9 @@ export class SinkNode implements Collector {
   }
   push(kind: RowKind, row: Row): void {
     this.recordsIn++;
-    this.writer.write(kind, row);
+    const p = this.probe;
+    if (p?.timer.on) p.run(() => this.writer.write(kind, row));
+    else this.writer.write(kind, row);
   }
   watermark(ts: number): void {
     if (ts > this.watermarkSeen) this.watermarkSeen = ts;
@@ -149,6 +167,8 @@ export interface JobOptions {
   readonly name: string;
   readonly batchSize?: number;
   readonly now?: () => number;
+  /** Monotonic clock (ms) for busy/backpressure metrics; default `performance.now` (tests inject one). */
+  readonly clock?: () => number;
 }
 
 let nextJobNumber = 1;
@@ -161,6 +181,8 @@ export class Job {
   skipped = 0;
   error: Error | undefined;
   readonly startedAt: number;
+  /** Busy/backpressure/idle time, rates, watermarks and state per node (runtime/metrics). */
+  readonly metrics: JobMetrics;
   private readonly sources: SourceNode[];
   private readonly operators: OperatorNode[];
   private readonly sinks: SinkNode[];
@@ -177,6 +199,10 @@ export class Job {
     this.operators = operators;
     this.sinks = sinks;
     this.startedAt = this.now();
+    this.metrics = new JobMetrics(sources, operators, sinks, {
+      now: this.now,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
 
   get recordsIn(): number {
@@ -241,7 +267,11 @@ export class Job {
     while (live.length > 0 && !this.cancelled) {
       for (let i = 0; i < live.length && !this.cancelled; i++) {
         const node = live[i] as SourceNode;
+        // Metrics hooks: each phase's clock reading goes to runtime/metrics/job-metrics.ts.
+        const m = this.metrics;
+        let t = m.mark();
         const batch = await node.spec.source.next(this.batchSize);
+        t = m.pulled(node, t, batch);
         if (batch === null) {
           node.finish();
           live.splice(i--, 1);
@@ -249,7 +279,13 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
-        for (const sink of this.sinks) await sink.writer.flush();
+        const flushStart = m.processed(node, t);
+        t = flushStart;
+        for (const sink of this.sinks) {
+          await sink.writer.flush();
+          t = m.flushed(sink, t);
+        }
+        m.flushedAll(node, flushStart);
         await yieldToEventLoop();
       }
     }
