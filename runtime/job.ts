@@ -181,6 +181,8 @@ export class Job {
   skipped = 0;
   error: Error | undefined;
   readonly startedAt: number;
+  /** When the job finished, failed or was cancelled (epoch ms). */
+  endedAt: number | undefined;
   /** Busy/backpressure/idle time, rates, watermarks and state per node (runtime/metrics). */
   readonly metrics: JobMetrics;
   private readonly sources: SourceNode[];
@@ -255,6 +257,7 @@ export class Job {
     } finally {
       for (const o of opened.reverse()) await o.close().catch(() => {});
       for (const op of this.operators) op.operator.close();
+      this.endedAt = this.now();
     }
   }
 
