@@ -10,6 +10,8 @@
  * Backpressure falls out of the pull model: a sink that is slow to flush delays the next pull.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { jobLogger } from '../common/log.ts';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
@@ -191,6 +193,8 @@ export class Job {
   private readonly batchSize: number;
   private readonly now: () => number;
   private cancelled = false;
+  /** Lines carry `job` and `jobId` (common/log.ts); operator lines add `operator`. */
+  private readonly log: Logger;
 
   constructor(options: JobOptions, sources: SourceNode[], operators: OperatorNode[], sinks: SinkNode[]) {
     this.id = `job-${nextJobNumber++}`;
@@ -201,6 +205,7 @@ export class Job {
     this.operators = operators;
     this.sinks = sinks;
     this.startedAt = this.now();
+    this.log = jobLogger(this);
     this.metrics = new JobMetrics(sources, operators, sinks, {
       now: this.now,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -220,6 +225,10 @@ export class Job {
   /** Runs to completion (bounded) or until `cancel()`; rejects with a JobFailure on failure. */
   async run(): Promise<void> {
     this.status = 'RUNNING';
+    this.log.info(
+      { sources: this.sources.map((s) => s.spec.id), operators: this.operators.map((o) => o.id) },
+      'job started',
+    );
     const ctx = { jobName: this.name, now: this.now };
     const opened: { close(): Promise<void> }[] = [];
     try {
@@ -229,6 +238,7 @@ export class Job {
       }
       for (const op of this.operators) op.open(this.now);
       for (const s of this.sources) {
+        const sourceLog = this.log.child({ operator: s.spec.id });
         await s.spec.source.open({
           jobName: this.name,
           now: this.now,
@@ -237,9 +247,9 @@ export class Job {
           skipped: (reason, position) => {
             this.skipped++;
             if (this.skipped <= 10) {
-              process.emitWarning(
-                `job '${this.name}': skipped the record at ${position}: ${reason.message}`,
-                'RivuletSkippedRecord',
+              sourceLog.warn(
+                { position, reason: reason.message, skipped: this.skipped },
+                `skipped the record at ${position}: ${reason.message}${this.skipped === 10 ? ' (further skipped records are only counted: SHOW JOBS)' : ''}`,
               );
             }
           },
@@ -249,9 +259,18 @@ export class Job {
       await this.loop();
       for (const sink of this.sinks) await sink.writer.flush();
       this.status = this.cancelled ? 'CANCELED' : 'FINISHED';
+      this.log.info(
+        { status: this.status, recordsIn: this.recordsIn, recordsOut: this.recordsOut },
+        this.cancelled ? 'job cancelled' : 'job finished',
+      );
     } catch (e) {
       this.status = 'FAILED';
       this.error = e instanceof JobFailure ? e : new JobFailure(this.name, 'job', e);
+      const f = this.error as JobFailure;
+      this.log.error(
+        { operator: f.operatorId, ...(f.position ? { position: f.position } : {}), err: f.cause ?? f },
+        f.message,
+      );
       for (const sink of this.sinks) await sink.writer.abort?.().catch(() => {});
       throw this.error;
     } finally {
