@@ -5,7 +5,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../operators/api.ts';
-import type { NodeProbe } from './metrics/probe.ts';
+import { type NodeProbe, timing } from './metrics/probe.ts';
 
 /** A runtime failure inside an operator: names the job, the operator and the record being processed. */
 export class JobFailure extends RivuletError {
@@ -143,8 +143,7 @@ export class OperatorNode {
         metrics.recordsIn++;
         try {
           // The probe is on only for sampled rows and for watermarks (see runtime/metrics/probe.ts).
-          const p = node.probe;
-          if (p?.timer.on) p.run(() => op.process(kind, row, index));
+          if (timing.on && node.probe !== null) node.probe.process(op, kind, row, index);
           else op.process(kind, row, index);
         } catch (e) {
           throw node.wrap(e);
@@ -152,8 +151,7 @@ export class OperatorNode {
       },
       watermark(ts) {
         try {
-          const p = node.probe;
-          if (p?.timer.on) p.run(() => op.processWatermark(ts, index));
+          if (timing.on) node.probe?.run(() => op.processWatermark(ts, index));
           else op.processWatermark(ts, index);
         } catch (e) {
           throw node.wrap(e);
@@ -168,8 +166,7 @@ export class OperatorNode {
         if (inputEnded) return;
         inputEnded = true;
         try {
-          const p = node.probe;
-          if (p?.timer.on) p.run(() => op.endInput(index));
+          if (timing.on) node.probe?.run(() => op.endInput(index));
           else op.endInput(index);
         } catch (e) {
           throw node.wrap(e);

@@ -16,7 +16,7 @@ import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
 import { JobMetrics } from './metrics/job-metrics.ts';
-import type { NodeProbe } from './metrics/probe.ts';
+import { type NodeProbe, SAMPLE_MASK, timing } from './metrics/probe.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -63,8 +63,9 @@ export class SourceNode {
     for (let i = 0; i < rows.length; i++) {
       let row = rows[i] as Row;
       const kind = (kinds ? kinds[i] : 0) as RowKind;
-      // One row in a few is timed through the whole graph (runtime/metrics/probe.ts).
-      const sampled = probe?.beginRow(i) ?? false;
+      // One row in SAMPLE_EVERY is timed through the whole graph (runtime/metrics/probe.ts).
+      const sampled = probe !== null && (i & SAMPLE_MASK) === 0;
+      if (sampled) probe.beginRow();
       try {
         if (transform) {
           const t = transform(row);
@@ -153,8 +154,7 @@ export class SinkNode implements Collector {
   }
   push(kind: RowKind, row: Row): void {
     this.recordsIn++;
-    const p = this.probe;
-    if (p?.timer.on) p.run(() => this.writer.write(kind, row));
+    if (timing.on && this.probe !== null) this.probe.write(this.writer, kind, row);
     else this.writer.write(kind, row);
   }
   watermark(ts: number): void {

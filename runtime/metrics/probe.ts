@@ -16,9 +16,19 @@
  * always and exactly (`exact`).
  */
 
+import type { SinkWriter } from '../../connectors/api.ts';
+import type { Operator, Row, RowKind } from '../../operators/api.ts';
+
 /** One row in this many is timed (a power of two: the check is a mask). */
-export const SAMPLE_EVERY = 16;
-const SAMPLE_MASK = SAMPLE_EVERY - 1;
+export const SAMPLE_EVERY = 64;
+export const SAMPLE_MASK = SAMPLE_EVERY - 1;
+
+/**
+ * Whether nodes time their calls right now. One flag for the process: a batch goes through its job's
+ * graph synchronously, so no other job runs between turning it on and off; the hot path then reads
+ * one property instead of following node -> probe -> timer.
+ */
+export const timing = { on: false };
 
 /** Cumulative and per-batch time counters of one node (milliseconds). */
 export class NodeStats {
@@ -34,8 +44,6 @@ export class NodeStats {
 
 /** The per-job clock and nesting stack shared by all probes of a job. */
 export class SelfTimer {
-  /** True while a sampled row or a watermark is being pushed: nodes time their calls. */
-  on = false;
   /** True while the exactly-timed part (watermarks, end) runs. */
   exact = false;
   /** Sum of exact self times in the current batch (the exact part's wall time). */
@@ -75,7 +83,7 @@ export class NodeProbe {
     this.stats = stats;
   }
 
-  /** Runs `f` as this node's work, timed (call only when `timer.on`). */
+  /** Runs `f` as this node's work, timed (call only when `timing.on`). */
   run(f: () => void): void {
     const t = this.timer;
     const t0 = t.enter();
@@ -86,31 +94,54 @@ export class NodeProbe {
     }
   }
 
-  /** At a source, before row `i` of a batch: true (and timing on) if the row is sampled. */
-  beginRow(i: number): boolean {
-    if ((i & SAMPLE_MASK) !== 0) return false;
-    this.timer.on = true;
-    this.rowStart = this.timer.enter();
-    return true;
+  // The hot paths call these rather than `run` with a closure: a closure over the row in the
+  // collector would make V8 allocate its context on every call, timed or not.
+
+  /** `op.process(kind, row, input)`, timed. */
+  process(op: Operator, kind: RowKind, row: Row, input: number): void {
+    const t = this.timer;
+    const t0 = t.enter();
+    try {
+      op.process(kind, row, input);
+    } finally {
+      t.exit(this.stats, t0);
+    }
   }
 
-  /** After a sampled row (also when it threw). */
+  /** `writer.write(kind, row)`, timed. */
+  write(writer: SinkWriter, kind: RowKind, row: Row): void {
+    const t = this.timer;
+    const t0 = t.enter();
+    try {
+      writer.write(kind, row);
+    } finally {
+      t.exit(this.stats, t0);
+    }
+  }
+
+  /** At a source, before a sampled row (`(i & SAMPLE_MASK) === 0`): timing on. */
+  beginRow(): void {
+    timing.on = true;
+    this.rowStart = this.timer.enter();
+  }
+
+  /** After a sampled row (also when it was dropped or threw). */
   endRow(): void {
     this.timer.exit(this.stats, this.rowStart);
-    this.timer.on = false;
+    timing.on = false;
   }
 
   /** Runs `f` (a watermark or end of input sent from this source) timed exactly. */
   exactly(f: () => void): void {
     const t = this.timer;
-    const wasOn = t.on;
-    t.on = true;
+    const wasOn = timing.on;
+    timing.on = true;
     t.exact = true;
     try {
       this.run(f);
     } finally {
       t.exact = false;
-      t.on = wasOn;
+      timing.on = wasOn;
     }
   }
 
