@@ -80,6 +80,11 @@ export interface ScanSource {
   /** Source position for checkpoints (plain data), and restoring it: recovery calls seek() before open(). */
   position(): unknown;
   seek(position: unknown): Promise<void>;
+  /**
+   * Records not yet read, per split, where the source knows them (Kafka: the partition's high
+   * watermark minus the next offset to read: the consumer lag). Shown by SHOW JOB(S) and /metrics.
+   */
+  lag?(): ReadonlyMap<string, number>;
   /** Rows up to the current position are durably processed (e.g. commit Kafka offsets). */
   acknowledge?(position: unknown): Promise<void>;
   close(): Promise<void>;

@@ -57,6 +57,7 @@ export type Statement =
   | SetStatement
   | ResetStatement
   | StopJobStatement
+  | ShowJobStatement
   | UseStatement;
 
 /** `'key' = 'value'` in `WITH (...)`, `ALTER TABLE ... SET (...)`. */
@@ -306,6 +307,13 @@ export interface ResetStatement {
   readonly kind: 'reset';
   readonly span: Span;
   readonly key: string | null;
+}
+
+/** `SHOW JOB 'id'`: one job's operators with their metrics. */
+export interface ShowJobStatement {
+  readonly kind: 'showJob';
+  readonly span: Span;
+  readonly jobId: string;
 }
 
 /** `STOP JOB 'id' [WITH SAVEPOINT] [WITH DRAIN]`. */

@@ -854,38 +854,48 @@ export class SqlParser extends EmbeddedActionsParser {
     ]);
   });
 
-  showStatement = this.RULE('showStatement', (): A.ShowStatement | A.ShowCreateStatement => {
-    const s = this.CONSUME(K.SHOW);
-    return this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(K.CREATE);
-          const t = this.OR2([{ ALT: () => this.CONSUME(K.TABLE) }, { ALT: () => this.CONSUME(K.VIEW) }]);
-          const name = this.SUBRULE(this.qualifiedName);
-          return this.ACTION(
-            (): A.ShowCreateStatement => ({
-              kind: 'showCreate',
-              span: this.span(s),
-              objectType: t.image.toUpperCase() as A.ShowCreateStatement['objectType'],
-              name,
-            }),
-          );
+  showStatement = this.RULE(
+    'showStatement',
+    (): A.ShowStatement | A.ShowCreateStatement | A.ShowJobStatement => {
+      const s = this.CONSUME(K.SHOW);
+      return this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(K.JOB);
+            const jobId = this.SUBRULE(this.stringValue);
+            return this.ACTION((): A.ShowJobStatement => ({ kind: 'showJob', span: this.span(s), jobId }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const w = this.OR3(SHOW_TOKENS.map((t) => ({ ALT: () => this.CONSUME2(t) })));
-          return this.ACTION(
-            (): A.ShowStatement => ({
-              kind: 'show',
-              span: this.span(s),
-              what: w.image.toUpperCase() as A.ShowStatement['what'],
-            }),
-          );
+        {
+          ALT: () => {
+            this.CONSUME(K.CREATE);
+            const t = this.OR2([{ ALT: () => this.CONSUME(K.TABLE) }, { ALT: () => this.CONSUME(K.VIEW) }]);
+            const name = this.SUBRULE(this.qualifiedName);
+            return this.ACTION(
+              (): A.ShowCreateStatement => ({
+                kind: 'showCreate',
+                span: this.span(s),
+                objectType: t.image.toUpperCase() as A.ShowCreateStatement['objectType'],
+                name,
+              }),
+            );
+          },
         },
-      },
-    ]);
-  });
+        {
+          ALT: () => {
+            const w = this.OR3(SHOW_TOKENS.map((t) => ({ ALT: () => this.CONSUME2(t) })));
+            return this.ACTION(
+              (): A.ShowStatement => ({
+                kind: 'show',
+                span: this.span(s),
+                what: w.image.toUpperCase() as A.ShowStatement['what'],
+              }),
+            );
+          },
+        },
+      ]);
+    },
+  );
 
   describeStatement = this.RULE('describeStatement', (): A.DescribeStatement => {
     const s = this.OR([{ ALT: () => this.CONSUME(K.DESCRIBE) }, { ALT: () => this.CONSUME(K.DESC) }]);

@@ -127,6 +127,8 @@ function statement(s: A.Statement, ind: string): string {
       return s.key === null ? 'SET' : `SET ${str(s.key)} = ${str(s.value ?? '')}`;
     case 'reset':
       return s.key === null ? 'RESET' : `RESET ${str(s.key)}`;
+    case 'showJob':
+      return `SHOW JOB ${str(s.jobId)}`;
     case 'stopJob':
       return `STOP JOB ${str(s.jobId)}${s.withSavepoint ? ' WITH SAVEPOINT' : ''}${s.withDrain ? ' WITH DRAIN' : ''}`;
     case 'use':

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { caretSnippet, RivuletError } from '../common/errors.ts';
+import { configureLogging, LOG_LEVELS } from '../common/log.ts';
 import { commands } from './commands/index.ts';
 import { openShell } from './commands/repl.ts';
 import { executeSql } from './commands/run.ts';
@@ -65,6 +66,11 @@ export async function main(
     .option('--catalog-dir <dir>', 'keep persistent tables, views and functions in this directory')
     .option('-e, --execute <sql>', 'run SQL given on the command line (same as `rivulet exec`)')
     .option('-i, --init <file>', 'run this SQL script in the shell before the first prompt')
+    .option(
+      '--log-level <level>',
+      `structured log level: ${LOG_LEVELS.join(', ')} or off (default: $RIVULET_LOG_LEVEL, else warn; the shell: off)`,
+    )
+    .option('--log-file <file>', 'append logs to this file instead of stderr (default: $RIVULET_LOG_FILE)')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => stdout.write(s),
@@ -73,8 +79,15 @@ export async function main(
     .showHelpAfterError('(run rivulet --help for usage)');
 
   const run = async (action: (ctx: CliContext) => Promise<number>): Promise<void> => {
-    const opts = program.opts<{ format: OutputFormat; config?: string; catalogDir?: string }>();
+    const opts = program.opts<{
+      format: OutputFormat;
+      config?: string;
+      catalogDir?: string;
+      logLevel?: string;
+      logFile?: string;
+    }>();
     try {
+      configureLogging({ level: opts.logLevel, file: opts.logFile });
       const config = opts.config ? readConfigFile(opts.config) : new Map<string, string>();
       status = await action({ format: opts.format, config, catalogDir: opts.catalogDir, stdout, stderr });
     } catch (err) {

@@ -5,6 +5,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../operators/api.ts';
+import { type NodeProbe, timing } from './metrics/probe.ts';
 
 /** A runtime failure inside an operator: names the job, the operator and the record being processed. */
 export class JobFailure extends RivuletError {
@@ -41,6 +42,10 @@ export class FanOut implements Collector {
   add(target: Collector): void {
     this.targets.push(target);
   }
+  /** The downstream inputs (the job's topology, for metrics and SHOW JOB). */
+  get collectors(): readonly Collector[] {
+    return this.targets;
+  }
   push(kind: RowKind, row: Row): void {
     const t = this.targets;
     if (t.length === 1) {
@@ -65,13 +70,22 @@ export interface NodeMetrics {
   counters: Map<string, number>;
 }
 
+/** The collector feeding one input of an operator node (it knows its node: the job's topology). */
+export interface InputCollector extends Collector {
+  readonly node: OperatorNode;
+  readonly index: number;
+}
+
 /** An operator in the graph, with one output fan-out and a fixed number of inputs. */
 export class OperatorNode {
   readonly id: string;
   readonly operator: Operator;
   readonly output = new FanOut();
   readonly metrics: NodeMetrics = { recordsIn: 0, recordsOut: 0, watermark: -Infinity, counters: new Map() };
+  /** Times this node's work for busy-time metrics (runtime/metrics); null: not measured. */
+  probe: NodeProbe | null = null;
   private readonly inputCount: number;
+  private readonly inputWatermarks: number[];
   private ended = 0;
   private outputEnded = false;
   private readonly jobName: string;
@@ -81,6 +95,7 @@ export class OperatorNode {
     this.id = id;
     this.operator = operator;
     this.inputCount = inputCount;
+    this.inputWatermarks = new Array<number>(inputCount).fill(-Infinity);
   }
 
   open(now: () => number): void {
@@ -115,33 +130,44 @@ export class OperatorNode {
   }
 
   /** The collector feeding input `index` of this node. */
-  input(index: number): Collector {
+  input(index: number): InputCollector {
     const node = this;
     const op = this.operator;
     const metrics = this.metrics;
+    const watermarks = this.inputWatermarks;
     let inputEnded = false;
     return {
+      node,
+      index,
       push(kind, row) {
         metrics.recordsIn++;
         try {
-          op.process(kind, row, index);
+          // The probe is on only for sampled rows and for watermarks (see runtime/metrics/probe.ts).
+          if (timing.on && node.probe !== null) node.probe.process(op, kind, row, index);
+          else op.process(kind, row, index);
         } catch (e) {
           throw node.wrap(e);
         }
       },
       watermark(ts) {
         try {
-          op.processWatermark(ts, index);
+          if (timing.on) node.probe?.run(() => op.processWatermark(ts, index));
+          else op.processWatermark(ts, index);
         } catch (e) {
           throw node.wrap(e);
         }
-        if (ts > metrics.watermark) metrics.watermark = ts;
+        // The node's watermark is the minimum over its inputs, as in Flink's currentInputWatermark.
+        if (ts > (watermarks[index] ?? -Infinity)) {
+          watermarks[index] = ts;
+          metrics.watermark = Math.min(...watermarks);
+        }
       },
       end() {
         if (inputEnded) return;
         inputEnded = true;
         try {
-          op.endInput(index);
+          if (timing.on) node.probe?.run(() => op.endInput(index));
+          else op.endInput(index);
         } catch (e) {
           throw node.wrap(e);
         }

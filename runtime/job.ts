@@ -13,12 +13,16 @@
  * Backpressure falls out of the pull model: a sink that is slow to flush delays the next pull.
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Logger } from 'pino';
 import { RivuletError } from '../common/errors.ts';
+import { jobLogger } from '../common/log.ts';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import type { CheckpointConfig } from './checkpoint/config.ts';
 import { CheckpointCoordinator } from './checkpoint/coordinator.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
+import { JobMetrics } from './metrics/job-metrics.ts';
+import { type NodeProbe, SAMPLE_MASK, timing } from './metrics/probe.ts';
 import type { RestartStrategy } from './restart.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
@@ -55,6 +59,8 @@ export class SourceNode {
   ended = false;
   /** A checkpointed position to seek to before the source opens (set by recovery). */
   pendingSeek: unknown;
+  /** Times this node's work for busy-time metrics (runtime/metrics); null: not measured. */
+  probe: NodeProbe | null = null;
   private readonly splitWatermarks = new Map<string, { wm: number; lastSeen: number }>();
 
   constructor(jobName: string, spec: SourceNodeSpec) {
@@ -68,9 +74,13 @@ export class SourceNode {
     const out = this.output;
     const { rows, kinds } = batch;
     let splitWm = -Infinity;
+    const probe = this.probe;
     for (let i = 0; i < rows.length; i++) {
       let row = rows[i] as Row;
       const kind = (kinds ? kinds[i] : 0) as RowKind;
+      // One row in SAMPLE_EVERY is timed through the whole graph (runtime/metrics/probe.ts).
+      const sampled = probe !== null && (i & SAMPLE_MASK) === 0;
+      if (sampled) probe.beginRow();
       try {
         if (transform) {
           const t = transform(row);
@@ -87,6 +97,8 @@ export class SourceNode {
         const position = batch.positions?.[i] ?? `${batch.split}#${i}`;
         if (e instanceof JobFailure) throw e.at(position);
         throw new JobFailure(this.jobName, this.spec.id, e, position);
+      } finally {
+        if (sampled) probe?.endRow();
       }
     }
     if (watermark) {
@@ -124,7 +136,8 @@ export class SourceNode {
     }
     if (active === 0 || min === -Infinity || min <= this.watermark) return;
     this.watermark = min;
-    this.output.watermark(min);
+    if (this.probe) this.probe.exactly(() => this.output.watermark(min));
+    else this.output.watermark(min);
   }
 
   /** The watermark state for a checkpoint. */
@@ -146,8 +159,12 @@ export class SourceNode {
     if (this.ended) return;
     this.ended = true;
     this.watermark = Infinity;
-    this.output.watermark(Infinity);
-    this.output.end();
+    const send = () => {
+      this.output.watermark(Infinity);
+      this.output.end();
+    };
+    if (this.probe) this.probe.exactly(send);
+    else send();
   }
 }
 
@@ -158,6 +175,8 @@ export class SinkNode implements Collector {
   recordsIn = 0;
   watermarkSeen = -Infinity;
   ended = false;
+  /** Times this node's work for busy-time metrics (runtime/metrics); null: not measured. */
+  probe: NodeProbe | null = null;
 
   constructor(id: string, writer: SinkWriter) {
     this.id = id;
@@ -165,7 +184,8 @@ export class SinkNode implements Collector {
   }
   push(kind: RowKind, row: Row): void {
     this.recordsIn++;
-    this.writer.write(kind, row);
+    if (timing.on && this.probe !== null) this.probe.write(this.writer, kind, row);
+    else this.writer.write(kind, row);
   }
   watermark(ts: number): void {
     if (ts > this.watermarkSeen) this.watermarkSeen = ts;
@@ -183,6 +203,8 @@ export interface JobOptions {
   readonly checkpoint?: CheckpointConfig;
   /** Restarts after a failure (runtime/restart.ts), each with a graph built anew by `rebuild`. */
   readonly restart?: { readonly strategy: RestartStrategy; readonly rebuild: () => JobGraph };
+  /** Monotonic clock (ms) for busy/backpressure metrics; default `performance.now` (tests inject one). */
+  readonly clock?: () => number;
 }
 
 /** The nodes of a job: built by the planner (runtime/build-job.ts), again for each restart. */
@@ -202,6 +224,13 @@ export class Job {
   skipped = 0;
   error: Error | undefined;
   readonly startedAt: number;
+  /** When the job finished, failed or was cancelled (epoch ms). */
+  endedAt: number | undefined;
+  /** Busy/backpressure/idle time, rates, watermarks and state per node (runtime/metrics); rebuilt on restart. */
+  metrics: JobMetrics;
+  /** Lines carry `job` and `jobId` (common/log.ts); operator lines add `operator`. */
+  private readonly log: Logger;
+  private readonly clock: (() => number) | undefined;
   private sources: SourceNode[];
   private operators: OperatorNode[];
   private sinks: SinkNode[];
@@ -232,6 +261,16 @@ export class Job {
     this.checkpointConfig = options.checkpoint;
     this.restart = options.restart;
     this.coordinator = this.newCoordinator();
+    this.log = jobLogger(this);
+    this.clock = options.clock;
+    this.metrics = this.newMetrics();
+  }
+
+  private newMetrics(): JobMetrics {
+    return new JobMetrics(this.sources, this.operators, this.sinks, {
+      now: this.now,
+      ...(this.clock ? { clock: this.clock } : {}),
+    });
   }
 
   private newCoordinator(): CheckpointCoordinator | null {
@@ -280,9 +319,9 @@ export class Job {
         const delay = this.cancelled ? null : (this.restart?.strategy.nextDelay(this.now()) ?? null);
         if (delay === null || !this.restart) throw e;
         this.status = 'RESTARTING';
-        process.emitWarning(
-          `job '${this.name}' failed and restarts in ${delay} ms (restart ${this.restarts}): ${(e as Error).message}`,
-          'RivuletJobRestart',
+        this.log.warn(
+          { delayMs: delay, restarts: this.restarts, err: e },
+          `job failed and restarts in ${delay} ms (restart ${this.restarts}): ${(e as Error).message}`,
         );
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
@@ -301,6 +340,7 @@ export class Job {
         this.operators = graph.operators;
         this.sinks = graph.sinks;
         this.coordinator = this.newCoordinator();
+        this.metrics = this.newMetrics();
         this.error = undefined;
       }
     }
@@ -309,6 +349,10 @@ export class Job {
   private async attempt(): Promise<void> {
     this.status = 'RUNNING';
     const checkpoints = this.checkpoints;
+    this.log.info(
+      { sources: this.sources.map((s) => s.spec.id), operators: this.operators.map((o) => o.id) },
+      'job started',
+    );
     const ctx = { jobName: this.name, now: this.now, checkpointing: checkpoints?.enabled ?? false };
     const opened: { close(): Promise<void> }[] = [];
     try {
@@ -321,6 +365,7 @@ export class Job {
       for (const op of this.operators) op.open(this.now);
       for (const s of this.sources) {
         if (s.pendingSeek !== undefined) await s.spec.source.seek(s.pendingSeek);
+        const sourceLog = this.log.child({ operator: s.spec.id });
         await s.spec.source.open({
           checkpointing: checkpoints?.enabled ?? false,
           jobName: this.name,
@@ -330,9 +375,9 @@ export class Job {
           skipped: (reason, position) => {
             this.skipped++;
             if (this.skipped <= 10) {
-              process.emitWarning(
-                `job '${this.name}': skipped the record at ${position}: ${reason.message}`,
-                'RivuletSkippedRecord',
+              sourceLog.warn(
+                { position, reason: reason.message, skipped: this.skipped },
+                `skipped the record at ${position}: ${reason.message}${this.skipped === 10 ? ' (further skipped records are only counted: SHOW JOBS)' : ''}`,
               );
             }
           },
@@ -350,6 +395,10 @@ export class Job {
         } else await checkpoints.finish();
       }
       this.status = this.cancelled ? 'CANCELED' : 'FINISHED';
+      this.log.info(
+        { status: this.status, recordsIn: this.recordsIn, recordsOut: this.recordsOut },
+        this.cancelled ? 'job cancelled' : 'job finished',
+      );
       this.savepointRequest?.reject(
         new RivuletError(
           'runtime',
@@ -363,11 +412,17 @@ export class Job {
       // A checkpoint in flight completes (it is consistent) before the sinks abort what followed it.
       await this.checkpoints?.drain().catch(() => {});
       this.error = e instanceof JobFailure ? e : new JobFailure(this.name, 'job', e);
+      const f = this.error as JobFailure;
+      this.log.error(
+        { operator: f.operatorId, ...(f.position ? { position: f.position } : {}), err: f.cause ?? f },
+        f.message,
+      );
       for (const sink of this.sinks) await sink.writer.abort?.().catch(() => {});
       throw this.error;
     } finally {
       for (const o of opened.reverse()) await o.close().catch(() => {});
       for (const op of this.operators) op.operator.close();
+      this.endedAt = this.now();
     }
   }
 
@@ -449,7 +504,11 @@ export class Job {
     while (live.length > 0 && !this.cancelled) {
       for (let i = 0; i < live.length && !this.cancelled; i++) {
         const node = live[i] as SourceNode;
+        // Metrics hooks: each phase's clock reading goes to runtime/metrics/job-metrics.ts.
+        const m = this.metrics;
+        let t = m.mark();
         const batch = await node.spec.source.next(this.batchSize);
+        t = m.pulled(node, t, batch);
         if (batch === null) {
           node.finish();
           live.splice(i--, 1);
@@ -457,7 +516,13 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
-        for (const sink of this.sinks) await sink.writer.flush();
+        const flushStart = m.processed(node, t);
+        t = flushStart;
+        for (const sink of this.sinks) {
+          await sink.writer.flush();
+          t = m.flushed(sink, t);
+        }
+        m.flushedAll(node, flushStart);
         // Checkpoints only while every source is live: after an end of input was sent downstream a
         // restore would send it again.
         await this.checkpointAtBoundary(live.length === this.sources.length);

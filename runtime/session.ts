@@ -38,6 +38,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { checkpointConfig, defaultCheckpointDir, jobDirectoryName } from './checkpoint/config.ts';
 import { CollectSink } from './collect.ts';
 import { Job, type JobGraph, SinkNode } from './job.ts';
+import { formatDuration, renderJob } from './metrics/render.ts';
 import { restartStrategy } from './restart.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
 
@@ -263,6 +264,29 @@ export class Session {
           );
         }
         return { kind: 'explain', text: obj.ddl.trim().replace(/;?$/, ';') };
+      }
+      case 'showJob': {
+        const job = this.jobs.find((j) => j.id === st.jobId);
+        if (!job)
+          throw new RivuletError(
+            'runtime',
+            'JOB_NOT_FOUND',
+            `No job with id '${st.jobId}' (SHOW JOBS lists them)`,
+            st.span,
+          );
+        return {
+          kind: 'explain',
+          text: renderJob(
+            {
+              id: job.id,
+              name: job.name,
+              status: job.status,
+              uptimeMs: (job.endedAt ?? this.now()) - job.startedAt,
+              error: job.error?.message,
+            },
+            job.metrics.snapshot(),
+          ),
+        };
       }
       case 'stopJob': {
         const job = this.jobs.find((j) => j.id === st.jobId);
@@ -829,23 +853,31 @@ export class Session {
             col('job name'),
             col('status'),
             col('start time'),
+            col('uptime'),
             col('records in'),
             col('records out'),
             col('records skipped'),
+            // Records the sources have not read yet (Kafka consumer lag), where they know it.
+            col('lag'),
             col('error'),
             col('restarts'),
           ],
-          rows: this.jobs.map((j) => [
-            j.id,
-            j.name,
-            j.status,
-            new Date(j.startedAt).toISOString(),
-            String(j.recordsIn),
-            String(j.recordsOut),
-            String(j.skipped),
-            j.error ? j.error.message : null,
-            String(j.restarts),
-          ]),
+          rows: this.jobs.map((j) => {
+            const lag = j.metrics.snapshot().lag;
+            return [
+              j.id,
+              j.name,
+              j.status,
+              new Date(j.startedAt).toISOString(),
+              formatDuration((j.endedAt ?? this.now()) - j.startedAt),
+              String(j.recordsIn),
+              String(j.recordsOut),
+              String(j.skipped),
+              lag === null ? null : String(lag),
+              j.error ? j.error.message : null,
+              String(j.restarts),
+            ];
+          }),
         };
       case 'CATALOGS':
         return { kind: 'table', columns: [col('catalog name')], rows: [['default_catalog']] };

@@ -62,6 +62,8 @@ export const BUFFER_PER_PARTITION = 4096;
 const COMMIT_INTERVAL_MS = 1000;
 const JOIN_TIMEOUT_MS = 60_000;
 const WAIT_MS = 100;
+/** How often the high watermarks are read with the admin client (paused partitions fetch nothing). */
+const HIGH_WATERMARK_REFRESH_MS = 5000;
 
 interface PartitionState {
   readonly topic: string;
@@ -75,6 +77,8 @@ interface PartitionState {
   /** The consumer fetched up to here (covers control records and aborted data that yield no message). */
   fetched: bigint;
   paused: boolean;
+  /** The partition's high watermark as last seen (fetch responses, periodic admin reads): for lag. */
+  high: bigint;
 }
 
 type PositionData = Record<string, string>;
@@ -154,6 +158,7 @@ export class KafkaSource implements ScanSource {
           end: null,
           fetched: -1n,
           paused: false,
+          high: 0n,
         });
       }
     }
@@ -286,6 +291,7 @@ export class KafkaSource implements ScanSource {
         if (start > hi) start = hi;
         st.next = start;
         st.fetched = start;
+        st.high = hi;
         switch (this.end.mode) {
           case 'unbounded':
             st.end = null;
@@ -336,6 +342,8 @@ export class KafkaSource implements ScanSource {
     }
     const last = BigInt(batch.lastOffset()) + 1n;
     if (last > st.fetched) st.fetched = last;
+    const high = BigInt(batch.highWatermark);
+    if (high > st.high) st.high = high;
     const full = st.buffer.length >= BUFFER_PER_PARTITION;
     const done = st.end !== null && st.fetched >= st.end;
     if ((full || done) && !st.paused) {
@@ -363,6 +371,7 @@ export class KafkaSource implements ScanSource {
     if (this.ctx?.checkpointing !== true) await this.acknowledge(this.handedOut);
     this.handedOut = {};
     if (this.crashed) throw this.crashed;
+    this.refreshHighWatermarks();
     let st = this.pick();
     if (st === null) {
       if (this.order.every((s) => this.atEnd(s))) {
@@ -501,6 +510,47 @@ export class KafkaSource implements ScanSource {
         },
       ],
     });
+  }
+
+  /**
+   * Consumer lag per partition: records between the next offset to hand out and the high watermark
+   * (for a bounded read, its end offset). Records fetched but not yet pulled count as lag.
+   */
+  lag(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const st of this.order) {
+      const target = st.end ?? st.high;
+      out.set(st.split, target > st.next ? Number(target - st.next) : 0);
+    }
+    return out;
+  }
+
+  private highRefreshAt = 0;
+  private highRefreshing = false;
+
+  /** Reads the high watermarks in the background at most every few seconds (they only feed lag). */
+  private refreshHighWatermarks(): void {
+    const admin = this.admin;
+    const now = Date.now();
+    if (admin === null || this.highRefreshing || now - this.highRefreshAt < HIGH_WATERMARK_REFRESH_MS) return;
+    this.highRefreshing = true;
+    this.highRefreshAt = now;
+    const topics = [...new Set(this.order.map((s) => s.topic))];
+    void Promise.all(
+      topics.map(async (topic) => {
+        for (const m of await admin.fetchTopicOffsets(topic)) {
+          const st = this.parts.get(`${topic}-${m.partition}`);
+          const high = BigInt(m.high);
+          if (st && high > st.high) st.high = high;
+        }
+      }),
+    )
+      .catch(() => {
+        // Lag is a metric: a failed read leaves the last known values, and the next pull tries again.
+      })
+      .finally(() => {
+        this.highRefreshing = false;
+      });
   }
 
   position(): unknown {

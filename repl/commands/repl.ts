@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { quietUnlessConfigured } from '../../common/log.ts';
 import { Session } from '../../runtime/session.ts';
 import type { CliCommand, CliContext } from '../cli.ts';
 import { Shell, type ShellInput, type ShellOutput } from '../shell/shell.ts';
@@ -25,6 +26,8 @@ export function rivuletHome(env: NodeJS.ProcessEnv = process.env): string {
 /** Opens the shell on the process's terminal (or pipes) and resolves to its exit status. */
 export async function openShell(ctx: CliContext, opts: ReplOptions = {}): Promise<number> {
   const env = opts.env ?? process.env;
+  // Log lines would garble the screen: none unless --log-level or RIVULET_LOG_LEVEL asks for them.
+  quietUnlessConfigured();
   const home = rivuletHome(env);
   const session = new Session({ options: ctx.config });
   await session.attachCatalog(ctx.catalogDir ?? home);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { RivuletError } from '../../common/errors.ts';
 import { type CliCommand, type CliContext, describeError } from '../cli.ts';
 import { parseSetOptions, runScript } from '../script.ts';
+import { submitDetached } from './detach.ts';
 
 function stopSignal(): Promise<void> {
   return new Promise((resolve) => {
@@ -45,17 +46,51 @@ export const runCommand: CliCommand = {
       )
       .argument('<file>', 'the .sql file')
       .option('--set <key=value>', 'set a session option (repeatable)', collect, [])
-      .action(async (file: string, opts: { set: string[] }) => {
-        await run(async (ctx) => {
-          let sql: string;
-          try {
-            sql = readFileSync(file, 'utf8');
-          } catch (e) {
-            throw new RivuletError('cli', 'FILE_UNREADABLE', `cannot read ${file}: ${(e as Error).message}`);
-          }
-          return executeSql(sql, file, opts.set, ctx);
-        });
-      });
+      .option('--detach', 'submit the jobs to a running server (--server) and exit, printing their ids')
+      .option('--server <url>', 'the Rivulet server to submit to, e.g. http://127.0.0.1:8083 (with --detach)')
+      .option('--token <token>', "the server's bearer token (default: $RIVULET_TOKEN)")
+      .action(
+        async (file: string, opts: { set: string[]; detach?: boolean; server?: string; token?: string }) => {
+          await run(async (ctx) => {
+            if (opts.detach && opts.server === undefined)
+              throw new RivuletError(
+                'cli',
+                'OPTION_MISSING',
+                '--detach needs --server URL (a running `rivulet serve`)',
+              );
+            if (!opts.detach && (opts.server !== undefined || opts.token !== undefined))
+              throw new RivuletError(
+                'cli',
+                'OPTION_INVALID',
+                '--server and --token are for --detach: `rivulet run --detach FILE --server URL`',
+              );
+            let sql: string;
+            try {
+              sql = readFileSync(file, 'utf8');
+            } catch (e) {
+              throw new RivuletError(
+                'cli',
+                'FILE_UNREADABLE',
+                `cannot read ${file}: ${(e as Error).message}`,
+              );
+            }
+            if (opts.detach) {
+              const token = opts.token ?? process.env.RIVULET_TOKEN;
+              return submitDetached(
+                sql,
+                file,
+                {
+                  server: opts.server as string,
+                  token,
+                  options: new Map([...ctx.config, ...parseSetOptions(opts.set)]),
+                },
+                ctx,
+              );
+            }
+            return executeSql(sql, file, opts.set, ctx);
+          });
+        },
+      );
   },
 };
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../common/duration.ts';
 import { RivuletError } from '../../common/errors.ts';
+import { logger } from '../../common/log.ts';
 import { serve } from '../../server/gateway.ts';
 import type { CliCommand } from '../cli.ts';
 
@@ -56,8 +57,10 @@ export const serveCommand: CliCommand = {
           ctx.stdout.write(
             `Rivulet SQL gateway listening on ${gw.url}${token ? ' (bearer token required)' : ''}\n`,
           );
+          logger().info({ url: gw.url, auth: token ? 'bearer' : 'none' }, 'gateway listening');
           const signal = await stopped;
           ctx.stderr.write(`${signal}: shutting down\n`);
+          logger().info({ signal }, 'gateway shutting down');
           await gw.close();
           return 0;
         });

@@ -1353,6 +1353,7 @@ describe('parser corpus: utility.sql', () => {
       'use',
       'set',
       'show',
+      'showJob',
     ]);
   });
 
