@@ -17,6 +17,7 @@ export class CollectSink implements SinkWriter {
   private queue: Change[] = [];
   private done = false;
   private failure: Error | undefined;
+  private aborted = false;
   private wakeConsumer: (() => void) | undefined;
   private wakeProducer: (() => void) | undefined;
 
@@ -39,7 +40,16 @@ export class CollectSink implements SinkWriter {
     }
   }
 
+  /**
+   * The job failed: the stream must end with its error (`fail`), never look complete, however the
+   * job's close and the caller's failure handler interleave.
+   */
+  async abort(): Promise<void> {
+    this.aborted = true;
+  }
+
   async close(): Promise<void> {
+    if (this.aborted) return;
     this.done = true;
     this.wakeConsumer?.();
   }
