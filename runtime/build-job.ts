@@ -30,7 +30,10 @@ import { IntervalJoin } from '../operators/time/interval-join.ts';
 import { OverAggregate } from '../operators/time/over-aggregate.ts';
 import { TopN } from '../operators/time/top-n.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
+import { WindowDeduplicate } from '../operators/time/window-deduplicate.ts';
+import { WindowJoin } from '../operators/time/window-join.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
+import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
 import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
@@ -40,6 +43,7 @@ import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import type { TemporalJoinInfo } from '../planner/temporal.ts';
 import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
+import { type WindowJoinInfo, type WindowRank, windowJoin, windowRank } from '../planner/windowed.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
 
@@ -193,6 +197,8 @@ export class JobBuilder {
         const leftArity = node.left.fields.length;
         if (node.interval) return this.intervalJoin(node, node.interval);
         if (node.temporal) return this.temporalJoin(node, node.temporal);
+        const wj = this.insertOnly(node.left) && this.insertOnly(node.right) ? windowJoin(node) : undefined;
+        if (wj) return this.windowJoin(node, wj);
         const { leftKeys, rightKeys, residual } = splitJoinCondition(node.condition, leftArity);
         const op = new Join({
           type: node.joinType,
@@ -318,7 +324,10 @@ export class JobBuilder {
     const { over } = r;
     const input = this.lower(over.input);
     let out: Outlet;
-    if (this.versionStreams.has(filter)) {
+    const windowed = this.insertOnly(over.input) ? windowRank(r) : undefined;
+    if (windowed) {
+      out = this.windowRank(r, windowed, input);
+    } else if (this.versionStreams.has(filter)) {
       out = this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [input]);
     } else if (r.dedup) {
       const dedup = new Deduplicate({
@@ -360,6 +369,56 @@ export class JobBuilder {
     return this.addOperator(new Calc({ project: compileProjection(r.project.exprs, this.compileOptions) }), [
       out,
     ]);
+  }
+
+  private insertOnly(node: RelNode): boolean {
+    return this.options.props(node).mode === 'insert-only';
+  }
+
+  /** Window Top-N or window deduplication (planner/windowed.ts); output: the row and its BIGINT rank. */
+  private windowRank(r: RankFilter, w: WindowRank, input: Outlet): Outlet {
+    const { start, end } = w.columns;
+    if (w.dedup) {
+      const op = new WindowDeduplicate({
+        windowStartIndex: start,
+        windowEndIndex: end,
+        keys: w.keys,
+        rowtimeIndex: w.dedup.timeIndex,
+        keepLast: w.dedup.keepLast,
+      });
+      return this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [this.addOperator(op, [input])]);
+    }
+    const op = new WindowTopN({
+      windowStartIndex: start,
+      windowEndIndex: end,
+      partitionKeys: w.keys,
+      compare: buildComparator(r.over.orderKeys),
+      rankStart: r.rankStart,
+      rankEnd: r.rankEnd,
+      outputRank: true,
+    });
+    return this.addOperator(new Calc({ project: rankAsBigint }), [this.addOperator(op, [input])]);
+  }
+
+  /** A join of two windowed inputs on their window bounds (planner/windowed.ts). */
+  private windowJoin(node: Extract<RelNode, { kind: 'join' }>, w: WindowJoinInfo): Outlet {
+    const leftArity = node.left.fields.length;
+    const rightArity = node.right.fields.length;
+    const { leftKeys, rightKeys, residual } = splitJoinCondition(w.rest ?? TRUE, leftArity);
+    const op = new WindowJoin({
+      joinType: node.joinType,
+      left: { windowStartIndex: w.left.start, windowEndIndex: w.left.end, keys: leftKeys, arity: leftArity },
+      right: {
+        windowStartIndex: w.right.start,
+        windowEndIndex: w.right.end,
+        keys: rightKeys,
+        arity: rightArity,
+      },
+      ...(residual
+        ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) }
+        : {}),
+    });
+    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
   }
 
   /** OVER aggregation: streaming by a time attribute, or over the whole bounded input. */
@@ -515,6 +574,13 @@ export class JobBuilder {
       ...(watermark ? { watermark } : {}),
     });
   }
+}
+
+/** Top-N operators append the rank as a number; ROW_NUMBER is a BIGINT. */
+function rankAsBigint(row: Row): Row {
+  const r = [...row];
+  r[r.length - 1] = BigInt(r[r.length - 1] as number);
+  return r;
 }
 
 /** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */
