@@ -29,6 +29,7 @@ import { Deduplicate } from '../operators/time/deduplicate.ts';
 import { IntervalJoin } from '../operators/time/interval-join.ts';
 import { OverAggregate } from '../operators/time/over-aggregate.ts';
 import { TopN } from '../operators/time/top-n.ts';
+import { WatermarkCalc, WatermarkCell } from '../operators/time/watermark-calc.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
 import { WindowDeduplicate } from '../operators/time/window-deduplicate.ts';
 import { WindowJoin } from '../operators/time/window-join.ts';
@@ -36,7 +37,7 @@ import { WindowTableFunction } from '../operators/time/window-table-function.ts'
 import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, readsWatermark, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
@@ -120,18 +121,13 @@ export class JobBuilder {
       case 'filter': {
         const rank = rankFilter(node);
         if (rank) return this.rank(node, rank);
-        return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [
-          this.lower(node.input),
-        ]);
+        return this.calc(node.condition, null, node.input);
       }
       case 'project': {
         if (isIdentity(node.exprs, node.input.fields.length)) return this.lower(node.input);
-        const project = compileProjection(node.exprs, this.compileOptions);
-        if (node.input.kind === 'filter' && !rankFilter(node.input)) {
-          const filter = compilePredicate(node.input.condition, this.compileOptions);
-          return this.addOperator(new Calc({ filter, project }), [this.lower(node.input.input)]);
-        }
-        return this.addOperator(new Calc({ project }), [this.lower(node.input)]);
+        if (node.input.kind === 'filter' && !rankFilter(node.input))
+          return this.calc(node.input.condition, node.exprs, node.input.input);
+        return this.calc(null, node.exprs, node.input);
       }
       case 'over':
         return this.over(node);
@@ -369,6 +365,22 @@ export class JobBuilder {
     return this.addOperator(new Calc({ project: compileProjection(r.project.exprs, this.compileOptions) }), [
       out,
     ]);
+  }
+
+  /**
+   * A Calc (filter and/or projection) over `input`. Expressions reading CURRENT_WATERMARK get a
+   * WatermarkCalc, which tracks its input's watermark for them.
+   */
+  private calc(filter: BoundExpr | null, project: readonly BoundExpr[] | null, input: RelNode): Outlet {
+    const exprs = [...(filter ? [filter] : []), ...(project ?? [])];
+    const cell = exprs.some(readsWatermark) ? new WatermarkCell() : null;
+    const options = cell ? { ...this.compileOptions, watermark: cell.read } : this.compileOptions;
+    const calcOptions = {
+      ...(filter ? { filter: compilePredicate(filter, options) } : {}),
+      ...(project ? { project: compileProjection(project, options) } : {}),
+    };
+    const op = cell ? new WatermarkCalc(calcOptions, cell) : new Calc(calcOptions);
+    return this.addOperator(op, [this.lower(input)]);
   }
 
   private insertOnly(node: RelNode): boolean {
