@@ -37,9 +37,9 @@ import { WindowTableFunction } from '../operators/time/window-table-function.ts'
 import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, readsWatermark, TRUE } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, exprToString, readsWatermark, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
-import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
+import type { AggCall, AggregateRel, Field, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import type { TemporalJoinInfo } from '../planner/temporal.ts';
@@ -47,6 +47,7 @@ import { type WindowAggregation, windowAggregation } from '../planner/window.ts'
 import { type WindowJoinInfo, type WindowRank, windowJoin, windowRank } from '../planner/windowed.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
+import type { LateDataRouter } from './late-data.ts';
 
 export interface BuildOptions {
   readonly jobName: string;
@@ -61,7 +62,21 @@ export interface BuildOptions {
   readonly earlyFireDelayMs?: number;
   /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
   readonly allowedLatenessMs?: number;
+  /** `table.exec.late-data.side-output`: where late rows go instead of being dropped. */
+  readonly lateData?: LateDataRouter;
 }
+
+/** Why each event-time operator finds a row late (the `reason` column of the late-data table). */
+const LATE_REASONS = {
+  WindowTableFunction: 'the session window of the row had already closed (window_end - 1 <= watermark)',
+  WindowAggregate: 'every window containing the row had already fired (window_end - 1 <= watermark)',
+  WindowTopN: 'the window of the row had already fired (window_end - 1 <= watermark)',
+  WindowDeduplicate: 'the window of the row had already fired (window_end - 1 <= watermark)',
+  WindowJoin: 'the window of the row had already been joined (window_end - 1 <= watermark)',
+  OverAggregate: 'the rowtime of the row was at or behind the watermark',
+  IntervalJoin: 'the rowtime of the row was at or behind the watermark',
+  Deduplicate: 'the rowtime of the row was at or behind the watermark, and no row of its key had been kept',
+} as const;
 
 /** Something downstream collectors can be attached to. */
 interface Outlet {
@@ -167,14 +182,16 @@ export class JobBuilder {
         return this.addOperator(op, [this.lower(node.input)]);
       }
       case 'windowTvf': {
-        const w = node.window;
+        const input = this.lower(node.input);
+        const late = this.lateOutput('WindowTableFunction', node.input.fields);
         return this.addOperator(
           new WindowTableFunction({
-            window: w,
+            window: node.window,
             rowtimeIndex: node.timeIndex,
             partitionKeys: node.partitionKeys,
+            ...(late ? { lateOutput: late } : {}),
           }),
-          [this.lower(node.input)],
+          [input],
         );
       }
       case 'aggregate': {
@@ -293,7 +310,10 @@ export class JobBuilder {
     const { leftKeys, rightKeys, residual } = splitJoinCondition(rest, leftArity);
     if (node.joinType === 'SEMI' || node.joinType === 'ANTI')
       throw new RivuletError('internal', 'INTERNAL', 'interval semi/anti join');
+    const inputs = [this.lower(node.left), this.lower(node.right)];
+    const late = this.lateOutputs('IntervalJoin', node);
     const op = new IntervalJoin({
+      ...(late ? { lateOutputs: late } : {}),
       joinType: node.joinType,
       leftKeys,
       rightKeys,
@@ -312,7 +332,7 @@ export class JobBuilder {
           }
         : {}),
     });
-    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+    return this.addOperator(op, inputs);
   }
 
   /** Top-N or deduplication for `WHERE rn <= N` over ROW_NUMBER (see planner/over.ts). */
@@ -326,7 +346,9 @@ export class JobBuilder {
     } else if (this.versionStreams.has(filter)) {
       out = this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [input]);
     } else if (r.dedup) {
+      const late = r.dedup.time === 'rowtime' ? this.lateOutput('Deduplicate', over.input.fields) : undefined;
       const dedup = new Deduplicate({
+        ...(late ? { lateOutput: late } : {}),
         keys: over.partitionKeys,
         keepLast: r.dedup.keepLast,
         orderBy: r.dedup.time,
@@ -390,8 +412,11 @@ export class JobBuilder {
   /** Window Top-N or window deduplication (planner/windowed.ts); output: the row and its BIGINT rank. */
   private windowRank(r: RankFilter, w: WindowRank, input: Outlet): Outlet {
     const { start, end } = w.columns;
+    const fields = r.over.input.fields;
     if (w.dedup) {
+      const late = this.lateOutput('WindowDeduplicate', fields);
       const op = new WindowDeduplicate({
+        ...(late ? { lateOutput: late } : {}),
         windowStartIndex: start,
         windowEndIndex: end,
         keys: w.keys,
@@ -400,7 +425,9 @@ export class JobBuilder {
       });
       return this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [this.addOperator(op, [input])]);
     }
+    const late = this.lateOutput('WindowTopN', fields);
     const op = new WindowTopN({
+      ...(late ? { lateOutput: late } : {}),
       windowStartIndex: start,
       windowEndIndex: end,
       partitionKeys: w.keys,
@@ -417,7 +444,10 @@ export class JobBuilder {
     const leftArity = node.left.fields.length;
     const rightArity = node.right.fields.length;
     const { leftKeys, rightKeys, residual } = splitJoinCondition(w.rest ?? TRUE, leftArity);
+    const inputs = [this.lower(node.left), this.lower(node.right)];
+    const late = this.lateOutputs('WindowJoin', node);
     const op = new WindowJoin({
+      ...(late ? { lateOutputs: late } : {}),
       joinType: node.joinType,
       left: { windowStartIndex: w.left.start, windowEndIndex: w.left.end, keys: leftKeys, arity: leftArity },
       right: {
@@ -430,7 +460,26 @@ export class JobBuilder {
         ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) }
         : {}),
     });
-    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+    return this.addOperator(op, inputs);
+  }
+
+  /**
+   * The late-data side output of the operator about to be added (its id is the next one), or
+   * undefined when late rows are dropped and counted.
+   */
+  private lateOutput(name: keyof typeof LATE_REASONS, fields: readonly Field[]): Collector | undefined {
+    const router = this.options.lateData;
+    return router?.output(`${this.operators.length + 1}:${name}`, LATE_REASONS[name], fields);
+  }
+
+  /** One late output per input of a two-input operator. */
+  private lateOutputs(
+    name: keyof typeof LATE_REASONS,
+    join: Extract<RelNode, { kind: 'join' }>,
+  ): Collector[] | undefined {
+    const l = this.lateOutput(name, join.left.fields);
+    const r = this.lateOutput(name, join.right.fields);
+    return l && r ? [l, r] : undefined;
   }
 
   /** OVER aggregation: streaming by a time attribute, or over the whole bounded input. */
@@ -439,7 +488,9 @@ export class JobBuilder {
     const s = streamingOver(node);
     const props = this.options.props(node.input);
     if (s && !props.bounded) {
+      const late = s.time === 'rowtime' ? this.lateOutput('OverAggregate', node.input.fields) : undefined;
       const op = new OverAggregate({
+        ...(late ? { lateOutput: late } : {}),
         partitionKeys: node.partitionKeys,
         orderBy: s.time,
         ...(s.time === 'rowtime' ? { rowtimeIndex: s.timeIndex } : {}),
@@ -524,7 +575,19 @@ export class JobBuilder {
   private windowAggregate(node: AggregateRel, w: WindowAggregation): Outlet {
     const otherKeys = node.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
     const aggregates = aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only');
+    const input = this.lower(node.input);
+    // The aggregate reads a pre-projection (keys, then arguments named `$a<n>`): name the late
+    // row's columns after the expressions they hold, so the late-data table shows `v`, not `$a2`.
+    const pre = node.input;
+    const lateFields =
+      pre.kind === 'project'
+        ? pre.fields.map((f, i) =>
+            f.name.startsWith('$') ? { ...f, name: exprToString(pre.exprs[i] as BoundExpr) } : f,
+          )
+        : pre.fields;
+    const late = this.lateOutput('WindowAggregate', lateFields);
     const op = new WindowAggregate({
+      ...(late ? { lateOutput: late } : {}),
       window: { kind: 'columns', startIndex: w.startKey, endIndex: w.endKey },
       rowtimeIndex: w.startKey,
       groupKeys: otherKeys,
@@ -532,7 +595,7 @@ export class JobBuilder {
       ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
       ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
     });
-    const out = this.addOperator(op, [this.lower(node.input)]);
+    const out = this.addOperator(op, [input]);
     const n = otherKeys.length;
     const m = node.aggs.length;
     const order = [

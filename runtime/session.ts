@@ -37,6 +37,7 @@ import { JobBuilder, tableInfo } from './build-job.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
+import { checkLateDataTable, LATE_DATA_OPTION, LateDataRouter } from './late-data.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
 
 export interface Column {
@@ -388,9 +389,31 @@ export class Session {
     return v === undefined ? 0 : parseDurationMs(v);
   }
 
-  private newJobBuilder(name: string, props: (node: RelNode) => StreamProps): JobBuilder {
+  /** The late-data side output of a new job (`table.exec.late-data.side-output`), if configured. */
+  private lateDataSink(jobName: string): { router: LateDataRouter; node: SinkNode } | undefined {
+    const name = this.options.get(LATE_DATA_OPTION);
+    if (!name) return undefined;
+    const table = this.catalog.get(name);
+    if (table?.kind !== 'table') {
+      throw new RivuletError(
+        'plan',
+        'TABLE_NOT_FOUND',
+        `The late-data table '${name}' named by option '${LATE_DATA_OPTION}' is not a table`,
+      );
+    }
+    checkLateDataTable(table);
+    const node = new SinkNode(`LateData(${name})`, this.connectors.createSink(tableInfo(table)));
+    return { router: new LateDataRouter(jobName, node), node };
+  }
+
+  private newJobBuilder(
+    name: string,
+    props: (node: RelNode) => StreamProps,
+    lateData?: LateDataRouter,
+  ): JobBuilder {
     const idle = this.options.get('table.exec.source.idle-timeout');
     return new JobBuilder({
+      ...(lateData ? { lateData } : {}),
       jobName: name,
       connectors: this.connectors,
       props,
@@ -408,11 +431,13 @@ export class Session {
     const props = this.props();
     const p = props(rel);
     const name = this.options.get('pipeline.name') ?? 'collect';
-    const builder = this.newJobBuilder(name, props);
+    const late = this.lateDataSink(name);
+    const builder = this.newJobBuilder(name, props, late?.router);
     const sink = new CollectSink();
     const sinkNode = new SinkNode('collect', sink);
     builder.attach(rel, sinkNode);
-    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, [sinkNode]);
+    const sinks = late ? [sinkNode, late.node] : [sinkNode];
+    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
     this.jobs.push(job);
     const done = job.run().catch((err: Error) => {
       sink.fail(err);
@@ -432,8 +457,9 @@ export class Session {
     const name =
       this.options.get('pipeline.name') ??
       `insert-into_${inserts.map((i) => last(i.target.parts.map((p) => p.text))).join('_')}`;
-    const builder = this.newJobBuilder(name, props);
-    const sinks: SinkNode[] = [];
+    const late = this.lateDataSink(name);
+    const builder = this.newJobBuilder(name, props, late?.router);
+    const sinks: SinkNode[] = late ? [late.node] : [];
     for (const ins of inserts) {
       const { rel, sink } = this.planInsert(ins, props);
       const node = new SinkNode(`Sink(${last(ins.target.parts.map((p) => p.text))})`, sink);
