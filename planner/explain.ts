@@ -9,7 +9,7 @@ import { exprToString } from './expr.ts';
 import { childrenOf, type RelNode } from './logical.ts';
 import { rankFilter } from './over.ts';
 import type { StreamProps } from './physical.ts';
-import { windowAggregation } from './window.ts';
+import { windowAggregation, windowGroupingSets } from './window.ts';
 import { describeWindow, windowJoin, windowRank } from './windowed.ts';
 
 const MODES: Record<StreamProps['mode'], string> = {
@@ -68,8 +68,24 @@ function describe(node: RelNode, props: (node: RelNode) => StreamProps): string 
         return `IntervalJoin(joinType=[${node.joinType}], leftTime=[${node.left.fields[node.interval.leftTime]?.name}], rightTime=[${node.right.fields[node.interval.rightTime]?.name}], lower=${node.interval.lower} ms, upper=${node.interval.upper} ms)`;
       }
       return `Join(joinType=[${node.joinType}], where=[${exprToString(node.condition)}])`;
-    case 'union':
+    case 'union': {
+      const gs = windowGroupingSets(node);
+      if (gs && appends(gs.input)) {
+        const f = gs.input.fields;
+        const first = gs.branches[0]?.agg;
+        const sets = gs.branches
+          .map(
+            (b) =>
+              `(${b.agg.groupKeys
+                .filter((k) => k !== gs.startKey && k !== gs.endKey)
+                .map((k) => f[k]?.name)
+                .join(', ')})`,
+          )
+          .join(', ');
+        return `WindowAggregate(groupBy=[${f[gs.startKey]?.name}, ${f[gs.endKey]?.name}], groupingSets=[${sets}], select=[${(first?.aggs ?? []).map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => f[i]?.name).join(', ')})`).join(', ')}])`;
+      }
       return `Union(all=[true], inputs=${node.inputs.length})`;
+    }
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
     case 'timeTravel':
@@ -104,7 +120,14 @@ export function explainPlan(root: RelNode, props: (node: RelNode) => StreamProps
     );
     // Top-N and deduplication replace their OVER node: show what they read.
     const rank = node.kind === 'filter' ? rankFilter(node) : undefined;
-    for (const c of rank ? [rank.over.input] : childrenOf(node)) walk(c, depth + 1);
+    // Grouping sets over windows are one window aggregate over the branches' shared input.
+    const sets = node.kind === 'union' ? windowGroupingSets(node) : undefined;
+    const children = rank
+      ? [rank.over.input]
+      : sets && props(sets.input).mode === 'insert-only'
+        ? [sets.input]
+        : childrenOf(node);
+    for (const c of children) walk(c, depth + 1);
   };
   walk(root, 0);
   lines.push('', '== Output schema ==', ...root.fields.map((f) => `${f.name}: ${typeToString(f.type)}`));

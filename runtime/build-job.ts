@@ -43,7 +43,12 @@ import type { AggCall, AggregateRel, Field, OverRel, RelNode, ScanRel } from '..
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import type { TemporalJoinInfo } from '../planner/temporal.ts';
-import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
+import {
+  type WindowAggregation,
+  type WindowGroupingSets,
+  windowAggregation,
+  windowGroupingSets,
+} from '../planner/window.ts';
 import { type WindowJoinInfo, type WindowRank, windowJoin, windowRank } from '../planner/windowed.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
@@ -225,11 +230,14 @@ export class JobBuilder {
         });
         return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
       }
-      case 'union':
+      case 'union': {
+        const gs = windowGroupingSets(node);
+        if (gs && this.insertOnly(gs.input)) return this.windowGroupingSetsAggregate(gs);
         return this.addOperator(
           new Union(node.inputs.length),
           node.inputs.map((i) => this.lower(i)),
         );
+      }
       case 'setOp': {
         const kind =
           node.op === 'UNION'
@@ -605,6 +613,56 @@ export class JobBuilder {
       ...node.aggs.map((_, i) => n + i),
     ];
     return this.addOperator(new Calc({ project: (row) => order.map((i) => row[i]) }), [out]);
+  }
+
+  /**
+   * GROUPING SETS over windows (planner/window.ts): one WindowAggregate computes every set; its rows
+   * (all keys, NULL where rolled up, then the grouping id, the aggregates and the window columns)
+   * are laid out as the set's branch aggregate would have produced them and given that branch's
+   * projection.
+   */
+  private windowGroupingSetsAggregate(gs: WindowGroupingSets): Outlet {
+    const first = gs.branches[0]?.agg as AggregateRel;
+    const { startKey, endKey, keys } = gs;
+    const input = this.lower(gs.input);
+    const late = this.lateOutput('WindowAggregate', gs.input.fields);
+    const sets = gs.branches.map((b) => b.agg.groupKeys.filter((k) => k !== startKey && k !== endKey));
+    const op = new WindowAggregate({
+      ...(late ? { lateOutput: late } : {}),
+      window: { kind: 'columns', startIndex: startKey, endIndex: endKey },
+      rowtimeIndex: startKey,
+      groupKeys: keys,
+      groupingSets: sets,
+      aggregates: aggregateCalls(first.aggs, this.insertOnly(gs.input)),
+      ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
+      ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
+    });
+    const out = this.addOperator(op, [input]);
+    const n = keys.length;
+    const m = first.aggs.length;
+    // Per grouping id (bit i from the right set when the i-th key from the right is rolled up), the
+    // positions in the operator's row of the branch aggregate's columns, and the branch projection.
+    const byId = new Map<number, { layout: number[]; project: (row: Row) => Row }>();
+    gs.branches.forEach((b, i) => {
+      const set = sets[i] as number[];
+      let id = 0;
+      keys.forEach((k, j) => {
+        if (!set.includes(k)) id |= 1 << (n - 1 - j);
+      });
+      const layout = [
+        ...b.agg.groupKeys.map((k) =>
+          k === startKey ? n + 1 + m : k === endKey ? n + 2 + m : keys.indexOf(k),
+        ),
+        ...first.aggs.map((_, a) => n + 1 + a),
+      ];
+      byId.set(id, { layout, project: compileProjection(b.project.exprs, this.compileOptions) });
+    });
+    const project = (row: Row): Row => {
+      const branch = byId.get(row[n] as number);
+      if (!branch) throw new RivuletError('internal', 'INTERNAL', `unknown grouping id ${String(row[n])}`);
+      return branch.project(branch.layout.map((i) => row[i]));
+    };
+    return this.addOperator(new Calc({ project }), [out]);
   }
 
   private scan(node: ScanRel): Outlet {
