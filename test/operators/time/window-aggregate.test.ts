@@ -5,7 +5,7 @@ import { WindowAggregate, type WindowAggregateOptions } from '../../../operators
 import type { WindowSpec } from '../../../operators/time/window-spec.ts';
 import { count, Harness, materialize, max, maxNoMerge, sortedJson, sum } from './harness.ts';
 import { refWindows } from './reference.ts';
-import { runScenario, shuffledArrivals } from './scenario.ts';
+import { runScenario, shuffledArrivals, watermarkDelay } from './scenario.ts';
 
 // Rows: [key, ts, value]
 const TS = 1;
@@ -397,7 +397,7 @@ describe('WindowAggregate', () => {
           const r = runScenario(() => new WindowAggregate(options(spec, mergeable)), arrivals, {
             inputs: 1,
             tsIndex: [TS],
-            delay,
+            delay: watermarkDelay(spec, delay),
           });
           expect(r.out.changes.every((c) => c.kind === RowKind.INSERT)).toBe(true);
           expect(sortedJson(r.out.rows())).toEqual(sortedJson(reference(spec, rows)));
@@ -457,7 +457,7 @@ describe('WindowAggregate', () => {
           const r = runScenario(
             () => new WindowAggregate({ ...options(spec), earlyFireDelayMs: fire, allowedLatenessMs: 7 }),
             arrivals,
-            { inputs: 1, tsIndex: [TS], delay },
+            { inputs: 1, tsIndex: [TS], delay: watermarkDelay(spec, delay) },
           );
           expect(materialize(r.out.changes)).toEqual(sortedJson(reference(spec, rows)));
           expect(r.finalState).toBe(0);
@@ -495,7 +495,7 @@ describe('WindowAggregate', () => {
             if (spec.kind !== 'session') h.insert(a.row).push(RowKind.DELETE, a.row);
             if ((a.row[TS] as number) > maxTs) {
               maxTs = a.row[TS] as number;
-              h.watermark(maxTs - delay - 1);
+              h.watermark(maxTs - watermarkDelay(spec, delay) - 1);
             }
           }
           h.finish();
