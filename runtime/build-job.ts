@@ -67,6 +67,8 @@ export interface BuildOptions {
   readonly earlyFireDelayMs?: number;
   /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
   readonly allowedLatenessMs?: number;
+  /** `table.exec.emit.late-fire.delay` when late firing is enabled (ms; 0: every late row at once). */
+  readonly lateFireDelayMs?: number;
   /** `table.exec.late-data.side-output`: where late rows go instead of being dropped. */
   readonly lateData?: LateDataRouter;
 }
@@ -447,6 +449,20 @@ export class JobBuilder {
     return this.addOperator(new Calc({ project: rankAsBigint }), [this.addOperator(op, [input])]);
   }
 
+  /** `table.exec.emit.*`: early firing, allowed lateness and late firing of window aggregates. */
+  private windowEmitOptions(): {
+    earlyFireDelayMs?: number;
+    allowedLatenessMs?: number;
+    lateFireDelayMs?: number;
+  } {
+    const o = this.options;
+    return {
+      ...(o.earlyFireDelayMs ? { earlyFireDelayMs: o.earlyFireDelayMs } : {}),
+      ...(o.allowedLatenessMs ? { allowedLatenessMs: o.allowedLatenessMs } : {}),
+      ...(o.lateFireDelayMs ? { lateFireDelayMs: o.lateFireDelayMs } : {}),
+    };
+  }
+
   /** A join of two windowed inputs on their window bounds (planner/windowed.ts). */
   private windowJoin(node: Extract<RelNode, { kind: 'join' }>, w: WindowJoinInfo): Outlet {
     const leftArity = node.left.fields.length;
@@ -600,8 +616,7 @@ export class JobBuilder {
       rowtimeIndex: w.startKey,
       groupKeys: otherKeys,
       aggregates,
-      ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
-      ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
+      ...this.windowEmitOptions(),
     });
     const out = this.addOperator(op, [input]);
     const n = otherKeys.length;
@@ -634,8 +649,7 @@ export class JobBuilder {
       groupKeys: keys,
       groupingSets: sets,
       aggregates: aggregateCalls(first.aggs, this.insertOnly(gs.input)),
-      ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
-      ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
+      ...this.windowEmitOptions(),
     });
     const out = this.addOperator(op, [input]);
     const n = keys.length;

@@ -249,6 +249,8 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
+        const now = this.now();
+        for (const op of this.operators) op.tick(now);
         for (const sink of this.sinks) await sink.writer.flush();
         await yieldToEventLoop();
       }

@@ -354,14 +354,29 @@ export class Session {
     return new QueryBinder({ catalog: this.catalog, fnContext: this.fnContext });
   }
 
-  /** Flink's window emit options: early firing before the window end, and allowed lateness. */
-  private emitOptions(): { earlyFireDelayMs?: number; allowedLatenessMs?: number } {
+  /**
+   * Flink's window emit options: early firing before the window end, allowed lateness, and late
+   * firing (how late updates are emitted: at once, or every `late-fire.delay`). Late firing needs an
+   * allowed lateness, as in Flink.
+   */
+  private emitOptions(): { earlyFireDelayMs?: number; allowedLatenessMs?: number; lateFireDelayMs?: number } {
     const early = this.options.get('table.exec.emit.early-fire.enabled') === 'true';
     const delay = this.options.get('table.exec.emit.early-fire.delay');
     const lateness = this.options.get('table.exec.emit.allow-lateness');
+    const lateFire = this.options.get('table.exec.emit.late-fire.enabled') === 'true';
+    const lateDelay = this.options.get('table.exec.emit.late-fire.delay');
+    const allowedLatenessMs = lateness === undefined ? 0 : parseDurationMs(lateness);
+    if (lateFire && allowedLatenessMs <= 0) {
+      throw new RivuletError(
+        'plan',
+        'EMIT_LATE_FIRE_LATENESS',
+        "'table.exec.emit.late-fire.enabled' needs 'table.exec.emit.allow-lateness' to be positive: it says how long fired windows wait for late rows",
+      );
+    }
     return {
       ...(early ? { earlyFireDelayMs: delay === undefined ? 1000 : parseDurationMs(delay) } : {}),
-      ...(lateness !== undefined ? { allowedLatenessMs: parseDurationMs(lateness) } : {}),
+      ...(lateness !== undefined ? { allowedLatenessMs } : {}),
+      ...(lateFire && lateDelay !== undefined ? { lateFireDelayMs: parseDurationMs(lateDelay) } : {}),
     };
   }
 

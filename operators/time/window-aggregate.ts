@@ -10,7 +10,8 @@
  *    `lateOutput`.
  * 2. A watermark `wm` fires, in window-end order, every window with `end - 1 <= wm`: each entry
  *    emits its result, and its state is freed (or kept until `end - 1 + allowedLateness <= wm`, so
- *    late rows within the lateness update the result immediately).
+ *    late rows within the lateness update the result: at once, or with `lateFireDelayMs` every
+ *    that many ms of processing time, and in any case before the window's state is freed).
  * 3. With `earlyFireDelayMs`, results of open windows that changed are emitted every that many ms of
  *    processing time (checked as input arrives and on `onProcessingTime`); the output is then an
  *    update stream (see window-entry.ts), as it is with allowed lateness.
@@ -54,6 +55,11 @@ export interface WindowAggregateOptions {
   readonly earlyFireDelayMs?: number;
   /** Keep fired windows this long in event time; late rows within it update the result. */
   readonly allowedLatenessMs?: number;
+  /**
+   * With allowed lateness: emit the updates of fired windows every this many ms of processing time
+   * instead of at every late row (Flink's `table.exec.emit.late-fire.delay`; 0: at once).
+   */
+  readonly lateFireDelayMs?: number;
   /** Where late rows go instead of being dropped and counted. */
   readonly lateOutput?: Collector;
   /** Windows over event time (default) or processing time (see step 6). */
@@ -95,6 +101,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   private readonly keyOf: (row: Row) => StateKey;
   private readonly lateness: number;
   private readonly earlyDelay: number;
+  private readonly lateDelay: number;
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
   private wm = Number.NEGATIVE_INFINITY;
@@ -109,6 +116,9 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   // Early firing: entries changed since their last emission, and when to emit them next.
   private readonly dirty = new Set<WindowEntry>();
   private nextEarlyFire = Number.NEGATIVE_INFINITY;
+  // Late firing with a delay: fired entries updated by late rows, and when to emit them next.
+  private readonly lateDirty = new Set<WindowEntry>();
+  private nextLateFire = Number.NEGATIVE_INFINITY;
   // TUMBLE, resolved once: the hot path of the benchmark reads these instead of the options.
   private readonly tumbleSize: number;
   private readonly tumbleOffset: number;
@@ -123,10 +133,12 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     validateWindowSpec(options.window);
     requireNonNegative('earlyFireDelayMs', options.earlyFireDelayMs);
     requireNonNegative('allowedLatenessMs', options.allowedLatenessMs);
+    requireNonNegative('lateFireDelayMs', options.lateFireDelayMs);
     this.opts = options;
     this.aggs = new AggregateCalls(options.aggregates);
     this.lateness = options.allowedLatenessMs ?? 0;
     this.earlyDelay = options.earlyFireDelayMs ?? 0;
+    this.lateDelay = this.lateness > 0 ? (options.lateFireDelayMs ?? 0) : 0;
     this.emitter = new WindowEmitter(this.aggs, this.lateness > 0 || this.earlyDelay > 0);
     this.keyOf = keySelector(options.groupKeys);
     const w = options.window;
@@ -151,6 +163,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.out = out;
     this.emitter.setOutput(out);
     if (this.earlyDelay > 0) this.nextEarlyFire = ctx.now() + this.earlyDelay;
+    if (this.lateDelay > 0) this.nextLateFire = ctx.now() + this.lateDelay;
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
@@ -190,6 +203,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       else this.processAligned(kind, row, ts as number, w);
     }
     if (this.earlyDelay > 0) this.maybeEarlyFire(ctx.now());
+    if (this.lateDelay > 0) this.maybeLateFire(ctx.now());
   }
 
   private processAligned(kind: RowKind, row: Row, ts: number, w: AlignedWindowSpec): void {
@@ -298,12 +312,14 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.touched(e, bucket.fired);
   }
 
-  /** Records a change to an entry: late updates go out at once; early firing batches the rest. */
+  /** Records a change: late updates go out at once or by late firing; early firing batches the rest. */
   private touched(e: WindowEntry, fired: boolean): void {
     if (!this.emitter.updating) return;
     e.dirty = true;
-    if (fired) this.emitter.emit(e);
-    else if (this.earlyDelay > 0) this.dirty.add(e);
+    if (fired) {
+      if (this.lateDelay > 0) this.lateDirty.add(e);
+      else this.emitter.emit(e);
+    } else if (this.earlyDelay > 0) this.dirty.add(e);
   }
 
   private processSession(kind: RowKind, row: Row, ts: number): void {
@@ -325,6 +341,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     for (const gone of added.absorbed) {
       this.emitter.withdraw(gone);
       this.dirty.delete(gone);
+      this.lateDirty.delete(gone);
     }
     if (added.reshaped) {
       // A reshaped session is a new window: it fires by its own timer, or now if already past it.
@@ -374,6 +391,8 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
         if (this.lateness > 0) timers.push(end - 1 + this.lateness, end);
       }
       if (bucket.fired && end - 1 + this.lateness <= wm) {
+        // Pending late updates go out before the window is forgotten.
+        if (this.lateDelay > 0) for (const e of bucket.entries.values()) this.flushLate(e);
         this.buckets.delete(end);
         if (this.lastBucket === bucket) this.lastBucket = null;
       }
@@ -388,8 +407,16 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       const e = sessions.find(key, end);
       if (e === undefined) continue;
       if (!e.fired && end - 1 <= wm) this.fireSession(key, e);
-      if (e.fired && end - 1 + this.lateness <= wm) sessions.remove(key, e);
+      if (e.fired && end - 1 + this.lateness <= wm) {
+        this.flushLate(e);
+        sessions.remove(key, e);
+      }
     }
+  }
+
+  /** Emits an entry's pending late update now (its window is about to be freed). */
+  private flushLate(e: WindowEntry): void {
+    if (this.lateDirty.delete(e)) this.emitter.emit(e);
   }
 
   private fireSession(key: StateKey, e: WindowEntry): void {
@@ -397,6 +424,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     e.fired = true;
     this.emitter.emit(e);
     this.dirty.delete(e);
+    this.lateDirty.delete(e);
     if (this.lateness > 0) sessions.timers.push(e.end - 1 + this.lateness, [key, e.end]);
     else sessions.remove(key, e);
   }
@@ -408,8 +436,16 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.dirty.clear();
   }
 
+  private maybeLateFire(now: number): void {
+    if (now < this.nextLateFire) return;
+    this.nextLateFire = now + this.lateDelay;
+    for (const e of this.lateDirty) this.emitter.emit(e);
+    this.lateDirty.clear();
+  }
+
   onProcessingTime(now: number): void {
     if (this.earlyDelay > 0) this.maybeEarlyFire(now);
+    if (this.lateDelay > 0) this.maybeLateFire(now);
     if (this.proctime) this.advance(now - 1);
   }
 
@@ -422,6 +458,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       wm: this.wm,
       forwarded: this.forwarded,
       nextEarlyFire: this.nextEarlyFire,
+      nextLateFire: this.nextLateFire,
       buckets: [...this.buckets.values()].map((b) => ({
         end: b.end,
         fired: b.fired,
@@ -431,6 +468,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       sessions: this.sessions?.snapshot() ?? null,
       // Entries awaiting early firing, in the order they will be emitted.
       dirty: [...this.dirty].map((e) => [e.end, this.stateKeyOf(e)]),
+      lateDirty: [...this.lateDirty].map((e) => [e.end, this.stateKeyOf(e)]),
     });
   }
 
@@ -439,24 +477,34 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       wm: number;
       forwarded: number;
       nextEarlyFire: number;
+      nextLateFire?: number;
       buckets: { end: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
       bucketTimers: [number, number][];
       sessions: unknown;
       dirty: [number, StateKey][];
+      lateDirty?: [number, StateKey][];
     };
     this.wm = s.wm;
     this.forwarded = s.forwarded;
     this.nextEarlyFire = s.nextEarlyFire;
+    this.nextLateFire = s.nextLateFire ?? Number.NEGATIVE_INFINITY;
     this.buckets.clear();
+    this.lateDirty.clear();
     this.lastBucket = null;
     this.dirty.clear();
     for (const b of s.buckets)
       this.buckets.set(b.end, { end: b.end, fired: b.fired, entries: new Map(b.entries) });
     this.bucketTimers.restore(s.bucketTimers);
     if (this.sessions && s.sessions) this.sessions.restore(s.sessions);
+    const find = (end: number, key: StateKey) =>
+      this.sessions ? this.sessions.find(key, end) : this.buckets.get(end)?.entries.get(key);
     for (const [end, key] of s.dirty) {
-      const e = this.sessions ? this.sessions.find(key, end) : this.buckets.get(end)?.entries.get(key);
+      const e = find(end, key);
       if (e) this.dirty.add(e);
+    }
+    for (const [end, key] of s.lateDirty ?? []) {
+      const e = find(end, key);
+      if (e) this.lateDirty.add(e);
     }
   }
 
@@ -487,6 +535,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.buckets.clear();
     this.lastBucket = null;
     this.dirty.clear();
+    this.lateDirty.clear();
   }
 }
 
