@@ -126,17 +126,28 @@ export interface WindowAggregation {
   readonly endKey: number;
 }
 
-/** Whether `agg` groups by the window bounds of a window TVF below it (through one projection). */
+/**
+ * Whether `agg` groups by the window bounds of a window TVF below it, through projections and
+ * filters (the aggregation's pre-projection, views and subqueries over the TVF).
+ */
 export function windowAggregation(agg: AggregateRel): WindowAggregation | undefined {
   let input = agg.input;
   let map = (i: number): number | undefined => i;
-  if (input.kind === 'project') {
-    const exprs = input.exprs;
-    map = (i) => {
-      const e = exprs[i];
-      return e?.kind === 'input' ? e.index : undefined;
-    };
-    input = input.input;
+  for (;;) {
+    if (input.kind === 'project') {
+      const exprs = input.exprs;
+      const outer = map;
+      map = (i) => {
+        const j = outer(i);
+        const e = j === undefined ? undefined : exprs[j];
+        return e?.kind === 'input' ? e.index : undefined;
+      };
+      input = input.input;
+    } else if (input.kind === 'filter') {
+      // A filter keeps its input's columns in place (a Top-N filter sits on an OVER node, which
+      // ends the search below).
+      input = input.input;
+    } else break;
   }
   if (input.kind !== 'windowTvf') return undefined;
   const width = input.fields.length;

@@ -104,6 +104,39 @@ describe('window Top-N (SQL)', () => {
     );
   });
 
+  it('property: Top-N over a window aggregation over a view of the TVF (top key by SUM per window)', async () => {
+    await fc.assert(
+      fc.asyncProperty(eventsArb, fc.integer({ min: 1, max: 3 }), async (evs, perBatch) => {
+        const s = new Session();
+        await s.executeScript(`${table('t', evs, perBatch)}
+          CREATE VIEW w AS SELECT * FROM TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '10' SECOND)) WHERE v >= 0;`);
+        const q = `SELECT window_start, k, total FROM (
+            SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY total DESC, k) AS rn
+            FROM (SELECT window_start, window_end, k, SUM(v) AS total FROM w GROUP BY window_start, window_end, k)
+          ) WHERE rn <= 1`;
+        const [plan] = await s.executeScript(`EXPLAIN ${q}`);
+        expect(plan?.kind === 'explain' && plan.text).not.toContain('I,UB,UA,D');
+        const got = await queryRows(q, s);
+        const sums = new Map<number, Map<string, number>>();
+        for (const e of evs) {
+          const start = Math.floor(e.t / 10) * 10;
+          const m = sums.get(start) ?? new Map<string, number>();
+          m.set(e.k, (m.get(e.k) ?? 0) + e.v);
+          sums.set(start, m);
+        }
+        const expected = [...sums].map(([start, m]) => {
+          const [k, total] = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0] as [
+            string,
+            number,
+          ];
+          return [ms(start), k, total];
+        });
+        expect(sorted(got)).toEqual(sorted(expected));
+      }),
+      { numRuns: 40 },
+    );
+  });
+
   it('is append-only and EXPLAIN names it WindowRank', async () => {
     const evs: Ev[] = [
       { id: 0, k: 'a', v: 1, t: 1 },
