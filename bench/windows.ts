@@ -3,12 +3,14 @@
  * through WatermarkAssigner -> WindowAggregate (no SQL, no runtime), as issue 5 asks:
  * 10 million events, 100,000 keys, 2 seconds of out-of-orderness, watermark = max ts - 2 s.
  *
- * Run: npm exec -- node bench/windows.ts [events] [keys]
+ * Run: npm exec -- node bench/windows.ts [events] [keys] [tumble|tvf]
+ * (`tvf`: through WindowTableFunction -> WindowAggregate over window columns, as SQL plans it)
  * Prints events/s over the whole run (row generation included), events per CPU-second, and peak RSS.
  */
 import type { AggregateFunction, Collector, OperatorContext, Row, RowKind } from '../operators/api.ts';
 import { WatermarkAssigner } from '../operators/time/watermark-assigner.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
+import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 
 const EVENTS = Number(process.argv[2] ?? 10_000_000);
 const KEYS = Number(process.argv[3] ?? 100_000);
@@ -44,25 +46,35 @@ const sink: Collector = {
 };
 const ctx: OperatorContext = { jobName: 'bench', operatorId: '0', now: () => 0, count: () => {} };
 
-const agg = new WindowAggregate({
-  window: { kind: 'tumble', size: 60_000 },
-  rowtimeIndex: 1,
-  groupKeys: [0],
-  aggregates: [
-    { create: () => count, args: [] },
-    { create: () => sum, args: [2] },
-    { create: () => max, args: [2] },
-  ],
-});
+// Mode `tvf` runs the operators the SQL planner uses for a window TVF aggregation: a
+// WindowTableFunction appending window columns, then a WindowAggregate reading them.
+const TVF = process.argv[4] === 'tvf';
+const aggregates = [
+  { create: () => count, args: [] },
+  { create: () => sum, args: [2] },
+  { create: () => max, args: [2] },
+];
+const agg = new WindowAggregate(
+  TVF
+    ? { window: { kind: 'columns', startIndex: 3, endIndex: 4 }, rowtimeIndex: 5, groupKeys: [0], aggregates }
+    : { window: { kind: 'tumble', size: 60_000 }, rowtimeIndex: 1, groupKeys: [0], aggregates },
+);
 agg.open(ctx, sink);
+const tvf = new WindowTableFunction({ window: { kind: 'tumble', size: 60_000 }, rowtimeIndex: 1 });
+tvf.open(ctx, {
+  push: (kind, row) => agg.process(kind, row, 0),
+  watermark: (ts) => agg.processWatermark(ts, 0),
+  end: () => agg.endInput(0),
+});
+const head = TVF ? tvf : agg;
 const assigner = new WatermarkAssigner({
   rowtimeIndex: 1,
   watermarkOf: (r) => (r[1] as number) - OUT_OF_ORDER_MS - 1,
 });
 assigner.open(ctx, {
-  push: (kind, row) => agg.process(kind, row, 0),
-  watermark: (ts) => agg.processWatermark(ts, 0),
-  end: () => agg.endInput(0),
+  push: (kind, row) => head.process(kind, row, 0),
+  watermark: (ts) => head.processWatermark(ts, 0),
+  end: () => head.endInput(0),
 });
 
 // A cheap deterministic PRNG (xorshift32) so generation does not dominate the measurement.
@@ -100,6 +112,7 @@ console.log(
     {
       events: EVENTS,
       keys: KEYS,
+      mode: TVF ? 'tvf' : 'tumble',
       seconds: Number(seconds.toFixed(2)),
       eventsPerSecond: Math.round(EVENTS / seconds),
       cpuSeconds: Number(cpuSeconds.toFixed(2)),

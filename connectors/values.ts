@@ -16,12 +16,20 @@ export class StaticRowsSource implements ScanSource {
   private readonly rows: readonly Row[];
   private readonly kinds: readonly RowKind[] | null;
   private readonly split: string;
+  private readonly rowsPerBatch: number;
   private offset = 0;
 
-  constructor(rows: readonly Row[], kinds: readonly RowKind[] | null = null, split = 'values') {
+  /** `rowsPerBatch` caps every batch (the source's watermark advances after each batch). */
+  constructor(
+    rows: readonly Row[],
+    kinds: readonly RowKind[] | null = null,
+    split = 'values',
+    rowsPerBatch = Number.POSITIVE_INFINITY,
+  ) {
     this.rows = rows;
     this.kinds = kinds;
     this.split = split;
+    this.rowsPerBatch = rowsPerBatch;
     this.changelogMode = kinds?.some((k) => k !== 0) ? 'retract' : 'insert-only';
   }
 
@@ -29,7 +37,7 @@ export class StaticRowsSource implements ScanSource {
 
   async next(maxRows: number): Promise<SourceBatch | null> {
     if (this.offset >= this.rows.length) return null;
-    const end = Math.min(this.rows.length, this.offset + maxRows);
+    const end = Math.min(this.rows.length, this.offset + Math.min(maxRows, this.rowsPerBatch));
     const positions: string[] = [];
     for (let i = this.offset; i < end; i++) positions.push(`${this.split} row ${i + 1}`);
     const batch: SourceBatch = {
@@ -75,6 +83,11 @@ export const valuesConnector: ConnectorFactory = {
       key: 'bounded',
       default: 'true',
       description: "'false' keeps the source open after the rows (an unbounded table)",
+    },
+    {
+      key: 'rows-per-batch',
+      description:
+        'at most this many rows per batch; the watermark advances after each batch, so small batches let rows arrive behind it (late data in tests and examples)',
     },
   ],
   createSource(table) {
@@ -146,7 +159,21 @@ export const valuesConnector: ConnectorFactory = {
       }
     });
     const bounded = (table.options.get('bounded') ?? 'true').toLowerCase() !== 'false';
-    const source = new StaticRowsSource(rows, kinds.some((k) => k !== 0) ? kinds : null, table.name);
+    const perBatch = table.options.get('rows-per-batch');
+    const rowsPerBatch = perBatch === undefined ? Number.POSITIVE_INFINITY : Number(perBatch);
+    if (perBatch !== undefined && (!Number.isInteger(rowsPerBatch) || rowsPerBatch < 1)) {
+      throw new RivuletError(
+        'plan',
+        'OPTION_INVALID',
+        `Option 'rows-per-batch' of table '${table.name}' must be a positive integer, found '${perBatch}'`,
+      );
+    }
+    const source = new StaticRowsSource(
+      rows,
+      kinds.some((k) => k !== 0) ? kinds : null,
+      table.name,
+      rowsPerBatch,
+    );
     return bounded ? source : new OpenEndedSource(source);
   },
 };

@@ -728,12 +728,30 @@ export class ExprBinder {
     if (upper === 'PROCTIME' && e.args.length === 0) {
       return { kind: 'proctime', type: withTimeAttribute(T.timestampLtz(3, false), 'PROCTIME') };
     }
+    if (upper === 'CURRENT_WATERMARK') return this.currentWatermark(e);
     return this.call(
       upper,
       e.args.map((a) => this.bind(a)),
       e.span,
       upper,
     );
+  }
+
+  /** CURRENT_WATERMARK(rowtime): typed as the rowtime (precision 3), nullable, not a time attribute. */
+  private currentWatermark(e: FunctionCall): BoundExpr {
+    const arg = e.args.length === 1 ? this.bind(e.args[0] as Expr) : undefined;
+    if (arg?.type.timeAttribute !== 'ROWTIME') {
+      throw planError(
+        'CURRENT_WATERMARK_ARGUMENT',
+        'CURRENT_WATERMARK takes one argument, a rowtime attribute (a column with a WATERMARK, or window_time)',
+        e.span,
+      );
+    }
+    return {
+      kind: 'currentWatermark',
+      arg,
+      type: withTimeAttribute({ ...arg.type, nullable: true, precision: 3 }, undefined),
+    };
   }
 
   private unknownFunction(name: string, span: Span): RivuletError {

@@ -9,6 +9,7 @@
  * 4. AND/OR/CASE short-circuit with nested blocks, keeping SQL's three-valued logic.
  * The generated source is kept on the function (`.source`) for debugging and EXPLAIN.
  */
+import { RivuletError } from '../common/errors.ts';
 import type { Row, Value } from '../operators/api.ts';
 import type { BoundExpr } from './expr.ts';
 
@@ -22,6 +23,7 @@ class CodeGen {
   private nextVar = 0;
   private readonly constIndex = new Map<unknown, number>();
   usesNow = false;
+  usesWatermark = false;
 
   fresh(): string {
     const v = `v${this.nextVar++}`;
@@ -65,6 +67,9 @@ class CodeGen {
       case 'proctime':
         this.usesNow = true;
         return 'now()';
+      case 'currentWatermark':
+        this.usesWatermark = true;
+        return 'wm()';
       case 'call': {
         const fn = this.constant(e.fn.impl);
         const out = this.fresh();
@@ -155,13 +160,21 @@ class CodeGen {
     return v;
   }
 
-  build<F>(body: string, now: () => number): F {
+  build<F>(body: string, options: CompileOptions): F {
     const src = `${this.lines.join('\n')}\n${body}`;
-    const factory = new Function('c', 'now', `return function compiled(row) {\n${src}\n};`) as (
+    if (this.usesWatermark && !options.watermark) {
+      throw new RivuletError(
+        'plan',
+        'CURRENT_WATERMARK_PLACEMENT',
+        'CURRENT_WATERMARK(...) can only be used in a SELECT list or WHERE clause (where the watermark of the input is known), not in a join condition, aggregate or table definition',
+      );
+    }
+    const factory = new Function('c', 'now', 'wm', `return function compiled(row) {\n${src}\n};`) as (
       c: unknown[],
       now: () => number,
+      wm: (() => number | null) | undefined,
     ) => F;
-    const fn = factory(this.consts, now) as F & { source?: string };
+    const fn = factory(this.consts, options.now ?? Date.now, options.watermark) as F & { source?: string };
     fn.source = src;
     return fn;
   }
@@ -170,12 +183,14 @@ class CodeGen {
 export interface CompileOptions {
   /** Processing time for PROCTIME() (injectable for tests). */
   readonly now?: () => number;
+  /** CURRENT_WATERMARK(...): the evaluating operator's input watermark, null before the first. */
+  readonly watermark?: () => number | null;
 }
 
 export function compileExpr(e: BoundExpr, options: CompileOptions = {}): CompiledExpr {
   const g = new CodeGen();
   const v = g.gen(e);
-  return g.build<CompiledExpr>(`return ${v};`, options.now ?? Date.now);
+  return g.build<CompiledExpr>(`return ${v};`, options);
 }
 
 /** `(row) => [e1, e2, ...]` evaluating every expression once per row. */
@@ -185,12 +200,12 @@ export function compileProjection(
 ): CompiledProjection {
   const g = new CodeGen();
   const vs = exprs.map((e) => g.gen(e));
-  return g.build<CompiledProjection>(`return [${vs.join(', ')}];`, options.now ?? Date.now);
+  return g.build<CompiledProjection>(`return [${vs.join(', ')}];`, options);
 }
 
 /** `(row) => boolean`: true only when the predicate is TRUE (NULL and FALSE both reject). */
 export function compilePredicate(e: BoundExpr, options: CompileOptions = {}): CompiledPredicate {
   const g = new CodeGen();
   const v = g.gen(e);
-  return g.build<CompiledPredicate>(`return ${v} === true;`, options.now ?? Date.now);
+  return g.build<CompiledPredicate>(`return ${v} === true;`, options);
 }

@@ -6,10 +6,11 @@
 import { typeToString } from '../catalog/types.ts';
 import { formatPattern } from '../operators/match/spec.ts';
 import { exprToString } from './expr.ts';
-import { childrenOf, type RelNode, type WindowTvfRel } from './logical.ts';
+import { childrenOf, type RelNode } from './logical.ts';
 import { rankFilter } from './over.ts';
 import type { StreamProps } from './physical.ts';
-import { windowAggregation } from './window.ts';
+import { windowAggregation, windowGroupingSets } from './window.ts';
+import { describeWindow, windowJoin, windowRank } from './windowed.ts';
 
 const MODES: Record<StreamProps['mode'], string> = {
   'insert-only': 'I',
@@ -17,8 +18,9 @@ const MODES: Record<StreamProps['mode'], string> = {
   upsert: 'I,UA,D',
 };
 
-function describe(node: RelNode): string {
+function describe(node: RelNode, props: (node: RelNode) => StreamProps): string {
   const names = node.fields.map((f) => f.name);
+  const appends = (n: RelNode) => props(n).mode === 'insert-only';
   switch (node.kind) {
     case 'scan':
       return `TableSourceScan(table=[${node.table.name}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
@@ -28,6 +30,18 @@ function describe(node: RelNode): string {
       return `Calc(select=[${node.exprs.map((e, i) => `${exprToString(e)} AS ${names[i]}`).join(', ')}])`;
     case 'filter': {
       const rank = rankFilter(node);
+      const w = rank && appends(rank.over.input) ? windowRank(rank) : undefined;
+      if (rank && w) {
+        const inFields = rank.over.input.fields;
+        const keys = w.keys.map((k) => inFields[k]?.name).join(', ');
+        const win = `window=[${describeWindow(w.columns.window)}]`;
+        if (w.dedup)
+          return `WindowDeduplicate(${win}, keep=[${w.dedup.keepLast ? 'LastRow' : 'FirstRow'}], partitionBy=[${keys}], order=[${inFields[w.dedup.timeIndex]?.name}])`;
+        const order = rank.over.orderKeys
+          .map((k) => `${inFields[k.index]?.name} ${k.descending ? 'DESC' : 'ASC'}`)
+          .join(', ');
+        return `WindowRank(${win}, rankRange=[rankStart=${rank.rankStart}, rankEnd=${rank.rankEnd}], partitionBy=[${keys}], orderBy=[${order}])`;
+      }
       if (rank?.dedup)
         return `Deduplicate(keep=[${rank.dedup.keepLast ? 'LastRow' : 'FirstRow'}], order=[${rank.dedup.time}])`;
       if (rank) return `Rank(rankRange=[rankStart=${rank.rankStart}, rankEnd=${rank.rankEnd}])`;
@@ -45,12 +59,33 @@ function describe(node: RelNode): string {
         const t = node.temporal;
         return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[versions older than the newest one at the watermark are freed])`;
       }
+      if (appends(node.left) && appends(node.right)) {
+        const wj = windowJoin(node);
+        if (wj)
+          return `WindowJoin(joinType=[${node.joinType}], window=[${describeWindow(wj.left.window)}], where=[${exprToString(node.condition)}])`;
+      }
       if (node.interval) {
         return `IntervalJoin(joinType=[${node.joinType}], leftTime=[${node.left.fields[node.interval.leftTime]?.name}], rightTime=[${node.right.fields[node.interval.rightTime]?.name}], lower=${node.interval.lower} ms, upper=${node.interval.upper} ms)`;
       }
       return `Join(joinType=[${node.joinType}], where=[${exprToString(node.condition)}])`;
-    case 'union':
+    case 'union': {
+      const gs = windowGroupingSets(node);
+      if (gs && appends(gs.input)) {
+        const f = gs.input.fields;
+        const first = gs.branches[0]?.agg;
+        const sets = gs.branches
+          .map(
+            (b) =>
+              `(${b.agg.groupKeys
+                .filter((k) => k !== gs.startKey && k !== gs.endKey)
+                .map((k) => f[k]?.name)
+                .join(', ')})`,
+          )
+          .join(', ');
+        return `WindowAggregate(groupBy=[${f[gs.startKey]?.name}, ${f[gs.endKey]?.name}], groupingSets=[${sets}], select=[${(first?.aggs ?? []).map((a) => `${a.name}(${a.distinct ? 'DISTINCT ' : ''}${a.args.map((i) => f[i]?.name).join(', ')})`).join(', ')}])`;
+      }
       return `Union(all=[true], inputs=${node.inputs.length})`;
+    }
     case 'setOp':
       return `${node.op[0]}${node.op.slice(1).toLowerCase()}(all=[${node.all}])`;
     case 'timeTravel':
@@ -70,23 +105,9 @@ function describe(node: RelNode): string {
           ', ',
         )}], select=[${node.calls.map((c) => (c.kind === 'AGGREGATE' ? c.name : c.kind)).join(', ')}])`;
     case 'windowTvf':
-      return `WindowTableFunction(window=[${windowText(node.window)}], timeCol=[${node.input.fields[node.timeIndex]?.name}])`;
+      return `WindowTableFunction(window=[${describeWindow(node.window)}], timeCol=[${node.input.fields[node.timeIndex]?.name}])`;
     case 'sort':
       return `SortLimit(orderBy=[${node.keys.map((k) => `${names[k.index]} ${k.descending ? 'DESC' : 'ASC'}`).join(', ')}]${node.limit !== null ? `, limit=${node.limit}` : ''}${node.offset ? `, offset=${node.offset}` : ''})`;
-  }
-}
-
-function windowText(w: WindowTvfRel['window']): string {
-  const s = (ms: number) => `${ms} ms`;
-  switch (w.kind) {
-    case 'tumble':
-      return `TUMBLE(size=${s(w.size)}${w.offset ? `, offset=${s(w.offset)}` : ''})`;
-    case 'hop':
-      return `HOP(slide=${s(w.slide)}, size=${s(w.size)})`;
-    case 'cumulate':
-      return `CUMULATE(step=${s(w.step)}, size=${s(w.size)})`;
-    case 'session':
-      return `SESSION(gap=${s(w.gap)})`;
   }
 }
 
@@ -95,11 +116,18 @@ export function explainPlan(root: RelNode, props: (node: RelNode) => StreamProps
   const walk = (node: RelNode, depth: number): void => {
     const p = props(node);
     lines.push(
-      `${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`,
+      `${'   '.repeat(depth)}${depth > 0 ? '+- ' : ''}${describe(node, props)}, changelogMode=[${MODES[p.mode]}]${p.bounded ? '' : ', unbounded'}`,
     );
     // Top-N and deduplication replace their OVER node: show what they read.
     const rank = node.kind === 'filter' ? rankFilter(node) : undefined;
-    for (const c of rank ? [rank.over.input] : childrenOf(node)) walk(c, depth + 1);
+    // Grouping sets over windows are one window aggregate over the branches' shared input.
+    const sets = node.kind === 'union' ? windowGroupingSets(node) : undefined;
+    const children = rank
+      ? [rank.over.input]
+      : sets && props(sets.input).mode === 'insert-only'
+        ? [sets.input]
+        : childrenOf(node);
+    for (const c of children) walk(c, depth + 1);
   };
   walk(root, 0);
   lines.push('', '== Output schema ==', ...root.fields.map((f) => `${f.name}: ${typeToString(f.type)}`));

@@ -19,7 +19,8 @@ export type BoundExpr =
   | Cast
   | InList
   | FieldGet
-  | ProcTime;
+  | ProcTime
+  | CurrentWatermark;
 
 export interface InputRef {
   readonly kind: 'input';
@@ -113,6 +114,39 @@ export interface ProcTime {
   readonly type: LogicalType;
 }
 
+/**
+ * CURRENT_WATERMARK(rowtime): the watermark of the evaluating operator's input when the row is
+ * evaluated; NULL before the first watermark. Only a Calc can evaluate it (it tracks the watermark).
+ */
+export interface CurrentWatermark {
+  readonly kind: 'currentWatermark';
+  /** The rowtime attribute named in the call (kept for printing and remapping). */
+  readonly arg: BoundExpr;
+  readonly type: LogicalType;
+}
+
+/** Whether an expression reads CURRENT_WATERMARK (it must then run where the watermark is known). */
+export function readsWatermark(e: BoundExpr): boolean {
+  switch (e.kind) {
+    case 'currentWatermark':
+      return true;
+    case 'input':
+    case 'literal':
+    case 'proctime':
+      return false;
+    case 'call':
+    case 'and':
+    case 'or':
+      return e.args.some(readsWatermark);
+    case 'case':
+      return (
+        e.whens.some((w) => readsWatermark(w.when) || readsWatermark(w.result)) || readsWatermark(e.else)
+      );
+    default:
+      return readsWatermark(e.arg);
+  }
+}
+
 export const literal = (value: Value, type: LogicalType): Literal => ({ kind: 'literal', value, type });
 export const inputRef = (index: number, type: LogicalType, name: string): InputRef => ({
   kind: 'input',
@@ -126,6 +160,7 @@ export const TRUE = literal(true, T.boolean(false));
 export function isDeterministic(e: BoundExpr): boolean {
   switch (e.kind) {
     case 'proctime':
+    case 'currentWatermark':
       return false;
     case 'call':
       return e.fn.deterministic && e.args.every(isDeterministic);
@@ -232,5 +267,7 @@ export function exprToString(e: BoundExpr): string {
       return `${exprToString(e.arg)}.${e.name}`;
     case 'proctime':
       return 'PROCTIME()';
+    case 'currentWatermark':
+      return `CURRENT_WATERMARK(${exprToString(e.arg)})`;
   }
 }

@@ -8,6 +8,7 @@ import type { ChangelogMode } from '../connectors/api.ts';
 import type { RelNode } from './logical.ts';
 import { rankFilter, streamingOver } from './over.ts';
 import { windowAggregation } from './window.ts';
+import { windowJoin, windowRank } from './windowed.ts';
 
 export interface StreamProps {
   readonly bounded: boolean;
@@ -60,6 +61,8 @@ function compute(
       const rank = rankFilter(node);
       if (rank) {
         const input = of(rank.over.input);
+        // A window Top-N or deduplication emits each window's rows once, when the window closes.
+        if (input.mode === 'insert-only' && windowRank(rank)) return input;
         // Keep-first deduplication on event time appends; Top-N and keep-last emit updates.
         const append = rank.dedup !== undefined && !rank.dedup.keepLast && input.mode === 'insert-only';
         return { bounded: input.bounded, mode: append ? 'insert-only' : 'retract' };
@@ -134,6 +137,10 @@ function compute(
           return { bounded: l.bounded, mode: 'retract' };
         }
         return { bounded: node.temporal.kind === 'event' ? l.bounded && r.bounded : l.bounded, mode: l.mode };
+      }
+      if (l.mode === 'insert-only' && r.mode === 'insert-only' && windowJoin(node)) {
+        // A window join joins each window once, when it closes: append-only, even when outer.
+        return { bounded: l.bounded && r.bounded, mode: 'insert-only' };
       }
       if (node.interval) {
         if (l.mode !== 'insert-only' || r.mode !== 'insert-only') {

@@ -8,7 +8,7 @@ import { T, typeToString, withTimeAttribute } from '../catalog/types.ts';
 import { RivuletError, type Span } from '../common/errors.ts';
 import type { Expr, TableFunctionArg, TableFunctionRef } from '../parser/ast.ts';
 import type { ExprBinder } from './bind-expr.ts';
-import type { AggregateRel, Field, RelNode, WindowTvfRel } from './logical.ts';
+import type { AggregateRel, Field, ProjectRel, RelNode, UnionRel, WindowTvfRel } from './logical.ts';
 import type { Scope } from './scope.ts';
 
 export const WINDOW_FUNCTIONS = ['TUMBLE', 'HOP', 'CUMULATE', 'SESSION'] as const;
@@ -126,17 +126,28 @@ export interface WindowAggregation {
   readonly endKey: number;
 }
 
-/** Whether `agg` groups by the window bounds of a window TVF below it (through one projection). */
+/**
+ * Whether `agg` groups by the window bounds of a window TVF below it, through projections and
+ * filters (the aggregation's pre-projection, views and subqueries over the TVF).
+ */
 export function windowAggregation(agg: AggregateRel): WindowAggregation | undefined {
   let input = agg.input;
   let map = (i: number): number | undefined => i;
-  if (input.kind === 'project') {
-    const exprs = input.exprs;
-    map = (i) => {
-      const e = exprs[i];
-      return e?.kind === 'input' ? e.index : undefined;
-    };
-    input = input.input;
+  for (;;) {
+    if (input.kind === 'project') {
+      const exprs = input.exprs;
+      const outer = map;
+      map = (i) => {
+        const j = outer(i);
+        const e = j === undefined ? undefined : exprs[j];
+        return e?.kind === 'input' ? e.index : undefined;
+      };
+      input = input.input;
+    } else if (input.kind === 'filter') {
+      // A filter keeps its input's columns in place (a Top-N filter sits on an OVER node, which
+      // ends the search below).
+      input = input.input;
+    } else break;
   }
   if (input.kind !== 'windowTvf') return undefined;
   const width = input.fields.length;
@@ -149,6 +160,54 @@ export function windowAggregation(agg: AggregateRel): WindowAggregation | undefi
   }
   if (startKey === undefined || endKey === undefined) return undefined;
   return { tvf: input, startKey, endKey };
+}
+
+/**
+ * GROUPING SETS / ROLLUP / CUBE over a window TVF. The binder plans grouping sets as a UNION ALL of
+ * one aggregation per set over one shared input, each padded by a projection (NULL for rolled-up
+ * keys, GROUPING() values as constants). When every branch is a window aggregation over that same
+ * input, with the same aggregates and distinct sets, one window aggregate can compute all sets at
+ * once (reading the input once), and each branch's projection is applied to its set's rows.
+ */
+export interface WindowGroupingSets {
+  readonly input: RelNode;
+  readonly startKey: number;
+  readonly endKey: number;
+  /** Every group key of any set except the window bounds, ascending. */
+  readonly keys: readonly number[];
+  readonly branches: readonly { readonly agg: AggregateRel; readonly project: ProjectRel }[];
+}
+
+export function windowGroupingSets(union: UnionRel): WindowGroupingSets | undefined {
+  const branches: { agg: AggregateRel; project: ProjectRel }[] = [];
+  for (const i of union.inputs) {
+    if (i.kind !== 'project' || i.input.kind !== 'aggregate') return undefined;
+    branches.push({ agg: i.input, project: i });
+  }
+  const first = branches[0];
+  if (!first || branches.length < 2) return undefined;
+  const w = windowAggregation(first.agg);
+  if (!w) return undefined;
+  const seen = new Set<string>();
+  const keys = new Set<number>();
+  for (const b of branches) {
+    if (b.agg.input !== first.agg.input || b.agg.aggs !== first.agg.aggs) return undefined;
+    const wb = windowAggregation(b.agg);
+    if (!wb || wb.startKey !== w.startKey || wb.endKey !== w.endKey) return undefined;
+    const set = b.agg.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
+    const text = [...set].sort((x, y) => x - y).join(',');
+    // A set listed twice must give its rows twice, as the UNION does: leave that to the UNION.
+    if (seen.has(text)) return undefined;
+    seen.add(text);
+    for (const k of set) keys.add(k);
+  }
+  return {
+    input: first.agg.input,
+    startKey: w.startKey,
+    endKey: w.endKey,
+    keys: [...keys].sort((x, y) => x - y),
+    branches,
+  };
 }
 
 export type { Scope };

@@ -29,19 +29,30 @@ import { Deduplicate } from '../operators/time/deduplicate.ts';
 import { IntervalJoin } from '../operators/time/interval-join.ts';
 import { OverAggregate } from '../operators/time/over-aggregate.ts';
 import { TopN } from '../operators/time/top-n.ts';
+import { WatermarkCalc, WatermarkCell } from '../operators/time/watermark-calc.ts';
 import { WindowAggregate } from '../operators/time/window-aggregate.ts';
+import { WindowDeduplicate } from '../operators/time/window-deduplicate.ts';
+import { WindowJoin } from '../operators/time/window-join.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
+import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, exprToString, readsWatermark, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
-import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
+import type { AggCall, AggregateRel, Field, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
 import type { TemporalJoinInfo } from '../planner/temporal.ts';
-import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
+import {
+  type WindowAggregation,
+  type WindowGroupingSets,
+  windowAggregation,
+  windowGroupingSets,
+} from '../planner/window.ts';
+import { type WindowJoinInfo, type WindowRank, windowJoin, windowRank } from '../planner/windowed.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
+import type { LateDataRouter } from './late-data.ts';
 
 export interface BuildOptions {
   readonly jobName: string;
@@ -56,7 +67,23 @@ export interface BuildOptions {
   readonly earlyFireDelayMs?: number;
   /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
   readonly allowedLatenessMs?: number;
+  /** `table.exec.emit.late-fire.delay` when late firing is enabled (ms; 0: every late row at once). */
+  readonly lateFireDelayMs?: number;
+  /** `table.exec.late-data.side-output`: where late rows go instead of being dropped. */
+  readonly lateData?: LateDataRouter;
 }
+
+/** Why each event-time operator finds a row late (the `reason` column of the late-data table). */
+const LATE_REASONS = {
+  WindowTableFunction: 'the session window of the row had already closed (window_end - 1 <= watermark)',
+  WindowAggregate: 'every window containing the row had already fired (window_end - 1 <= watermark)',
+  WindowTopN: 'the window of the row had already fired (window_end - 1 <= watermark)',
+  WindowDeduplicate: 'the window of the row had already fired (window_end - 1 <= watermark)',
+  WindowJoin: 'the window of the row had already been joined (window_end - 1 <= watermark)',
+  OverAggregate: 'the rowtime of the row was at or behind the watermark',
+  IntervalJoin: 'the rowtime of the row was at or behind the watermark',
+  Deduplicate: 'the rowtime of the row was at or behind the watermark, and no row of its key had been kept',
+} as const;
 
 /** Something downstream collectors can be attached to. */
 interface Outlet {
@@ -116,18 +143,13 @@ export class JobBuilder {
       case 'filter': {
         const rank = rankFilter(node);
         if (rank) return this.rank(node, rank);
-        return this.addOperator(new Calc({ filter: compilePredicate(node.condition, this.compileOptions) }), [
-          this.lower(node.input),
-        ]);
+        return this.calc(node.condition, null, node.input);
       }
       case 'project': {
         if (isIdentity(node.exprs, node.input.fields.length)) return this.lower(node.input);
-        const project = compileProjection(node.exprs, this.compileOptions);
-        if (node.input.kind === 'filter' && !rankFilter(node.input)) {
-          const filter = compilePredicate(node.input.condition, this.compileOptions);
-          return this.addOperator(new Calc({ filter, project }), [this.lower(node.input.input)]);
-        }
-        return this.addOperator(new Calc({ project }), [this.lower(node.input)]);
+        if (node.input.kind === 'filter' && !rankFilter(node.input))
+          return this.calc(node.input.condition, node.exprs, node.input.input);
+        return this.calc(null, node.exprs, node.input);
       }
       case 'over':
         return this.over(node);
@@ -167,14 +189,16 @@ export class JobBuilder {
         return this.addOperator(op, [this.lower(node.input)]);
       }
       case 'windowTvf': {
-        const w = node.window;
+        const input = this.lower(node.input);
+        const late = this.lateOutput('WindowTableFunction', node.input.fields);
         return this.addOperator(
           new WindowTableFunction({
-            window: w,
+            window: node.window,
             rowtimeIndex: node.timeIndex,
             partitionKeys: node.partitionKeys,
+            ...(late ? { lateOutput: late } : {}),
           }),
-          [this.lower(node.input)],
+          [input],
         );
       }
       case 'aggregate': {
@@ -193,6 +217,8 @@ export class JobBuilder {
         const leftArity = node.left.fields.length;
         if (node.interval) return this.intervalJoin(node, node.interval);
         if (node.temporal) return this.temporalJoin(node, node.temporal);
+        const wj = this.insertOnly(node.left) && this.insertOnly(node.right) ? windowJoin(node) : undefined;
+        if (wj) return this.windowJoin(node, wj);
         const { leftKeys, rightKeys, residual } = splitJoinCondition(node.condition, leftArity);
         const op = new Join({
           type: node.joinType,
@@ -206,11 +232,14 @@ export class JobBuilder {
         });
         return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
       }
-      case 'union':
+      case 'union': {
+        const gs = windowGroupingSets(node);
+        if (gs && this.insertOnly(gs.input)) return this.windowGroupingSetsAggregate(gs);
         return this.addOperator(
           new Union(node.inputs.length),
           node.inputs.map((i) => this.lower(i)),
         );
+      }
       case 'setOp': {
         const kind =
           node.op === 'UNION'
@@ -291,7 +320,10 @@ export class JobBuilder {
     const { leftKeys, rightKeys, residual } = splitJoinCondition(rest, leftArity);
     if (node.joinType === 'SEMI' || node.joinType === 'ANTI')
       throw new RivuletError('internal', 'INTERNAL', 'interval semi/anti join');
+    const inputs = [this.lower(node.left), this.lower(node.right)];
+    const late = this.lateOutputs('IntervalJoin', node);
     const op = new IntervalJoin({
+      ...(late ? { lateOutputs: late } : {}),
       joinType: node.joinType,
       leftKeys,
       rightKeys,
@@ -310,7 +342,7 @@ export class JobBuilder {
           }
         : {}),
     });
-    return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+    return this.addOperator(op, inputs);
   }
 
   /** Top-N or deduplication for `WHERE rn <= N` over ROW_NUMBER (see planner/over.ts). */
@@ -318,10 +350,15 @@ export class JobBuilder {
     const { over } = r;
     const input = this.lower(over.input);
     let out: Outlet;
-    if (this.versionStreams.has(filter)) {
+    const windowed = this.insertOnly(over.input) ? windowRank(r) : undefined;
+    if (windowed) {
+      out = this.windowRank(r, windowed, input);
+    } else if (this.versionStreams.has(filter)) {
       out = this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [input]);
     } else if (r.dedup) {
+      const late = r.dedup.time === 'rowtime' ? this.lateOutput('Deduplicate', over.input.fields) : undefined;
       const dedup = new Deduplicate({
+        ...(late ? { lateOutput: late } : {}),
         keys: over.partitionKeys,
         keepLast: r.dedup.keepLast,
         orderBy: r.dedup.time,
@@ -362,13 +399,122 @@ export class JobBuilder {
     ]);
   }
 
+  /**
+   * A Calc (filter and/or projection) over `input`. Expressions reading CURRENT_WATERMARK get a
+   * WatermarkCalc, which tracks its input's watermark for them.
+   */
+  private calc(filter: BoundExpr | null, project: readonly BoundExpr[] | null, input: RelNode): Outlet {
+    const exprs = [...(filter ? [filter] : []), ...(project ?? [])];
+    const cell = exprs.some(readsWatermark) ? new WatermarkCell() : null;
+    const options = cell ? { ...this.compileOptions, watermark: cell.read } : this.compileOptions;
+    const calcOptions = {
+      ...(filter ? { filter: compilePredicate(filter, options) } : {}),
+      ...(project ? { project: compileProjection(project, options) } : {}),
+    };
+    const op = cell ? new WatermarkCalc(calcOptions, cell) : new Calc(calcOptions);
+    return this.addOperator(op, [this.lower(input)]);
+  }
+
+  private insertOnly(node: RelNode): boolean {
+    return this.options.props(node).mode === 'insert-only';
+  }
+
+  /** Window Top-N or window deduplication (planner/windowed.ts); output: the row and its BIGINT rank. */
+  private windowRank(r: RankFilter, w: WindowRank, input: Outlet): Outlet {
+    const { start, end } = w.columns;
+    const fields = r.over.input.fields;
+    if (w.dedup) {
+      const late = this.lateOutput('WindowDeduplicate', fields);
+      const op = new WindowDeduplicate({
+        ...(late ? { lateOutput: late } : {}),
+        windowStartIndex: start,
+        windowEndIndex: end,
+        keys: w.keys,
+        rowtimeIndex: w.dedup.timeIndex,
+        keepLast: w.dedup.keepLast,
+      });
+      return this.addOperator(new Calc({ project: (row) => [...row, 1n] }), [this.addOperator(op, [input])]);
+    }
+    const late = this.lateOutput('WindowTopN', fields);
+    const op = new WindowTopN({
+      ...(late ? { lateOutput: late } : {}),
+      windowStartIndex: start,
+      windowEndIndex: end,
+      partitionKeys: w.keys,
+      compare: buildComparator(r.over.orderKeys),
+      rankStart: r.rankStart,
+      rankEnd: r.rankEnd,
+      outputRank: true,
+    });
+    return this.addOperator(new Calc({ project: rankAsBigint }), [this.addOperator(op, [input])]);
+  }
+
+  /** `table.exec.emit.*`: early firing, allowed lateness and late firing of window aggregates. */
+  private windowEmitOptions(): {
+    earlyFireDelayMs?: number;
+    allowedLatenessMs?: number;
+    lateFireDelayMs?: number;
+  } {
+    const o = this.options;
+    return {
+      ...(o.earlyFireDelayMs ? { earlyFireDelayMs: o.earlyFireDelayMs } : {}),
+      ...(o.allowedLatenessMs ? { allowedLatenessMs: o.allowedLatenessMs } : {}),
+      ...(o.lateFireDelayMs ? { lateFireDelayMs: o.lateFireDelayMs } : {}),
+    };
+  }
+
+  /** A join of two windowed inputs on their window bounds (planner/windowed.ts). */
+  private windowJoin(node: Extract<RelNode, { kind: 'join' }>, w: WindowJoinInfo): Outlet {
+    const leftArity = node.left.fields.length;
+    const rightArity = node.right.fields.length;
+    const { leftKeys, rightKeys, residual } = splitJoinCondition(w.rest ?? TRUE, leftArity);
+    const inputs = [this.lower(node.left), this.lower(node.right)];
+    const late = this.lateOutputs('WindowJoin', node);
+    const op = new WindowJoin({
+      ...(late ? { lateOutputs: late } : {}),
+      joinType: node.joinType,
+      left: { windowStartIndex: w.left.start, windowEndIndex: w.left.end, keys: leftKeys, arity: leftArity },
+      right: {
+        windowStartIndex: w.right.start,
+        windowEndIndex: w.right.end,
+        keys: rightKeys,
+        arity: rightArity,
+      },
+      ...(residual
+        ? { residual: residualOverConcatenation(compilePredicate(residual, this.compileOptions)) }
+        : {}),
+    });
+    return this.addOperator(op, inputs);
+  }
+
+  /**
+   * The late-data side output of the operator about to be added (its id is the next one), or
+   * undefined when late rows are dropped and counted.
+   */
+  private lateOutput(name: keyof typeof LATE_REASONS, fields: readonly Field[]): Collector | undefined {
+    const router = this.options.lateData;
+    return router?.output(`${this.operators.length + 1}:${name}`, LATE_REASONS[name], fields);
+  }
+
+  /** One late output per input of a two-input operator. */
+  private lateOutputs(
+    name: keyof typeof LATE_REASONS,
+    join: Extract<RelNode, { kind: 'join' }>,
+  ): Collector[] | undefined {
+    const l = this.lateOutput(name, join.left.fields);
+    const r = this.lateOutput(name, join.right.fields);
+    return l && r ? [l, r] : undefined;
+  }
+
   /** OVER aggregation: streaming by a time attribute, or over the whole bounded input. */
   private over(node: OverRel): Outlet {
     const input = this.lower(node.input);
     const s = streamingOver(node);
     const props = this.options.props(node.input);
     if (s && !props.bounded) {
+      const late = s.time === 'rowtime' ? this.lateOutput('OverAggregate', node.input.fields) : undefined;
       const op = new OverAggregate({
+        ...(late ? { lateOutput: late } : {}),
         partitionKeys: node.partitionKeys,
         orderBy: s.time,
         ...(s.time === 'rowtime' ? { rowtimeIndex: s.timeIndex } : {}),
@@ -453,15 +599,26 @@ export class JobBuilder {
   private windowAggregate(node: AggregateRel, w: WindowAggregation): Outlet {
     const otherKeys = node.groupKeys.filter((k) => k !== w.startKey && k !== w.endKey);
     const aggregates = aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only');
+    const input = this.lower(node.input);
+    // The aggregate reads a pre-projection (keys, then arguments named `$a<n>`): name the late
+    // row's columns after the expressions they hold, so the late-data table shows `v`, not `$a2`.
+    const pre = node.input;
+    const lateFields =
+      pre.kind === 'project'
+        ? pre.fields.map((f, i) =>
+            f.name.startsWith('$') ? { ...f, name: exprToString(pre.exprs[i] as BoundExpr) } : f,
+          )
+        : pre.fields;
+    const late = this.lateOutput('WindowAggregate', lateFields);
     const op = new WindowAggregate({
+      ...(late ? { lateOutput: late } : {}),
       window: { kind: 'columns', startIndex: w.startKey, endIndex: w.endKey },
       rowtimeIndex: w.startKey,
       groupKeys: otherKeys,
       aggregates,
-      ...(this.options.earlyFireDelayMs ? { earlyFireDelayMs: this.options.earlyFireDelayMs } : {}),
-      ...(this.options.allowedLatenessMs ? { allowedLatenessMs: this.options.allowedLatenessMs } : {}),
+      ...this.windowEmitOptions(),
     });
-    const out = this.addOperator(op, [this.lower(node.input)]);
+    const out = this.addOperator(op, [input]);
     const n = otherKeys.length;
     const m = node.aggs.length;
     const order = [
@@ -471,6 +628,55 @@ export class JobBuilder {
       ...node.aggs.map((_, i) => n + i),
     ];
     return this.addOperator(new Calc({ project: (row) => order.map((i) => row[i]) }), [out]);
+  }
+
+  /**
+   * GROUPING SETS over windows (planner/window.ts): one WindowAggregate computes every set; its rows
+   * (all keys, NULL where rolled up, then the grouping id, the aggregates and the window columns)
+   * are laid out as the set's branch aggregate would have produced them and given that branch's
+   * projection.
+   */
+  private windowGroupingSetsAggregate(gs: WindowGroupingSets): Outlet {
+    const first = gs.branches[0]?.agg as AggregateRel;
+    const { startKey, endKey, keys } = gs;
+    const input = this.lower(gs.input);
+    const late = this.lateOutput('WindowAggregate', gs.input.fields);
+    const sets = gs.branches.map((b) => b.agg.groupKeys.filter((k) => k !== startKey && k !== endKey));
+    const op = new WindowAggregate({
+      ...(late ? { lateOutput: late } : {}),
+      window: { kind: 'columns', startIndex: startKey, endIndex: endKey },
+      rowtimeIndex: startKey,
+      groupKeys: keys,
+      groupingSets: sets,
+      aggregates: aggregateCalls(first.aggs, this.insertOnly(gs.input)),
+      ...this.windowEmitOptions(),
+    });
+    const out = this.addOperator(op, [input]);
+    const n = keys.length;
+    const m = first.aggs.length;
+    // Per grouping id (bit i from the right set when the i-th key from the right is rolled up), the
+    // positions in the operator's row of the branch aggregate's columns, and the branch projection.
+    const byId = new Map<number, { layout: number[]; project: (row: Row) => Row }>();
+    gs.branches.forEach((b, i) => {
+      const set = sets[i] as number[];
+      let id = 0;
+      keys.forEach((k, j) => {
+        if (!set.includes(k)) id |= 1 << (n - 1 - j);
+      });
+      const layout = [
+        ...b.agg.groupKeys.map((k) =>
+          k === startKey ? n + 1 + m : k === endKey ? n + 2 + m : keys.indexOf(k),
+        ),
+        ...first.aggs.map((_, a) => n + 1 + a),
+      ];
+      byId.set(id, { layout, project: compileProjection(b.project.exprs, this.compileOptions) });
+    });
+    const project = (row: Row): Row => {
+      const branch = byId.get(row[n] as number);
+      if (!branch) throw new RivuletError('internal', 'INTERNAL', `unknown grouping id ${String(row[n])}`);
+      return branch.project(branch.layout.map((i) => row[i]));
+    };
+    return this.addOperator(new Calc({ project }), [out]);
   }
 
   private scan(node: ScanRel): Outlet {
@@ -515,6 +721,13 @@ export class JobBuilder {
       ...(watermark ? { watermark } : {}),
     });
   }
+}
+
+/** Top-N operators append the rank as a number; ROW_NUMBER is a BIGINT. */
+function rankAsBigint(row: Row): Row {
+  const r = [...row];
+  r[r.length - 1] = BigInt(r[r.length - 1] as number);
+  return r;
 }
 
 /** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */

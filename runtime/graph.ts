@@ -5,6 +5,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../operators/api.ts';
+import { isProcessingTimeAware } from '../operators/time/support.ts';
 import { type NodeProbe, timing } from './metrics/probe.ts';
 
 /** A runtime failure inside an operator: names the job, the operator and the record being processed. */
@@ -174,6 +175,20 @@ export class OperatorNode {
         if (++node.ended === node.inputCount) node.endOutput();
       },
     };
+  }
+
+  /**
+   * Gives a processing-time-aware operator the clock (early and late firing, processing-time
+   * windows, state TTL), so what is due happens even while no input arrives.
+   */
+  tick(now: number): void {
+    const op = this.operator;
+    if (!isProcessingTimeAware(op)) return;
+    try {
+      op.onProcessingTime(now);
+    } catch (e) {
+      throw this.wrap(e);
+    }
   }
 
   private wrap(e: unknown): unknown {

@@ -516,6 +516,9 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
+        // Processing-time timers (early/late firing) fire between batches.
+        const now = this.now();
+        for (const op of this.operators) op.tick(now);
         const flushStart = m.processed(node, t);
         t = flushStart;
         for (const sink of this.sinks) {

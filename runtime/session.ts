@@ -38,6 +38,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { checkpointConfig, defaultCheckpointDir, jobDirectoryName } from './checkpoint/config.ts';
 import { CollectSink } from './collect.ts';
 import { Job, type JobGraph, SinkNode } from './job.ts';
+import { checkLateDataTable, LATE_DATA_OPTION, LateDataRouter } from './late-data.ts';
 import { formatDuration, renderJob } from './metrics/render.ts';
 import { restartStrategy } from './restart.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
@@ -389,14 +390,29 @@ export class Session {
     return new QueryBinder({ catalog: this.catalog, fnContext: this.fnContext });
   }
 
-  /** Flink's window emit options: early firing before the window end, and allowed lateness. */
-  private emitOptions(): { earlyFireDelayMs?: number; allowedLatenessMs?: number } {
+  /**
+   * Flink's window emit options: early firing before the window end, allowed lateness, and late
+   * firing (how late updates are emitted: at once, or every `late-fire.delay`). Late firing needs an
+   * allowed lateness, as in Flink.
+   */
+  private emitOptions(): { earlyFireDelayMs?: number; allowedLatenessMs?: number; lateFireDelayMs?: number } {
     const early = this.options.get('table.exec.emit.early-fire.enabled') === 'true';
     const delay = this.options.get('table.exec.emit.early-fire.delay');
     const lateness = this.options.get('table.exec.emit.allow-lateness');
+    const lateFire = this.options.get('table.exec.emit.late-fire.enabled') === 'true';
+    const lateDelay = this.options.get('table.exec.emit.late-fire.delay');
+    const allowedLatenessMs = lateness === undefined ? 0 : parseDurationMs(lateness);
+    if (lateFire && allowedLatenessMs <= 0) {
+      throw new RivuletError(
+        'plan',
+        'EMIT_LATE_FIRE_LATENESS',
+        "'table.exec.emit.late-fire.enabled' needs 'table.exec.emit.allow-lateness' to be positive: it says how long fired windows wait for late rows",
+      );
+    }
     return {
       ...(early ? { earlyFireDelayMs: delay === undefined ? 1000 : parseDurationMs(delay) } : {}),
-      ...(lateness !== undefined ? { allowedLatenessMs: parseDurationMs(lateness) } : {}),
+      ...(lateness !== undefined ? { allowedLatenessMs } : {}),
+      ...(lateFire && lateDelay !== undefined ? { lateFireDelayMs: parseDurationMs(lateDelay) } : {}),
     };
   }
 
@@ -424,9 +440,31 @@ export class Session {
     return v === undefined ? 0 : parseDurationMs(v);
   }
 
-  private newJobBuilder(name: string, props: (node: RelNode) => StreamProps): JobBuilder {
+  /** The late-data side output of a new job (`table.exec.late-data.side-output`), if configured. */
+  private lateDataSink(jobName: string): { router: LateDataRouter; node: SinkNode } | undefined {
+    const name = this.options.get(LATE_DATA_OPTION);
+    if (!name) return undefined;
+    const table = this.catalog.get(name);
+    if (table?.kind !== 'table') {
+      throw new RivuletError(
+        'plan',
+        'TABLE_NOT_FOUND',
+        `The late-data table '${name}' named by option '${LATE_DATA_OPTION}' is not a table`,
+      );
+    }
+    checkLateDataTable(table);
+    const node = new SinkNode(`LateData(${name})`, this.connectors.createSink(tableInfo(table)));
+    return { router: new LateDataRouter(jobName, node), node };
+  }
+
+  private newJobBuilder(
+    name: string,
+    props: (node: RelNode) => StreamProps,
+    lateData?: LateDataRouter,
+  ): JobBuilder {
     const idle = this.options.get('table.exec.source.idle-timeout');
     return new JobBuilder({
+      ...(lateData ? { lateData } : {}),
       jobName: name,
       connectors: this.connectors,
       props,
@@ -444,11 +482,13 @@ export class Session {
     const props = this.props();
     const p = props(rel);
     const name = this.options.get('pipeline.name') ?? 'collect';
-    const builder = this.newJobBuilder(name, props);
+    const late = this.lateDataSink(name);
+    const builder = this.newJobBuilder(name, props, late?.router);
     const sink = new CollectSink();
     const sinkNode = new SinkNode('collect', sink);
     builder.attach(rel, sinkNode);
-    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, [sinkNode]);
+    const sinks = late ? [sinkNode, late.node] : [sinkNode];
+    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
     this.jobs.push(job);
     const done = job.run().catch((err: Error) => {
       sink.fail(err);
@@ -479,13 +519,15 @@ export class Session {
     const planned = inserts.map((ins) => ({ ...this.planInsert(ins, props), ins }));
     let first = true;
     const build = (): JobGraph => {
-      const builder = this.newJobBuilder(name, props);
-      const sinks = planned.map((p) => {
+      const late = this.lateDataSink(name);
+      const builder = this.newJobBuilder(name, props, late?.router);
+      const sinks: SinkNode[] = late ? [late.node] : [];
+      for (const p of planned) {
         const writer = first ? p.sink : this.connectors.createSink(p.table);
         const node = new SinkNode(`Sink(${last(p.ins.target.parts.map((x) => x.text))})`, writer);
         builder.attach(p.rel, node);
-        return node;
-      });
+        sinks.push(node);
+      }
       first = false;
       return { sources: builder.sources, operators: builder.operators, sinks };
     };

@@ -19,6 +19,7 @@ export { type RankType, ranksOf } from './ranking.ts';
 export { isProcessingTimeAware, LATE_RECORDS_METRIC, type ProcessingTimeAware } from './support.ts';
 export { TopN, type TopNOptions } from './top-n.ts';
 export { WatermarkAssigner, type WatermarkAssignerOptions } from './watermark-assigner.ts';
+export { WatermarkCalc, WatermarkCell } from './watermark-calc.ts';
 export { WindowAggregate, type WindowAggregateOptions } from './window-aggregate.ts';
 export { WindowDeduplicate, type WindowDeduplicateOptions } from './window-deduplicate.ts';
 export { WindowJoin, type WindowJoinOptions, type WindowJoinSide } from './window-join.ts';

@@ -5,12 +5,15 @@
  *
  * 1. Each row is assigned to its windows (see window-spec.ts). For each window that is not yet past
  *    `end - 1 + allowedLateness` under the current watermark, the row is accumulated into the
- *    (window, group) entry; aligned windows live in buckets by window end, sessions per key.
+ *    (window, group) entry; aligned windows live in buckets by window end (and start: windows read
+ *    from columns may share an end with different starts, chained from the first), keyed inside by
+ *    the group key alone, sessions per key.
  *    A row that goes into no window is late: counted as `numLateRecordsDropped`, or sent to
  *    `lateOutput`.
  * 2. A watermark `wm` fires, in window-end order, every window with `end - 1 <= wm`: each entry
  *    emits its result, and its state is freed (or kept until `end - 1 + allowedLateness <= wm`, so
- *    late rows within the lateness update the result immediately).
+ *    late rows within the lateness update the result: at once, or with `lateFireDelayMs` every
+ *    that many ms of processing time, and in any case before the window's state is freed).
  * 3. With `earlyFireDelayMs`, results of open windows that changed are emitted every that many ms of
  *    processing time (checked as input arrives and on `onProcessingTime`); the output is then an
  *    update stream (see window-entry.ts), as it is with allowed lateness.
@@ -54,6 +57,11 @@ export interface WindowAggregateOptions {
   readonly earlyFireDelayMs?: number;
   /** Keep fired windows this long in event time; late rows within it update the result. */
   readonly allowedLatenessMs?: number;
+  /**
+   * With allowed lateness: emit the updates of fired windows every this many ms of processing time
+   * instead of at every late row (Flink's `table.exec.emit.late-fire.delay`; 0: at once).
+   */
+  readonly lateFireDelayMs?: number;
   /** Where late rows go instead of being dropped and counted. */
   readonly lateOutput?: Collector;
   /** Windows over event time (default) or processing time (see step 6). */
@@ -71,8 +79,11 @@ interface GroupingSet {
 /** Aligned windows sharing one end (tumble/hop/cumulate ends identify windows uniquely). */
 interface Bucket {
   end: number;
+  start: number;
   entries: Map<StateKey, WindowEntry>;
   fired: boolean;
+  /** Another window with the same end and a different start (only for windows read from columns). */
+  next: Bucket | null;
 }
 
 /**
@@ -95,6 +106,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   private readonly keyOf: (row: Row) => StateKey;
   private readonly lateness: number;
   private readonly earlyDelay: number;
+  private readonly lateDelay: number;
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
   private wm = Number.NEGATIVE_INFINITY;
@@ -109,6 +121,9 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   // Early firing: entries changed since their last emission, and when to emit them next.
   private readonly dirty = new Set<WindowEntry>();
   private nextEarlyFire = Number.NEGATIVE_INFINITY;
+  // Late firing with a delay: fired entries updated by late rows, and when to emit them next.
+  private readonly lateDirty = new Set<WindowEntry>();
+  private nextLateFire = Number.NEGATIVE_INFINITY;
   // TUMBLE, resolved once: the hot path of the benchmark reads these instead of the options.
   private readonly tumbleSize: number;
   private readonly tumbleOffset: number;
@@ -123,10 +138,12 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     validateWindowSpec(options.window);
     requireNonNegative('earlyFireDelayMs', options.earlyFireDelayMs);
     requireNonNegative('allowedLatenessMs', options.allowedLatenessMs);
+    requireNonNegative('lateFireDelayMs', options.lateFireDelayMs);
     this.opts = options;
     this.aggs = new AggregateCalls(options.aggregates);
     this.lateness = options.allowedLatenessMs ?? 0;
     this.earlyDelay = options.earlyFireDelayMs ?? 0;
+    this.lateDelay = this.lateness > 0 ? (options.lateFireDelayMs ?? 0) : 0;
     this.emitter = new WindowEmitter(this.aggs, this.lateness > 0 || this.earlyDelay > 0);
     this.keyOf = keySelector(options.groupKeys);
     const w = options.window;
@@ -151,6 +168,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.out = out;
     this.emitter.setOutput(out);
     if (this.earlyDelay > 0) this.nextEarlyFire = ctx.now() + this.earlyDelay;
+    if (this.lateDelay > 0) this.nextLateFire = ctx.now() + this.lateDelay;
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
@@ -175,7 +193,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       const scratch = this.windowScratch;
       scratch.length = 0;
       scratch.push(row[w.startIndex] as number, row[w.endIndex] as number);
-      this.addToWindows(kind, row, 1, true);
+      this.addToWindows(kind, row, 1);
     } else {
       let ts = row[this.opts.rowtimeIndex];
       if (this.proctime) {
@@ -190,39 +208,40 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       else this.processAligned(kind, row, ts as number, w);
     }
     if (this.earlyDelay > 0) this.maybeEarlyFire(ctx.now());
+    if (this.lateDelay > 0) this.maybeLateFire(ctx.now());
   }
 
   private processAligned(kind: RowKind, row: Row, ts: number, w: AlignedWindowSpec): void {
     const scratch = this.windowScratch;
     scratch.length = 0;
     const n = assignWindows(w, ts, scratch);
-    this.addToWindows(kind, row, n, false);
+    this.addToWindows(kind, row, n);
   }
 
   /**
    * Adds the change to the `n` windows in `windowScratch` (flat start/end pairs), for every grouping
-   * set; the row is late when no window took it. Windows given by columns key their groups by start
-   * too, since windows of different starts may share an end.
+   * set; the row is late when no window took it. Entries are keyed by the group key alone (no
+   * string per row for a single-column key): the bucket already identifies the window.
    */
-  private addToWindows(kind: RowKind, row: Row, n: number, byStart: boolean): void {
+  private addToWindows(kind: RowKind, row: Row, n: number): void {
     const scratch = this.windowScratch;
     let added = n === 0;
     const sets = this.groupingSets;
     if (sets === null) {
-      const key = byStart ? null : this.keyOf(row);
+      // Buckets are per window (end and start), so the group key alone identifies an entry.
+      const key = this.keyOf(row);
       for (let i = 0; i < n; i++) {
         const start = scratch[2 * i] as number;
-        const k = key === null ? encodeKey([start, ...this.groupValues(row)]) : key;
-        if (this.addToWindow(kind, row, start, scratch[2 * i + 1] as number, k, null)) added = true;
+        if (this.addToWindow(kind, row, start, scratch[2 * i + 1] as number, key, null)) added = true;
       }
     } else {
       for (const set of sets) {
         const keyRow = this.groupValues(row);
         for (let j = 0; j < keyRow.length; j++) if (!set.keep[j]) keyRow[j] = null;
         keyRow.push(set.id);
+        const k = encodeKey(keyRow);
         for (let i = 0; i < n; i++) {
           const start = scratch[2 * i] as number;
-          const k = encodeKey(byStart ? [start, ...keyRow] : keyRow);
           if (this.addToWindow(kind, row, start, scratch[2 * i + 1] as number, k, keyRow)) added = true;
         }
       }
@@ -248,7 +267,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   ): boolean {
     if (end - 1 + this.lateness <= this.wm) return false;
     let bucket = this.lastBucket;
-    if (bucket === null || bucket.end !== end) bucket = this.bucketFor(end);
+    if (bucket === null || bucket.end !== end || bucket.start !== start) bucket = this.bucketFor(end, start);
     // The hot path is kept small (so it inlines): new entries, retractions and updates go elsewhere.
     const e = bucket.entries.get(key);
     if (e !== undefined && kind === RowKind.INSERT && !this.updating) {
@@ -260,12 +279,21 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     return true;
   }
 
-  private bucketFor(end: number): Bucket {
-    let bucket = this.buckets.get(end);
-    if (bucket === undefined) {
-      bucket = { end, entries: new Map(), fired: false };
-      this.buckets.set(end, bucket);
-      this.bucketTimers.push(end - 1, end);
+  /** The bucket of window [start, end), created (and its end's timer set) when absent. */
+  private bucketFor(end: number, start: number): Bucket {
+    const head = this.buckets.get(end);
+    let bucket: Bucket | null = head ?? null;
+    while (bucket !== null && bucket.start !== start) bucket = bucket.next;
+    if (bucket === null) {
+      // A window sharing a fired window's end was complete as soon as it came.
+      bucket = { end, start, entries: new Map(), fired: head?.fired ?? false, next: null };
+      if (head === undefined) {
+        this.buckets.set(end, bucket);
+        this.bucketTimers.push(end - 1, end);
+      } else {
+        bucket.next = head.next;
+        head.next = bucket;
+      }
     }
     this.lastBucket = bucket;
     return bucket;
@@ -298,12 +326,14 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.touched(e, bucket.fired);
   }
 
-  /** Records a change to an entry: late updates go out at once; early firing batches the rest. */
+  /** Records a change: late updates go out at once or by late firing; early firing batches the rest. */
   private touched(e: WindowEntry, fired: boolean): void {
     if (!this.emitter.updating) return;
     e.dirty = true;
-    if (fired) this.emitter.emit(e);
-    else if (this.earlyDelay > 0) this.dirty.add(e);
+    if (fired) {
+      if (this.lateDelay > 0) this.lateDirty.add(e);
+      else this.emitter.emit(e);
+    } else if (this.earlyDelay > 0) this.dirty.add(e);
   }
 
   private processSession(kind: RowKind, row: Row, ts: number): void {
@@ -325,6 +355,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     for (const gone of added.absorbed) {
       this.emitter.withdraw(gone);
       this.dirty.delete(gone);
+      this.lateDirty.delete(gone);
     }
     if (added.reshaped) {
       // A reshaped session is a new window: it fires by its own timer, or now if already past it.
@@ -362,22 +393,33 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     const timers = this.bucketTimers;
     while (timers.size > 0 && timers.peekTime() <= wm) {
       const end = timers.pop();
-      const bucket = this.buckets.get(end);
-      if (bucket === undefined) continue;
-      if (!bucket.fired && end - 1 <= wm) {
-        bucket.fired = true;
-        for (const e of bucket.entries.values()) {
-          e.fired = true;
-          this.emitter.emit(e);
-          this.dirty.delete(e);
-        }
-        if (this.lateness > 0) timers.push(end - 1 + this.lateness, end);
-      }
-      if (bucket.fired && end - 1 + this.lateness <= wm) {
+      const head = this.buckets.get(end);
+      if (head === undefined) continue;
+      for (let bucket: Bucket | null = head; bucket !== null; bucket = bucket.next)
+        this.fireBucket(bucket, wm);
+      if (head.fired && end - 1 + this.lateness <= wm) {
         this.buckets.delete(end);
-        if (this.lastBucket === bucket) this.lastBucket = null;
+        this.lastBucket = null;
       }
     }
+  }
+
+  /** Fires one window's bucket once the watermark passes its end; flushes it before it is freed. */
+  private fireBucket(bucket: Bucket, wm: number): void {
+    const end = bucket.end;
+    if (!bucket.fired && end - 1 <= wm) {
+      bucket.fired = true;
+      for (const e of bucket.entries.values()) {
+        e.fired = true;
+        this.emitter.emit(e);
+        this.dirty.delete(e);
+      }
+      if (this.lateness > 0 && bucket === this.buckets.get(end))
+        this.bucketTimers.push(end - 1 + this.lateness, end);
+    }
+    // Pending late updates go out before the window is forgotten.
+    if (bucket.fired && end - 1 + this.lateness <= wm && this.lateDelay > 0)
+      for (const e of bucket.entries.values()) this.flushLate(e);
   }
 
   private fireSessions(wm: number): void {
@@ -388,8 +430,16 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       const e = sessions.find(key, end);
       if (e === undefined) continue;
       if (!e.fired && end - 1 <= wm) this.fireSession(key, e);
-      if (e.fired && end - 1 + this.lateness <= wm) sessions.remove(key, e);
+      if (e.fired && end - 1 + this.lateness <= wm) {
+        this.flushLate(e);
+        sessions.remove(key, e);
+      }
     }
+  }
+
+  /** Emits an entry's pending late update now (its window is about to be freed). */
+  private flushLate(e: WindowEntry): void {
+    if (this.lateDirty.delete(e)) this.emitter.emit(e);
   }
 
   private fireSession(key: StateKey, e: WindowEntry): void {
@@ -397,6 +447,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     e.fired = true;
     this.emitter.emit(e);
     this.dirty.delete(e);
+    this.lateDirty.delete(e);
     if (this.lateness > 0) sessions.timers.push(e.end - 1 + this.lateness, [key, e.end]);
     else sessions.remove(key, e);
   }
@@ -408,8 +459,16 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.dirty.clear();
   }
 
+  private maybeLateFire(now: number): void {
+    if (now < this.nextLateFire) return;
+    this.nextLateFire = now + this.lateDelay;
+    for (const e of this.lateDirty) this.emitter.emit(e);
+    this.lateDirty.clear();
+  }
+
   onProcessingTime(now: number): void {
     if (this.earlyDelay > 0) this.maybeEarlyFire(now);
+    if (this.lateDelay > 0) this.maybeLateFire(now);
     if (this.proctime) this.advance(now - 1);
   }
 
@@ -422,15 +481,18 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       wm: this.wm,
       forwarded: this.forwarded,
       nextEarlyFire: this.nextEarlyFire,
-      buckets: [...this.buckets.values()].map((b) => ({
+      nextLateFire: this.nextLateFire,
+      buckets: this.allBuckets().map((b) => ({
         end: b.end,
+        start: b.start,
         fired: b.fired,
         entries: [...b.entries.entries()],
       })),
       bucketTimers: this.bucketTimers.snapshot(),
       sessions: this.sessions?.snapshot() ?? null,
       // Entries awaiting early firing, in the order they will be emitted.
-      dirty: [...this.dirty].map((e) => [e.end, this.stateKeyOf(e)]),
+      dirty: [...this.dirty].map((e) => [e.end, e.start, this.stateKeyOf(e)]),
+      lateDirty: [...this.lateDirty].map((e) => [e.end, e.start, this.stateKeyOf(e)]),
     });
   }
 
@@ -439,32 +501,66 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       wm: number;
       forwarded: number;
       nextEarlyFire: number;
-      buckets: { end: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
+      nextLateFire?: number;
+      buckets: { end: number; start: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
       bucketTimers: [number, number][];
       sessions: unknown;
-      dirty: [number, StateKey][];
+      dirty: [number, number, StateKey][];
+      lateDirty?: [number, number, StateKey][];
     };
     this.wm = s.wm;
     this.forwarded = s.forwarded;
     this.nextEarlyFire = s.nextEarlyFire;
+    this.nextLateFire = s.nextLateFire ?? Number.NEGATIVE_INFINITY;
     this.buckets.clear();
+    this.lateDirty.clear();
     this.lastBucket = null;
     this.dirty.clear();
-    for (const b of s.buckets)
-      this.buckets.set(b.end, { end: b.end, fired: b.fired, entries: new Map(b.entries) });
+    for (const b of s.buckets) {
+      const bucket: Bucket = {
+        end: b.end,
+        start: b.start,
+        fired: b.fired,
+        entries: new Map(b.entries),
+        next: null,
+      };
+      const head = this.buckets.get(b.end);
+      if (head === undefined) this.buckets.set(b.end, bucket);
+      else {
+        bucket.next = head.next;
+        head.next = bucket;
+      }
+    }
     this.bucketTimers.restore(s.bucketTimers);
+    this.lastBucket = null;
     if (this.sessions && s.sessions) this.sessions.restore(s.sessions);
-    for (const [end, key] of s.dirty) {
-      const e = this.sessions ? this.sessions.find(key, end) : this.buckets.get(end)?.entries.get(key);
+    const find = (end: number, start: number, key: StateKey): WindowEntry | undefined => {
+      if (this.sessions) return this.sessions.find(key, end);
+      let b = this.buckets.get(end) ?? null;
+      while (b !== null && b.start !== start) b = b.next;
+      return b?.entries.get(key);
+    };
+    for (const [end, start, key] of s.dirty) {
+      const e = find(end, start, key);
       if (e) this.dirty.add(e);
     }
+    for (const [end, start, key] of s.lateDirty ?? []) {
+      const e = find(end, start, key);
+      if (e) this.lateDirty.add(e);
+    }
+  }
+
+  /** Every bucket, chains included. */
+  private allBuckets(): Bucket[] {
+    const out: Bucket[] = [];
+    for (const head of this.buckets.values())
+      for (let b: Bucket | null = head; b !== null; b = b.next) out.push(b);
+    return out;
   }
 
   /** The key an entry is stored under (in its bucket, or its session list). */
   private stateKeyOf(e: WindowEntry): StateKey {
-    const byStart = this.opts.window.kind === 'columns';
-    if (this.groupingSets) return encodeKey(byStart ? [e.start, ...e.key] : e.key);
-    if (byStart) return encodeKey([e.start, ...e.key]);
+    if (this.groupingSets) return encodeKey(e.key);
     return this.keyOf(this.keyRowAsInput(e.key));
   }
 
@@ -479,7 +575,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
 
   stateSize(): number {
     let n = this.bucketTimers.size;
-    for (const b of this.buckets.values()) n += b.entries.size;
+    for (const b of this.allBuckets()) n += b.entries.size;
     return n + (this.sessions?.size() ?? 0);
   }
 
@@ -487,6 +583,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.buckets.clear();
     this.lastBucket = null;
     this.dirty.clear();
+    this.lateDirty.clear();
   }
 }
 

@@ -42,7 +42,7 @@ export interface WindowJoinOptions {
   /** Input 1. */
   readonly right: WindowJoinSide;
   /** Non-equi part of the join condition. */
-  readonly residual?: (left: Row, right: Row) => boolean;
+  readonly residual?: (left: Row, right: Row) => boolean | null;
   /** Where late rows of each input (index 0: left, 1: right) go instead of being dropped and counted. */
   readonly lateOutputs?: readonly (Collector | undefined)[];
 }
@@ -118,7 +118,7 @@ export class WindowJoin implements Operator {
       let matched = false;
       for (let j = 0; j < g.right.length; j++) {
         const r = g.right[j] as Row;
-        if (residual && !residual(l, r)) continue;
+        if (residual && residual(l, r) !== true) continue;
         matched = true;
         if (joinType === 'SEMI') break;
         if (joinType === 'ANTI') break;

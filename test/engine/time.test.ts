@@ -198,3 +198,32 @@ describe('window emit options', () => {
     expect(rows.map((r) => r[1])).toEqual([60n, 60n]);
   });
 });
+
+describe('late firing', () => {
+  const late = `CREATE TABLE lt (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '2' SECOND)
+    WITH ('connector' = 'values', 'rows-per-batch' = '1', 'data' = '[[0, "2024-01-01 00:00:01"], [1, "2024-01-01 00:00:15"], [2, "2024-01-01 00:00:03"]]');`;
+  const q = `SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE lt, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end`;
+
+  it('late rows within the allowed lateness update their fired window, at once or by the late-fire delay', async () => {
+    // Row 2 (second 3) arrives after the watermark reached 13 s: window [0, 10) has fired.
+    const dropped = await queryRows(`${late} ${q}`);
+    expect(dropped.map((r) => r[1])).toEqual([1n, 1n]);
+    for (const fire of [
+      "SET 'table.exec.emit.late-fire.delay' = '0 s';",
+      "SET 'table.exec.emit.late-fire.delay' = '1 h';",
+    ]) {
+      const changes = await queryChanges(`${late}
+        SET 'table.exec.emit.allow-lateness' = '10 s';
+        SET 'table.exec.emit.late-fire.enabled' = 'true'; ${fire} ${q}`);
+      expect(changes).toContain(`-U[${T0},"1n"]`);
+      expect(changes).toContain(`+U[${T0},"2n"]`);
+    }
+  });
+
+  it('late firing needs an allowed lateness', async () => {
+    const s = new Session();
+    await s.executeScript(`${late} SET 'table.exec.emit.late-fire.enabled' = 'true';`);
+    const err = (await s.executeScript(q).catch((e: unknown) => e)) as RivuletError;
+    expect(err.code).toBe('EMIT_LATE_FIRE_LATENESS');
+  });
+});

@@ -154,3 +154,14 @@ export function injectLate(
   }
   return { arrivals: out, late, lateRows };
 }
+
+/**
+ * The `delay` to give `runScenario` for arrivals from `shuffledArrivals(rows, ts, outOfOrder, ...)`:
+ * one ms more for sessions. A row at exactly a session's end merges with it (touching sessions merge,
+ * as in Flink), but a watermark of `max ts - outOfOrder - 1` may already have fired that session
+ * when the row arrives, so the answer would depend on the arrival order of rows with equal times
+ * (as Flink's does). The properties are about rows arriving within the watermark delay.
+ */
+export function watermarkDelay(spec: { readonly kind: string }, outOfOrder: number): number {
+  return spec.kind === 'session' ? outOfOrder + 1 : outOfOrder;
+}

@@ -5,7 +5,7 @@ import { WindowAggregate, type WindowAggregateOptions } from '../../../operators
 import type { WindowSpec } from '../../../operators/time/window-spec.ts';
 import { count, Harness, materialize, max, maxNoMerge, sortedJson, sum } from './harness.ts';
 import { refWindows } from './reference.ts';
-import { runScenario, shuffledArrivals } from './scenario.ts';
+import { runScenario, shuffledArrivals, watermarkDelay } from './scenario.ts';
 
 // Rows: [key, ts, value]
 const TS = 1;
@@ -231,6 +231,34 @@ describe('WindowAggregate', () => {
     expect(h.metric('numLateRecordsDropped')).toBe(1);
   });
 
+  it('late firing with a delay batches late updates per delay of processing time, and flushes them before freeing', () => {
+    const h = new Harness(
+      new WindowAggregate({
+        ...options({ kind: 'tumble', size: 10 }),
+        allowedLatenessMs: 20,
+        lateFireDelayMs: 100,
+      }),
+    );
+    h.clock = 0;
+    h.insert(['a', 1, 5]).watermark(9);
+    expect(h.out.printed()).toEqual(['+I["a",1,5,5,0,10,9]']);
+    h.clock = 50;
+    h.insert(['a', 2, 3]).insert(['a', 3, 1]);
+    expect(h.out.changes).toHaveLength(1);
+    h.op.onProcessingTime(99);
+    expect(h.out.changes).toHaveLength(1);
+    h.op.onProcessingTime(100);
+    expect(h.out.printed().slice(1)).toEqual(['-U["a",1,5,5,0,10,9]', '+U["a",3,9,5,0,10,9]']);
+    h.op.onProcessingTime(200); // nothing changed: nothing emitted
+    expect(h.out.changes).toHaveLength(3);
+    h.clock = 250;
+    h.insert(['a', 4, 7]);
+    // The window is freed at watermark 29: its pending late update goes out first.
+    h.watermark(29);
+    expect(h.out.printed().slice(3)).toEqual(['-U["a",3,9,5,0,10,9]', '+U["a",4,16,7,0,10,9]']);
+    expect(h.op.stateSize()).toBe(0);
+  });
+
   it('allowed lateness on sessions withdraws a fired session that a late row extends', () => {
     const h = new Harness(
       new WindowAggregate({ ...options({ kind: 'session', gap: 10 }), allowedLatenessMs: 100 }),
@@ -397,7 +425,7 @@ describe('WindowAggregate', () => {
           const r = runScenario(() => new WindowAggregate(options(spec, mergeable)), arrivals, {
             inputs: 1,
             tsIndex: [TS],
-            delay,
+            delay: watermarkDelay(spec, delay),
           });
           expect(r.out.changes.every((c) => c.kind === RowKind.INSERT)).toBe(true);
           expect(sortedJson(r.out.rows())).toEqual(sortedJson(reference(spec, rows)));
@@ -444,20 +472,28 @@ describe('WindowAggregate', () => {
     );
   });
 
-  it('property: early firing and lateness change only how results arrive, not the final result', () => {
+  it('property: early firing, lateness and late firing change only how results arrive, not the final result', () => {
     fc.assert(
       fc.property(
         specArb,
         rowsArb,
         fc.integer({ min: 0, max: 20 }),
         fc.integer({ min: 1, max: 5 }),
-        (spec, tuples, delay, fire) => {
+        fc.integer({ min: 0, max: 40 }),
+        (spec, tuples, delay, fire, lateFire) => {
           const rows: Row[] = tuples.map((t) => [...t]);
-          const arrivals = shuffledArrivals(rows, TS, delay, [5, 1, 9]);
+          // Rows arrive up to the allowed lateness (7) behind the watermark: late, but none dropped.
+          const arrivals = shuffledArrivals(rows, TS, delay + 7, [5, 1, 9, 12, 3]);
           const r = runScenario(
-            () => new WindowAggregate({ ...options(spec), earlyFireDelayMs: fire, allowedLatenessMs: 7 }),
+            () =>
+              new WindowAggregate({
+                ...options(spec),
+                earlyFireDelayMs: fire,
+                allowedLatenessMs: 7,
+                lateFireDelayMs: lateFire,
+              }),
             arrivals,
-            { inputs: 1, tsIndex: [TS], delay },
+            { inputs: 1, tsIndex: [TS], delay: watermarkDelay(spec, delay) },
           );
           expect(materialize(r.out.changes)).toEqual(sortedJson(reference(spec, rows)));
           expect(r.finalState).toBe(0);
@@ -495,7 +531,7 @@ describe('WindowAggregate', () => {
             if (spec.kind !== 'session') h.insert(a.row).push(RowKind.DELETE, a.row);
             if ((a.row[TS] as number) > maxTs) {
               maxTs = a.row[TS] as number;
-              h.watermark(maxTs - delay - 1);
+              h.watermark(maxTs - watermarkDelay(spec, delay) - 1);
             }
           }
           h.finish();

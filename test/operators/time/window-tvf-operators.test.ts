@@ -10,7 +10,7 @@ import { WindowTableFunction } from '../../../operators/time/window-table-functi
 import { WindowTopN } from '../../../operators/time/window-top-n.ts';
 import { Harness, sortedJson } from './harness.ts';
 import { groupBy, refSessions, refWindows } from './reference.ts';
-import { type Arrival, interleave, runScenario, shuffledArrivals } from './scenario.ts';
+import { type Arrival, interleave, runScenario, shuffledArrivals, watermarkDelay } from './scenario.ts';
 
 // Input rows: [key, ts, value]; windowed rows append [window_start, window_end, window_time].
 const TS = 1;
@@ -109,7 +109,7 @@ describe('WindowTableFunction', () => {
                 ? { window: spec, rowtimeIndex: TS, partitionKeys: [0] }
                 : { window: spec as Exclude<WindowSpec, { kind: 'session' | 'columns' }>, rowtimeIndex: TS },
             );
-          const o = { inputs: 1, tsIndex: [TS], delay };
+          const o = { inputs: 1, tsIndex: [TS], delay: watermarkDelay(spec, delay) };
           const r = runScenario(make, arrivals, o);
           const expected =
             spec.kind === 'session'
