@@ -3,9 +3,14 @@
  *
  * 1. `[NOT] EXISTS (SELECT ... FROM s WHERE p)`: a SEMI (ANTI) join of the outer rows with `s`, on
  *    the conjuncts of `p` that refer to outer columns; the others filter `s` first.
- * 2. `x IN (SELECT e FROM s WHERE p)`: a SEMI join on `x = e` plus the correlation conjuncts.
- *    `x NOT IN (...)` is an ANTI join on `x = e OR x IS NULL OR e IS NULL`, which keeps SQL's
- *    answer when NULLs are involved (a NULL makes NOT IN unknown, so the row is filtered out).
+ * 2. Quantified comparisons `x op ANY|SOME|ALL (SELECT e FROM s WHERE p)`; `x IN (...)` is `x = ANY`
+ *    and `x NOT IN (...)` is `x <> ALL`. A leading NOT is pushed in first (`NOT (x op ANY s)` is
+ *    `x negop ALL s` in three-valued logic too). As a WHERE conjunct only TRUE keeps a row, so:
+ *    - `x op ANY s` is TRUE iff some e has `x op e` TRUE: a SEMI join on `x op e` plus the
+ *      correlation conjuncts (an empty s gives FALSE: no row).
+ *    - `x op ALL s` is TRUE iff no e has `x op e` FALSE or UNKNOWN: an ANTI join on
+ *      `x negop e OR x IS NULL OR e IS NULL` (an empty s gives TRUE: the row stays; a NULL on
+ *      either side makes the comparison UNKNOWN, so the row goes).
  * 3. A subquery that is not a plain SELECT (it groups, aggregates, sorts or is a set operation) is
  *    planned on its own and must then be uncorrelated.
  * Uncorrelated scalar subqueries `(SELECT agg ...)` become a join with their single row.
@@ -13,7 +18,7 @@
 
 import { T } from '../catalog/types.ts';
 import { RivuletError } from '../common/errors.ts';
-import type { Expr, Query } from '../parser/ast.ts';
+import type { ComparisonOp, Expr, Query } from '../parser/ast.ts';
 import type { ExprBinder } from './bind-expr.ts';
 import { type BoundExpr, conjuncts, inputRef, inputsOf, mapInputs } from './expr.ts';
 import type { Field, RelNode } from './logical.ts';
@@ -51,18 +56,41 @@ function isPlainSelect(q: Query, b: SubqueryBinder): q is Extract<Query, { kind:
   );
 }
 
+/** The comparison `negop` with `x negop y` = NOT (`x op y`) for non-NULL operands. */
+const NEGATED_OP: Record<ComparisonOp, ComparisonOp> = {
+  '=': '<>',
+  '<>': '=',
+  '<': '>=',
+  '>=': '<',
+  '>': '<=',
+  '<=': '>',
+};
+
+/** The left operand of a quantified comparison (or IN), bound over the outer row. */
+export interface QuantifiedProbe {
+  readonly expr: BoundExpr;
+  readonly op: ComparisonOp;
+  readonly quantifier: 'ANY' | 'ALL';
+}
+
+/** `NOT (x op ANY|ALL s)` as the equivalent quantified comparison `x negop ALL|ANY s`. */
+export function negateProbe(p: QuantifiedProbe): QuantifiedProbe {
+  return { expr: p.expr, op: NEGATED_OP[p.op], quantifier: p.quantifier === 'ANY' ? 'ALL' : 'ANY' };
+}
+
 /**
- * Joins `outer` with the subquery as a SEMI or ANTI join. `probe` is the IN operand (bound over the
- * outer row), or null for EXISTS.
+ * Joins `outer` with the subquery as a SEMI or ANTI join. `probe` is the quantified comparison's
+ * left operand (IN is `= ANY`), or null for EXISTS, where `negated` means NOT EXISTS.
  */
 export function subqueryJoin(
   b: SubqueryBinder,
   outer: Bound,
   q: Query,
-  probe: BoundExpr | null,
+  probe: QuantifiedProbe | null,
   negated: boolean,
   span: Expr['span'],
 ): Bound {
+  const what = probe ? (probe.quantifier === 'ALL' ? 'ALL' : 'ANY/IN') : 'EXISTS';
   const n = outer.fields.length;
   let right: Bound;
   const conds: BoundExpr[] = [];
@@ -93,7 +121,7 @@ export function subqueryJoin(
         throw new RivuletError(
           'plan',
           'SUBQUERY_COLUMNS',
-          'The subquery of IN must select exactly one column',
+          `The subquery of ${what} must select exactly one column`,
           q.span,
         );
       }
@@ -111,7 +139,7 @@ export function subqueryJoin(
         throw new RivuletError(
           'plan',
           'SUBQUERY_COLUMNS',
-          'The subquery of IN must select exactly one column',
+          `The subquery of ${what} must select exactly one column`,
           q.span,
         );
       const f = right.fields[0] as Field;
@@ -119,21 +147,25 @@ export function subqueryJoin(
     }
   }
   const joinScope = new Scope([...outer.fields, ...right.fields]);
-  const eb = b.exprBinder(joinScope, 'IN');
+  const eb = b.exprBinder(joinScope, what);
+  let anti = negated;
   if (probe && value) {
-    const eq = eb.call('=', [probe, value], span);
-    if (negated) {
-      const nulls: BoundExpr[] = [
-        { kind: 'isNull', arg: probe, negated: false, type: T.boolean(false) },
+    if (probe.quantifier === 'ANY') {
+      conds.push(eb.call(probe.op, [probe.expr, value], span));
+    } else {
+      anti = true;
+      const fails: BoundExpr[] = [
+        eb.call(NEGATED_OP[probe.op], [probe.expr, value], span),
+        { kind: 'isNull', arg: probe.expr, negated: false, type: T.boolean(false) },
         { kind: 'isNull', arg: value, negated: false, type: T.boolean(false) },
       ];
-      conds.push({ kind: 'or', args: [eq, ...nulls], type: T.boolean() });
-    } else conds.push(eq);
+      conds.push({ kind: 'or', args: fails, type: T.boolean() });
+    }
   }
   return {
     rel: {
       kind: 'join',
-      joinType: negated ? 'ANTI' : 'SEMI',
+      joinType: anti ? 'ANTI' : 'SEMI',
       left: outer.rel,
       right: right.rel,
       condition: and(conds),

@@ -276,6 +276,54 @@ describe('subqueries', () => {
       new Session().executeScript(`SELECT (SELECT k FROM (VALUES (1), (2)) AS x(k)) AS v`),
     ).rejects.toThrow(/exactly one aggregate/);
   });
+
+  it('quantified comparisons: ALL over an empty subquery is TRUE, ANY is FALSE, NULLs make them unknown', async () => {
+    const none = '(SELECT k FROM (VALUES (1)) AS x(k) WHERE k > 5)';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${none}`))).toEqual([
+      [1],
+      [2],
+      [3],
+      [4],
+    ]);
+    expect(await queryRows(`SELECT id FROM ${orders} WHERE c = SOME ${none}`)).toEqual([]);
+    const some = '(SELECT k FROM (VALUES (5), (15)) AS x(k))';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${some}`))).toEqual([[2]]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c < ANY ${some}`))).toEqual([[1], [4]]);
+    // NOT (c > ALL s) is c <= ANY s: id 3 (c NULL) is unknown either way and never selected.
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE NOT (c > ALL ${some})`))).toEqual([
+      [1],
+      [4],
+    ]);
+    const withNull = '(SELECT k FROM (VALUES (5), (CAST(NULL AS INT))) AS x(k))';
+    expect(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${withNull}`)).toEqual([]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ANY ${withNull}`))).toEqual([
+      [1],
+      [2],
+      [4],
+    ]);
+  });
+
+  it('a quantified comparison against an aggregating subquery follows its updates', async () => {
+    // The subquery's rows are updated as its input arrives (MAX per group): the answer is the final one.
+    const sub = '(SELECT MAX(v) FROM (VALUES (1, 4), (1, 12), (2, 3), (2, 9)) AS x(g, v) GROUP BY g)';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c >= ALL ${sub}`))).toEqual([[2]]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c >= SOME ${sub}`))).toEqual([
+      [1],
+      [2],
+      [4],
+    ]);
+  });
+
+  it('a quantified comparison outside a WHERE conjunct is a planning error', async () => {
+    let err: unknown;
+    try {
+      await queryRows(`SELECT c > ALL (SELECT k FROM (VALUES (1)) AS x(k)) FROM ${orders}`);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RivuletError);
+    expect((err as RivuletError).code).toBe('SUBQUERY_MISPLACED');
+  });
 });
 
 describe('grouping sets', () => {
