@@ -53,6 +53,12 @@ export interface OperatorContext {
  */
 export interface Operator {
   readonly name: string;
+  /**
+   * true when `process` evaluates everything for a record before emitting or changing state, so the
+   * record can be dropped when a function fails under the UDF error policy `skip`
+   * (runtime/udf-errors.ts).
+   */
+  readonly dropsFailedRecords?: boolean;
   open(ctx: OperatorContext, out: Collector): void;
   process(kind: RowKind, row: Row, input: number): void;
   processWatermark(ts: number, input: number): void;

@@ -307,7 +307,8 @@ export class QueryBinder {
         return binder.bind(a.value as Expr);
       });
       produced = (impl.resultType.fields ?? []).map((f) => ({ name: f.name, type: f.type }));
-      fn = { kind: 'udtf', impl };
+      const policy = this.fnContext.udfErrorPolicy;
+      fn = { kind: 'udtf', impl: policy && impl.withErrorPolicy ? impl.withErrorPolicy(policy) : impl };
     }
     const alias = ref.alias;
     if (alias && alias.columns.length > 0 && alias.columns.length !== produced.length) {

@@ -5,6 +5,7 @@
  */
 import { RivuletError } from '../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../operators/api.ts';
+import { noteUdfSkip, UdfRecordSkipped } from './udf-errors.ts';
 
 /** A runtime failure inside an operator: names the job, the operator and the record being processed. */
 export class JobFailure extends RivuletError {
@@ -126,6 +127,10 @@ export class OperatorNode {
         try {
           op.process(kind, row, index);
         } catch (e) {
+          if (e instanceof UdfRecordSkipped && op.dropsFailedRecords === true) {
+            noteUdfSkip(e, node.id);
+            return;
+          }
           throw node.wrap(e);
         }
       },

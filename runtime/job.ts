@@ -13,6 +13,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { ScanSource, SinkWriter, SourceBatch } from '../connectors/api.ts';
 import { type Collector, isAccumulate, type Row, type RowKind } from '../operators/api.ts';
 import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
+import { drainUdfErrors, type UdfErrorTally } from './udf-errors.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -157,8 +158,14 @@ export class Job {
   readonly id: string;
   readonly name: string;
   status: JobStatus = 'CREATED';
-  /** Records skipped by the sources as their options allow (bad records with ignore-parse-errors). */
+  /**
+   * Records skipped by the sources as their options allow (bad records with ignore-parse-errors),
+   * and records dropped because a user-defined function threw under the error policy `skip`.
+   */
   skipped = 0;
+  /** Calls of user-defined functions that threw and yielded NULL (policy `null`). */
+  udfNullResults = 0;
+  private udfWarnings = 0;
   error: Error | undefined;
   readonly startedAt: number;
   private readonly sources: SourceNode[];
@@ -223,6 +230,8 @@ export class Job {
       this.status = this.cancelled ? 'CANCELED' : 'FINISHED';
     } catch (e) {
       this.status = 'FAILED';
+      const udfErrors = drainUdfErrors();
+      if (udfErrors) this.noteUdfErrors(udfErrors);
       this.error = e instanceof JobFailure ? e : new JobFailure(this.name, 'job', e);
       for (const sink of this.sinks) await sink.writer.abort?.().catch(() => {});
       throw this.error;
@@ -234,6 +243,16 @@ export class Job {
 
   cancel(): void {
     this.cancelled = true;
+  }
+
+  /** UDF errors absorbed by the error policy (runtime/udf-errors.ts): counted and warned about. */
+  private noteUdfErrors(t: UdfErrorTally): void {
+    this.skipped += t.skipped;
+    this.udfNullResults += t.nulled;
+    for (const n of t.notes) {
+      if (++this.udfWarnings > 10) break;
+      process.emitWarning(`job '${this.name}': ${n}`, 'RivuletUdfError');
+    }
   }
 
   private async loop(): Promise<void> {
@@ -249,6 +268,8 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
+        const udfErrors = drainUdfErrors();
+        if (udfErrors) this.noteUdfErrors(udfErrors);
         for (const sink of this.sinks) await sink.writer.flush();
         await yieldToEventLoop();
       }

@@ -38,6 +38,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
+import { parseUdfErrorPolicy, UDF_ERROR_POLICY_OPTION } from './udf-errors.ts';
 
 export interface Column {
   readonly name: string;
@@ -95,7 +96,14 @@ export class Session {
   }
 
   get fnContext(): FunctionContext {
-    return { timeZone: this.options.get('table.local-time-zone') ?? 'UTC', now: this.now };
+    const policy = this.options.get(UDF_ERROR_POLICY_OPTION);
+    return {
+      timeZone: this.options.get('table.local-time-zone') ?? 'UTC',
+      now: this.now,
+      ...(policy !== undefined
+        ? { udfErrorPolicy: parseUdfErrorPolicy(policy, `'${UDF_ERROR_POLICY_OPTION}'`) }
+        : {}),
+    };
   }
 
   /**
@@ -337,6 +345,7 @@ export class Session {
         );
       }
     }
+    if (key === UDF_ERROR_POLICY_OPTION) parseUdfErrorPolicy(value, `'${key}'`);
     this.options.set(key, value);
   }
 
@@ -793,6 +802,7 @@ export class Session {
             col('records in'),
             col('records out'),
             col('records skipped'),
+            col('udf null results'),
             col('error'),
           ],
           rows: this.jobs.map((j) => [
@@ -803,6 +813,7 @@ export class Session {
             String(j.recordsIn),
             String(j.recordsOut),
             String(j.skipped),
+            String(j.udfNullResults),
             j.error ? j.error.message : null,
           ]),
         };
