@@ -64,6 +64,11 @@ export interface Operator {
   processWatermark(ts: number, input: number): void;
   /** Input `input` has ended (after its +Infinity watermark). */
   endInput(input: number): void;
+  /**
+   * Called by the runtime after each source batch has been pushed through the graph (upstream
+   * operators first): an operator that buffers output (mini-batch) may emit it now.
+   */
+  flush?(): void;
   snapshot(): unknown;
   restore(state: unknown): void;
   /** Approximate number of entries held in state (exposed as a metric; must stay flat on long streams). */

@@ -14,7 +14,7 @@ import { MatchRecognize } from '../operators/match/operator.ts';
 import type { MatchSpec } from '../operators/match/spec.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { buildComparator } from '../operators/relational/compare.ts';
-import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
+import { GroupAggregate, type MiniBatchOptions } from '../operators/relational/group-aggregate.ts';
 import { Join, residualOverConcatenation } from '../operators/relational/join.ts';
 import { Limit } from '../operators/relational/limit.ts';
 import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
@@ -56,6 +56,8 @@ export interface BuildOptions {
   readonly earlyFireDelayMs?: number;
   /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
   readonly allowedLatenessMs?: number;
+  /** `table.exec.mini-batch.*` when enabled: group aggregations emit once per group per batch. */
+  readonly miniBatch?: MiniBatchOptions;
 }
 
 /** Something downstream collectors can be attached to. */
@@ -186,6 +188,7 @@ export class JobBuilder {
           aggregates: aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only'),
           emptyGlobalResultAtEnd: props.bounded && node.groupKeys.length === 0,
           stateTtlMs: this.options.stateTtlMs ?? 0,
+          ...(this.options.miniBatch ? { miniBatch: this.options.miniBatch } : {}),
         });
         return this.addOperator(op, [this.lower(node.input)]);
       }

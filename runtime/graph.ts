@@ -155,6 +155,15 @@ export class OperatorNode {
     };
   }
 
+  /** End of a source batch (see `Operator.flush`). */
+  flush(): void {
+    try {
+      this.operator.flush?.();
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+
   private wrap(e: unknown): unknown {
     return e instanceof JobFailure ? e : new JobFailure(this.jobName, this.id, e);
   }

@@ -171,6 +171,7 @@ export class Job {
   private readonly sources: SourceNode[];
   private readonly operators: OperatorNode[];
   private readonly sinks: SinkNode[];
+  private readonly buffering: OperatorNode[];
   private readonly batchSize: number;
   private readonly now: () => number;
   private cancelled = false;
@@ -183,6 +184,7 @@ export class Job {
     this.sources = sources;
     this.operators = operators;
     this.sinks = sinks;
+    this.buffering = operators.filter((o) => o.operator.flush !== undefined);
     this.startedAt = this.now();
   }
 
@@ -268,6 +270,8 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
+        // Operators that buffer (mini-batch) may emit now; upstream first, as the list is ordered.
+        for (const op of this.buffering) op.flush();
         const udfErrors = drainUdfErrors();
         if (udfErrors) this.noteUdfErrors(udfErrors);
         for (const sink of this.sinks) await sink.writer.flush();

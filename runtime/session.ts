@@ -16,6 +16,7 @@ import type { SinkWriter } from '../connectors/api.ts';
 import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { Row } from '../operators/api.ts';
+import type { MiniBatchOptions } from '../operators/relational/group-aggregate.ts';
 import type {
   CreateTableStatement,
   Identifier,
@@ -407,7 +408,37 @@ export class Session {
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
       ...this.emitOptions(),
+      ...this.miniBatchOptions(),
     });
+  }
+
+  /**
+   * Flink's `table.exec.mini-batch.enabled` / `.allow-latency` / `.size`: group aggregations buffer
+   * changes and emit one update per group per batch (operators/relational/group-aggregate.ts). As in
+   * Flink, enabling it needs a positive latency and size.
+   */
+  private miniBatchOptions(): { miniBatch?: MiniBatchOptions } {
+    const enabled = this.options.get('table.exec.mini-batch.enabled');
+    if (enabled === undefined || enabled.trim().toLowerCase() === 'false') return {};
+    if (enabled.trim().toLowerCase() !== 'true') {
+      throw new RivuletError(
+        'config',
+        'OPTION_INVALID',
+        `'table.exec.mini-batch.enabled' must be 'true' or 'false', found '${enabled}'`,
+      );
+    }
+    const latency = this.options.get('table.exec.mini-batch.allow-latency');
+    const latencyMs = latency === undefined ? 0 : parseDurationMs(latency);
+    const sizeText = this.options.get('table.exec.mini-batch.size');
+    const size = sizeText === undefined ? Number.NaN : Number(sizeText);
+    if (!(latencyMs > 0) || !Number.isInteger(size) || size <= 0) {
+      throw new RivuletError(
+        'config',
+        'OPTION_INVALID',
+        `'table.exec.mini-batch.enabled' = 'true' needs a positive 'table.exec.mini-batch.allow-latency' (e.g. '2 s', found ${latency === undefined ? 'none' : `'${latency}'`}) and a positive integer 'table.exec.mini-batch.size' (e.g. '5000', found ${sizeText === undefined ? 'none' : `'${sizeText}'`})`,
+      );
+    }
+    return { miniBatch: { size, latencyMs } };
   }
 
   private runQuery(q: Query): StatementResult {
