@@ -21,7 +21,7 @@ function describe(node: RelNode): string {
   const names = node.fields.map((f) => f.name);
   switch (node.kind) {
     case 'scan':
-      return `TableSourceScan(table=[${node.table.name}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
+      return `TableSourceScan(table=[${node.table.name}${node.projection ? `, project=[${names.join(', ')}]` : ''}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
     case 'values':
       return `Values(rows=${node.rows.length}, fields=[${names.join(', ')}])`;
     case 'project':

@@ -33,7 +33,7 @@ import { WindowAggregate } from '../operators/time/window-aggregate.ts';
 import { WindowTableFunction } from '../operators/time/window-table-function.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, TRUE } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, inputsOf, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
@@ -490,9 +490,37 @@ export class JobBuilder {
           ? physical.length + metadata.indexOf(c)
           : -1,
     );
-    const identity = position.every((p, i) => p === i);
     let transform: ((row: Row) => Row) | undefined;
-    if (!identity || node.computed.size > 0) {
+    const projection = node.projection;
+    if (projection) {
+      // A pruned scan (rules/prune-scan-columns.ts): only the computed columns it keeps, and those
+      // they read, are evaluated; the row leaves the source with the kept columns only.
+      const needed = computedNeeded(node.computed, projection);
+      const computed = [...node.computed]
+        .filter(([i]) => needed.has(i))
+        .map(([i, e]) => [i, compileExpr(e, this.compileOptions)] as const);
+      const width = table.columns.length;
+      const from = projection.map((c) => position[c] as number);
+      if (computed.length === 0) {
+        transform = (row) => {
+          const out = new Array(from.length);
+          for (let j = 0; j < from.length; j++) out[j] = row[from[j] as number];
+          return out;
+        };
+      } else {
+        transform = (row) => {
+          const full = new Array(width).fill(null);
+          for (let i = 0; i < width; i++) {
+            const p = position[i] as number;
+            if (p >= 0) full[i] = row[p];
+          }
+          for (const [i, f] of computed) full[i] = f(full);
+          const out = new Array(projection.length);
+          for (let j = 0; j < projection.length; j++) out[j] = full[projection[j] as number];
+          return out;
+        };
+      }
+    } else if (!position.every((p, i) => p === i) || node.computed.size > 0) {
       const computed = [...node.computed].map(([i, e]) => [i, compileExpr(e, this.compileOptions)] as const);
       const width = table.columns.length;
       transform = (row) => {
@@ -518,6 +546,19 @@ export class JobBuilder {
       ...(watermark ? { watermark } : {}),
     });
   }
+}
+
+/** The computed columns among `columns`, with the computed columns they read, transitively. */
+function computedNeeded(computed: ReadonlyMap<number, BoundExpr>, columns: readonly number[]): Set<number> {
+  const needed = new Set<number>();
+  const todo = columns.filter((c) => computed.has(c));
+  while (todo.length > 0) {
+    const c = todo.pop() as number;
+    if (needed.has(c)) continue;
+    needed.add(c);
+    for (const i of inputsOf(computed.get(c) as BoundExpr)) if (computed.has(i)) todo.push(i);
+  }
+  return needed;
 }
 
 /** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */
