@@ -36,6 +36,7 @@ import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
 import {
   collectScalarSubqueries,
+  correlatedScalarJoin,
   negateProbe,
   type QuantifiedProbe,
   type SubqueryBinder,
@@ -560,7 +561,18 @@ export class QueryBinder {
       collectScalarSubqueries(e),
     );
     for (const s of scalars) {
-      const b = this.bindQuery(s.query, ctes);
+      let b: Bound;
+      try {
+        b = this.bindQuery(s.query, ctes);
+      } catch (err) {
+        // A column of the outer row: a correlated subquery, decorrelated into a grouped LEFT join.
+        if (!(err instanceof RivuletError) || err.code !== 'COLUMN_NOT_FOUND') throw err;
+        const decorrelated = correlatedScalarJoin(sub, input, s.query, s.span);
+        if (!decorrelated) throw err;
+        input = decorrelated.bound;
+        scalarResults.set(s, decorrelated.value);
+        continue;
+      }
       const single =
         s.query.kind === 'select' &&
         s.query.groupBy === null &&

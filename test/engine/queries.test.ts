@@ -314,6 +314,39 @@ describe('subqueries', () => {
     ]);
   });
 
+  it('correlated scalar subqueries: a LEFT join with the grouped subquery; COUNT over no rows is 0', async () => {
+    const items = '(VALUES (10, 4), (10, 8), (20, 30)) AS x(k, w)';
+    expect(
+      sorted(
+        await queryRows(
+          `SELECT id, (SELECT COUNT(*) FROM ${items} WHERE x.k = o.c) AS n, (SELECT MAX(w) FROM ${items} WHERE x.k = o.c AND w < 10) AS m FROM ${orders}`,
+        ),
+      ),
+    ).toEqual([
+      [1, 2n, 8],
+      [2, 1n, null],
+      [3, 0n, null],
+      [4, 2n, 8],
+    ]);
+    expect(
+      sorted(
+        await queryRows(`SELECT id FROM ${orders} WHERE c < (SELECT SUM(w) FROM ${items} WHERE x.k = o.c)`),
+      ),
+    ).toEqual([[1], [2], [4]]);
+  });
+
+  it('a correlated scalar subquery that cannot be decorrelated is a planning error saying why', async () => {
+    const items = '(VALUES (10, 4)) AS x(k, w)';
+    for (const [sql, why] of [
+      [`SELECT id, (SELECT MAX(w) FROM ${items} WHERE x.k < o.c) FROM ${orders}`, /not an equality/],
+      [`SELECT id, (SELECT w FROM ${items} WHERE x.k = o.c) FROM ${orders}`, /exactly one aggregate call/],
+    ] as const) {
+      const err = await queryRows(sql).catch((e: unknown) => e);
+      expect((err as RivuletError).code).toBe('SUBQUERY_CORRELATION');
+      expect((err as Error).message).toMatch(why);
+    }
+  });
+
   it('a quantified comparison outside a WHERE conjunct is a planning error', async () => {
     let err: unknown;
     try {
