@@ -4,7 +4,8 @@
  *   1. Calc: a filter (v % 10 != 0) and a 3-column projection;
  *   2. GroupAggregate: 10,000 integer keys, COUNT(*) and SUM(v), emitting -U/+U per row;
  *   3. GroupAggregate: 10,000 string keys, same aggregates; and 10,000 groups over two int columns;
- *   4. Calc -> GroupAggregate chained (filter + projection + aggregation);
+ *   4. Calc -> GroupAggregate chained (filter + projection + aggregation); GroupAggregate with
+ *      mini-batch (one update per key per 20,000 rows);
  *   5. Join (INNER, equi): 10,000 dimension rows on the left, then N/10 stream rows on the right, each
  *      matching one left row (a regular join keeps every row of both sides, so N/10 bounds memory).
  * Rows come from a pre-built pool of 1M rows so that generating input is not measured. The output goes
@@ -137,6 +138,18 @@ run(
   intRows,
 );
 run('Calc -> GroupAggregate 10k int keys', new Chain([new Calc({ filter, project }), aggregate()]), intRows);
+run(
+  'GroupAggregate 10k int keys, mini-batch 20000',
+  new GroupAggregate({
+    groupBy: [0],
+    aggregates: [
+      { create: () => count, args: [] },
+      { create: () => sum, args: [1] },
+    ],
+    miniBatch: { size: 20_000, latencyMs: 60_000 },
+  }),
+  intRows,
+);
 {
   const join = new Join({ type: JoinType.INNER, leftKeys: [0], rightKeys: [0], leftArity: 2, rightArity: 4 });
   const out = new CountingCollector();

@@ -15,6 +15,8 @@ export interface TableFunctionImpl {
   readonly name: string;
   readonly resultType: LogicalType;
   readonly eval: (args: readonly Value[]) => Iterable<Row>;
+  /** The same function under the session's UDF error policy (user-defined functions have one). */
+  readonly withErrorPolicy?: (policy: 'fail' | 'skip' | 'null') => TableFunctionImpl;
 }
 
 export interface CatalogColumn {

@@ -54,11 +54,22 @@ export interface OperatorContext {
  */
 export interface Operator {
   readonly name: string;
+  /**
+   * true when `process` evaluates everything for a record before emitting or changing state, so the
+   * record can be dropped when a function fails under the UDF error policy `skip`
+   * (runtime/udf-errors.ts).
+   */
+  readonly dropsFailedRecords?: boolean;
   open(ctx: OperatorContext, out: Collector): void;
   process(kind: RowKind, row: Row, input: number): void;
   processWatermark(ts: number, input: number): void;
   /** Input `input` has ended (after its +Infinity watermark). */
   endInput(input: number): void;
+  /**
+   * Called by the runtime after each source batch has been pushed through the graph (upstream
+   * operators first): an operator that buffers output (mini-batch) may emit it now.
+   */
+  flush?(): void;
   snapshot(): unknown;
   restore(state: unknown): void;
   /** Approximate number of entries held in state (exposed as a metric; must stay flat on long streams). */

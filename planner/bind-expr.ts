@@ -455,7 +455,7 @@ export class ExprBinder {
       case 'quantifiedComparison':
         throw planError(
           'SUBQUERY_MISPLACED',
-          'IN (subquery) and EXISTS are supported as conditions of WHERE (combined with AND); quantified comparisons (= ANY/ALL) are not supported by Rivulet yet',
+          'IN (subquery), EXISTS and quantified comparisons (op ANY|SOME|ALL (subquery)) are supported as conditions of WHERE, possibly under NOT and combined with AND; not elsewhere',
           e.span,
         );
     }

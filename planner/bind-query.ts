@@ -13,6 +13,7 @@ import { RivuletError, type Span } from '../common/errors.ts';
 import type { Value } from '../operators/api.ts';
 import type { PeriodQuery } from '../operators/temporal/version-history.ts';
 import type {
+  ComparisonOp,
   Expr,
   FunctionCall,
   GroupingElement,
@@ -33,7 +34,14 @@ import type { AggCall, Field, JoinType, RelNode, SortKey } from './logical.ts';
 import { MatchBinder } from './match-recognize.ts';
 import { bindOver, collectOverCalls } from './over.ts';
 import { didYouMean, Scope } from './scope.ts';
-import { collectScalarSubqueries, type SubqueryBinder, subqueryJoin } from './subquery.ts';
+import {
+  collectScalarSubqueries,
+  correlatedScalarJoin,
+  negateProbe,
+  type QuantifiedProbe,
+  type SubqueryBinder,
+  subqueryJoin,
+} from './subquery.ts';
 import { temporalJoin, timeTravel } from './temporal.ts';
 import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
@@ -300,7 +308,8 @@ export class QueryBinder {
         return binder.bind(a.value as Expr);
       });
       produced = (impl.resultType.fields ?? []).map((f) => ({ name: f.name, type: f.type }));
-      fn = { kind: 'udtf', impl };
+      const policy = this.fnContext.udfErrorPolicy;
+      fn = { kind: 'udtf', impl: policy && impl.withErrorPolicy ? impl.withErrorPolicy(policy) : impl };
     }
     const alias = ref.alias;
     if (alias && alias.columns.length > 0 && alias.columns.length !== produced.length) {
@@ -552,7 +561,18 @@ export class QueryBinder {
       collectScalarSubqueries(e),
     );
     for (const s of scalars) {
-      const b = this.bindQuery(s.query, ctes);
+      let b: Bound;
+      try {
+        b = this.bindQuery(s.query, ctes);
+      } catch (err) {
+        // A column of the outer row: a correlated subquery, decorrelated into a grouped LEFT join.
+        if (!(err instanceof RivuletError) || err.code !== 'COLUMN_NOT_FOUND') throw err;
+        const decorrelated = correlatedScalarJoin(sub, input, s.query, s.span);
+        if (!decorrelated) throw err;
+        input = decorrelated.bound;
+        scalarResults.set(s, decorrelated.value);
+        continue;
+      }
       const single =
         s.query.kind === 'select' &&
         s.query.groupBy === null &&
@@ -581,9 +601,11 @@ export class QueryBinder {
       if (c.kind === 'exists' || notExists) {
         const e = (notExists ?? c) as Extract<Expr, { kind: 'exists' }>;
         input = subqueryJoin(sub, input, e.query, null, notExists !== null, c.span);
-      } else if (c.kind === 'inSubquery') {
-        const probe = this.exprBinder(new Scope(input.fields), 'IN').bind(c.expr);
-        input = subqueryJoin(sub, input, c.query, probe, c.not, c.span);
+      } else if (quantified(c)) {
+        const { left, query, op, quantifier, not } = quantified(c) as QuantifiedConjunct;
+        const expr = this.exprBinder(new Scope(input.fields), quantifier).bind(left);
+        const probe: QuantifiedProbe = { expr, op, quantifier };
+        input = subqueryJoin(sub, input, query, not ? negateProbe(probe) : probe, false, c.span);
       } else rest.push(c);
     }
     const inScope = new Scope(input.fields);
@@ -893,6 +915,31 @@ export class QueryBinder {
 interface PreSort {
   readonly keys: readonly SortKey[];
   readonly visible: number;
+}
+
+interface QuantifiedConjunct {
+  readonly left: Expr;
+  readonly query: Query;
+  readonly op: ComparisonOp;
+  readonly quantifier: 'ANY' | 'ALL';
+  /** Under a NOT. */
+  readonly not: boolean;
+}
+
+/**
+ * The quantified comparison a WHERE conjunct is, directly or under NOTs; `x IN (q)` is `x = ANY (q)`
+ * and `x NOT IN (q)` is `NOT (x = ANY (q))`.
+ */
+function quantified(c: Expr): QuantifiedConjunct | null {
+  if (c.kind === 'unary' && c.op === 'NOT') {
+    const inner = quantified(c.operand);
+    return inner && { ...inner, not: !inner.not };
+  }
+  if (c.kind === 'quantifiedComparison')
+    return { left: c.left, query: c.query, op: c.op, quantifier: c.quantifier, not: false };
+  if (c.kind === 'inSubquery')
+    return { left: c.expr, query: c.query, op: '=', quantifier: 'ANY', not: c.not };
+  return null;
 }
 
 /** The AND-ed conjuncts of a condition, as written. */

@@ -23,7 +23,7 @@ function describe(node: RelNode, props: (node: RelNode) => StreamProps): string 
   const appends = (n: RelNode) => props(n).mode === 'insert-only';
   switch (node.kind) {
     case 'scan':
-      return `TableSourceScan(table=[${node.table.name}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
+      return `TableSourceScan(table=[${node.table.name}${node.projection ? `, project=[${names.join(', ')}]` : ''}], fields=[${names.join(', ')}]${node.watermark ? `, watermark=[${exprToString(node.watermark.expr)}]` : ''})`;
     case 'values':
       return `Values(rows=${node.rows.length}, fields=[${names.join(', ')}])`;
     case 'project':

@@ -49,10 +49,18 @@ export type RelNode =
 export interface ScanRel {
   readonly kind: 'scan';
   readonly table: TableDefinition;
-  /** Computed columns' expressions over the connector's row (physical + metadata columns). */
+  /**
+   * Computed columns' expressions, keyed by table column index, over the table's full row (all
+   * columns in declaration order, computed ones evaluated in that order).
+   */
   readonly computed: ReadonlyMap<number, BoundExpr>;
-  /** The watermark expression over the table's row (all columns), if the table declares one. */
+  /** The watermark: its rowtime column and expression, over the scan's row (`fields`). */
   readonly watermark?: { readonly column: number; readonly expr: BoundExpr };
+  /**
+   * The table columns the scan produces, by index in table order (rules/prune-scan-columns.ts);
+   * absent: all of them. `fields` are these columns.
+   */
+  readonly projection?: readonly number[];
   readonly fields: readonly Field[];
 }
 

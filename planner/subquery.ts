@@ -3,17 +3,23 @@
  *
  * 1. `[NOT] EXISTS (SELECT ... FROM s WHERE p)`: a SEMI (ANTI) join of the outer rows with `s`, on
  *    the conjuncts of `p` that refer to outer columns; the others filter `s` first.
- * 2. `x IN (SELECT e FROM s WHERE p)`: a SEMI join on `x = e` plus the correlation conjuncts.
- *    `x NOT IN (...)` is an ANTI join on `x = e OR x IS NULL OR e IS NULL`, which keeps SQL's
- *    answer when NULLs are involved (a NULL makes NOT IN unknown, so the row is filtered out).
+ * 2. Quantified comparisons `x op ANY|SOME|ALL (SELECT e FROM s WHERE p)`; `x IN (...)` is `x = ANY`
+ *    and `x NOT IN (...)` is `x <> ALL`. A leading NOT is pushed in first (`NOT (x op ANY s)` is
+ *    `x negop ALL s` in three-valued logic too). As a WHERE conjunct only TRUE keeps a row, so:
+ *    - `x op ANY s` is TRUE iff some e has `x op e` TRUE: a SEMI join on `x op e` plus the
+ *      correlation conjuncts (an empty s gives FALSE: no row).
+ *    - `x op ALL s` is TRUE iff no e has `x op e` FALSE or UNKNOWN: an ANTI join on
+ *      `x negop e OR x IS NULL OR e IS NULL` (an empty s gives TRUE: the row stays; a NULL on
+ *      either side makes the comparison UNKNOWN, so the row goes).
  * 3. A subquery that is not a plain SELECT (it groups, aggregates, sorts or is a set operation) is
  *    planned on its own and must then be uncorrelated.
- * Uncorrelated scalar subqueries `(SELECT agg ...)` become a join with their single row.
+ * Uncorrelated scalar subqueries `(SELECT agg ...)` become a join with their single row; correlated
+ * ones a LEFT join with the subquery grouped by its correlation keys (see correlatedScalarJoin).
  */
 
 import { T } from '../catalog/types.ts';
 import { RivuletError } from '../common/errors.ts';
-import type { Expr, Query } from '../parser/ast.ts';
+import type { ComparisonOp, Expr, Query } from '../parser/ast.ts';
 import type { ExprBinder } from './bind-expr.ts';
 import { type BoundExpr, conjuncts, inputRef, inputsOf, mapInputs } from './expr.ts';
 import type { Field, RelNode } from './logical.ts';
@@ -51,18 +57,41 @@ function isPlainSelect(q: Query, b: SubqueryBinder): q is Extract<Query, { kind:
   );
 }
 
+/** The comparison `negop` with `x negop y` = NOT (`x op y`) for non-NULL operands. */
+const NEGATED_OP: Record<ComparisonOp, ComparisonOp> = {
+  '=': '<>',
+  '<>': '=',
+  '<': '>=',
+  '>=': '<',
+  '>': '<=',
+  '<=': '>',
+};
+
+/** The left operand of a quantified comparison (or IN), bound over the outer row. */
+export interface QuantifiedProbe {
+  readonly expr: BoundExpr;
+  readonly op: ComparisonOp;
+  readonly quantifier: 'ANY' | 'ALL';
+}
+
+/** `NOT (x op ANY|ALL s)` as the equivalent quantified comparison `x negop ALL|ANY s`. */
+export function negateProbe(p: QuantifiedProbe): QuantifiedProbe {
+  return { expr: p.expr, op: NEGATED_OP[p.op], quantifier: p.quantifier === 'ANY' ? 'ALL' : 'ANY' };
+}
+
 /**
- * Joins `outer` with the subquery as a SEMI or ANTI join. `probe` is the IN operand (bound over the
- * outer row), or null for EXISTS.
+ * Joins `outer` with the subquery as a SEMI or ANTI join. `probe` is the quantified comparison's
+ * left operand (IN is `= ANY`), or null for EXISTS, where `negated` means NOT EXISTS.
  */
 export function subqueryJoin(
   b: SubqueryBinder,
   outer: Bound,
   q: Query,
-  probe: BoundExpr | null,
+  probe: QuantifiedProbe | null,
   negated: boolean,
   span: Expr['span'],
 ): Bound {
+  const what = probe ? (probe.quantifier === 'ALL' ? 'ALL' : 'ANY/IN') : 'EXISTS';
   const n = outer.fields.length;
   let right: Bound;
   const conds: BoundExpr[] = [];
@@ -93,7 +122,7 @@ export function subqueryJoin(
         throw new RivuletError(
           'plan',
           'SUBQUERY_COLUMNS',
-          'The subquery of IN must select exactly one column',
+          `The subquery of ${what} must select exactly one column`,
           q.span,
         );
       }
@@ -111,7 +140,7 @@ export function subqueryJoin(
         throw new RivuletError(
           'plan',
           'SUBQUERY_COLUMNS',
-          'The subquery of IN must select exactly one column',
+          `The subquery of ${what} must select exactly one column`,
           q.span,
         );
       const f = right.fields[0] as Field;
@@ -119,21 +148,25 @@ export function subqueryJoin(
     }
   }
   const joinScope = new Scope([...outer.fields, ...right.fields]);
-  const eb = b.exprBinder(joinScope, 'IN');
+  const eb = b.exprBinder(joinScope, what);
+  let anti = negated;
   if (probe && value) {
-    const eq = eb.call('=', [probe, value], span);
-    if (negated) {
-      const nulls: BoundExpr[] = [
-        { kind: 'isNull', arg: probe, negated: false, type: T.boolean(false) },
+    if (probe.quantifier === 'ANY') {
+      conds.push(eb.call(probe.op, [probe.expr, value], span));
+    } else {
+      anti = true;
+      const fails: BoundExpr[] = [
+        eb.call(NEGATED_OP[probe.op], [probe.expr, value], span),
+        { kind: 'isNull', arg: probe.expr, negated: false, type: T.boolean(false) },
         { kind: 'isNull', arg: value, negated: false, type: T.boolean(false) },
       ];
-      conds.push({ kind: 'or', args: [eq, ...nulls], type: T.boolean() });
-    } else conds.push(eq);
+      conds.push({ kind: 'or', args: fails, type: T.boolean() });
+    }
   }
   return {
     rel: {
       kind: 'join',
-      joinType: negated ? 'ANTI' : 'SEMI',
+      joinType: anti ? 'ANTI' : 'SEMI',
       left: outer.rel,
       right: right.rel,
       condition: and(conds),
@@ -159,4 +192,169 @@ export function collectScalarSubqueries(e: unknown, out: Extract<Expr, { kind: '
     else if (v && typeof v === 'object') collectScalarSubqueries(v, out);
   }
   return out;
+}
+
+/** Built-in aggregates whose value over no rows is NULL, so an unmatched outer row may get NULL. */
+const NULL_ON_EMPTY = new Set([
+  'SUM',
+  'AVG',
+  'MIN',
+  'MAX',
+  'STDDEV_POP',
+  'STDDEV_SAMP',
+  'VAR_POP',
+  'VAR_SAMP',
+  'FIRST_VALUE',
+  'LAST_VALUE',
+  'LISTAGG',
+  'ARRAY_AGG',
+  'BOOL_AND',
+  'BOOL_OR',
+]);
+
+function correlationError(span: Expr['span'], why: string): RivuletError {
+  return new RivuletError(
+    'plan',
+    'SUBQUERY_CORRELATION',
+    `A correlated scalar subquery must be SELECT agg(...) FROM ... WHERE ... with one built-in aggregate and correlation by equalities (inner = outer) combined with AND: ${why}`,
+    span,
+  );
+}
+
+/** Binds `e` in `scope`, or returns null when a column is not found there. */
+function tryBind(b: SubqueryBinder, scope: Scope, e: Expr): BoundExpr | null {
+  try {
+    return b.exprBinder(scope, 'the subquery').bind(e);
+  } catch (err) {
+    if (err instanceof RivuletError && err.code === 'COLUMN_NOT_FOUND') return null;
+    throw err;
+  }
+}
+
+/**
+ * A correlated scalar subquery `(SELECT agg(e) FROM s WHERE local AND s.k1 = o.x1 AND ...)`,
+ * decorrelated (the standard rewrite, as Flink's planner does):
+ *
+ * 1. Split the WHERE conjuncts: those that bind over `s` alone stay in the subquery; each other one
+ *    must be `inner = outer` (one side binding over `s`, the other over the outer row).
+ * 2. Group the subquery by the inner sides: `SELECT agg(e), k1, ... FROM s WHERE local GROUP BY k1, ...`,
+ *    at most one row per correlation key.
+ * 3. LEFT JOIN the outer rows with it on `x1 = k1 AND ...`, and keep the outer columns plus the value.
+ *    An outer row without a match (no inner rows, or a NULL key) gets the aggregate over no rows:
+ *    NULL, or 0 for COUNT (the "COUNT bug" of naive rewrites).
+ * Returns null when the subquery is not correlated (no conjunct needs the outer row).
+ */
+export function correlatedScalarJoin(
+  b: SubqueryBinder,
+  outer: Bound,
+  q: Query,
+  span: Expr['span'],
+): { bound: Bound; value: BoundExpr } | null {
+  if (q.kind !== 'select' || q.from === null || q.where === null) return null;
+  const inner = b.bindFromOf(q);
+  const innerScope = new Scope(inner.fields);
+  const outerScope = new Scope(outer.fields);
+  const local: Expr[] = [];
+  const keys: { inner: Expr; outer: BoundExpr }[] = [];
+  const conjunctsOf = (e: Expr): Expr[] =>
+    e.kind === 'binary' && e.op === 'AND' ? [...conjunctsOf(e.left), ...conjunctsOf(e.right)] : [e];
+  for (const c of conjunctsOf(q.where)) {
+    if (tryBind(b, innerScope, c) !== null) {
+      local.push(c);
+      continue;
+    }
+    if (c.kind !== 'binary' || c.op !== '=')
+      throw correlationError(c.span, 'this condition is not an equality');
+    const l = tryBind(b, innerScope, c.left);
+    const r = tryBind(b, innerScope, c.right);
+    const innerSide = l !== null ? c.left : r !== null ? c.right : null;
+    const outerSide = l !== null ? c.right : c.left;
+    const outerBound = innerSide === null ? null : tryBind(b, outerScope, outerSide);
+    if (innerSide === null || outerBound === null)
+      throw correlationError(
+        c.span,
+        'one side must use only the subquery’s columns, the other only the outer row’s',
+      );
+    keys.push({ inner: innerSide, outer: outerBound });
+  }
+  if (keys.length === 0) return null;
+  const item = q.items[0];
+  const call = item?.expr;
+  if (
+    q.items.length !== 1 ||
+    call?.kind !== 'functionCall' ||
+    call.over !== null ||
+    q.groupBy !== null ||
+    q.having !== null ||
+    q.distinct ||
+    q.orderBy.length > 0 ||
+    q.limit !== null ||
+    q.offset !== null
+  ) {
+    throw correlationError(
+      q.span,
+      'it must select exactly one aggregate call, without GROUP BY, HAVING, DISTINCT, ORDER BY or LIMIT',
+    );
+  }
+  const name = (call.name.parts[call.name.parts.length - 1]?.text ?? '').toUpperCase();
+  const isCount = name === 'COUNT';
+  if (!isCount && !NULL_ON_EMPTY.has(name)) {
+    throw correlationError(
+      call.span,
+      `${name} is not a built-in aggregate whose value over no rows is known`,
+    );
+  }
+  const andAst = (xs: Expr[]): Expr | null =>
+    xs.length === 0
+      ? null
+      : xs.reduce((acc, x) => ({ kind: 'binary', op: 'AND', left: acc, right: x, span: x.span }) as Expr);
+  const grouped: Query = {
+    ...q,
+    items: [
+      item as (typeof q.items)[number],
+      ...keys.map((k) => ({ kind: 'selectItem' as const, span: k.inner.span, expr: k.inner, alias: null })),
+    ],
+    where: andAst(local),
+    groupBy: { kind: 'groupBy', span: q.span, distinct: false, elements: keys.map((k) => k.inner) },
+  };
+  const right = b.bindQuery(grouped);
+  const n = outer.fields.length;
+  const joinFields: Field[] = [
+    ...outer.fields,
+    ...right.fields.map((f) => ({ ...f, type: { ...f.type, nullable: true } })),
+  ];
+  const eb = b.exprBinder(new Scope(joinFields), 'the subquery');
+  const conds = keys.map((k, i) => {
+    const f = joinFields[n + 1 + i] as Field;
+    return eb.call('=', [k.outer, inputRef(n + 1 + i, f.type, f.name)], span);
+  });
+  const joined: RelNode = {
+    kind: 'join',
+    joinType: 'LEFT',
+    left: outer.rel,
+    right: right.rel,
+    condition: and(conds),
+    fields: joinFields,
+  };
+  const valueField = joinFields[n] as Field;
+  const raw = inputRef(n, valueField.type, valueField.name);
+  const value: BoundExpr = isCount
+    ? {
+        kind: 'case',
+        whens: [
+          {
+            when: { kind: 'isNull', arg: raw, negated: false, type: T.boolean(false) },
+            result: { kind: 'literal', value: 0n, type: T.bigint(false) },
+          },
+        ],
+        else: raw,
+        type: T.bigint(false),
+      }
+    : raw;
+  const fields: Field[] = [...outer.fields, { name: valueField.name, type: value.type }];
+  const exprs: BoundExpr[] = [...outer.fields.map((f, i) => inputRef(i, f.type, f.name)), value];
+  return {
+    bound: { rel: { kind: 'project', input: joined, exprs, fields }, fields },
+    value: inputRef(n, value.type, valueField.name),
+  };
 }

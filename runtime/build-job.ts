@@ -14,7 +14,7 @@ import { MatchRecognize } from '../operators/match/operator.ts';
 import type { MatchSpec } from '../operators/match/spec.ts';
 import { Calc } from '../operators/relational/calc.ts';
 import { buildComparator } from '../operators/relational/compare.ts';
-import { GroupAggregate } from '../operators/relational/group-aggregate.ts';
+import { GroupAggregate, type MiniBatchOptions } from '../operators/relational/group-aggregate.ts';
 import { Join, residualOverConcatenation } from '../operators/relational/join.ts';
 import { Limit } from '../operators/relational/limit.ts';
 import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
@@ -37,7 +37,7 @@ import { WindowTableFunction } from '../operators/time/window-table-function.ts'
 import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, exprToString, readsWatermark, TRUE } from '../planner/expr.ts';
+import { type BoundExpr, conjuncts, exprToString, inputsOf, readsWatermark, TRUE } from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, Field, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
@@ -71,6 +71,8 @@ export interface BuildOptions {
   readonly lateFireDelayMs?: number;
   /** `table.exec.late-data.side-output`: where late rows go instead of being dropped. */
   readonly lateData?: LateDataRouter;
+  /** `table.exec.mini-batch.*` when enabled: group aggregations emit once per group per batch. */
+  readonly miniBatch?: MiniBatchOptions;
 }
 
 /** Why each event-time operator finds a row late (the `reason` column of the late-data table). */
@@ -210,6 +212,7 @@ export class JobBuilder {
           aggregates: aggregateCalls(node.aggs, this.options.props(node.input).mode === 'insert-only'),
           emptyGlobalResultAtEnd: props.bounded && node.groupKeys.length === 0,
           stateTtlMs: this.options.stateTtlMs ?? 0,
+          ...(this.options.miniBatch ? { miniBatch: this.options.miniBatch } : {}),
         });
         return this.addOperator(op, [this.lower(node.input)]);
       }
@@ -693,9 +696,37 @@ export class JobBuilder {
           ? physical.length + metadata.indexOf(c)
           : -1,
     );
-    const identity = position.every((p, i) => p === i);
     let transform: ((row: Row) => Row) | undefined;
-    if (!identity || node.computed.size > 0) {
+    const projection = node.projection;
+    if (projection) {
+      // A pruned scan (rules/prune-scan-columns.ts): only the computed columns it keeps, and those
+      // they read, are evaluated; the row leaves the source with the kept columns only.
+      const needed = computedNeeded(node.computed, projection);
+      const computed = [...node.computed]
+        .filter(([i]) => needed.has(i))
+        .map(([i, e]) => [i, compileExpr(e, this.compileOptions)] as const);
+      const width = table.columns.length;
+      const from = projection.map((c) => position[c] as number);
+      if (computed.length === 0) {
+        transform = (row) => {
+          const out = new Array(from.length);
+          for (let j = 0; j < from.length; j++) out[j] = row[from[j] as number];
+          return out;
+        };
+      } else {
+        transform = (row) => {
+          const full = new Array(width).fill(null);
+          for (let i = 0; i < width; i++) {
+            const p = position[i] as number;
+            if (p >= 0) full[i] = row[p];
+          }
+          for (const [i, f] of computed) full[i] = f(full);
+          const out = new Array(projection.length);
+          for (let j = 0; j < projection.length; j++) out[j] = full[projection[j] as number];
+          return out;
+        };
+      }
+    } else if (!position.every((p, i) => p === i) || node.computed.size > 0) {
       const computed = [...node.computed].map(([i, e]) => [i, compileExpr(e, this.compileOptions)] as const);
       const width = table.columns.length;
       transform = (row) => {
@@ -728,6 +759,19 @@ function rankAsBigint(row: Row): Row {
   const r = [...row];
   r[r.length - 1] = BigInt(r[r.length - 1] as number);
   return r;
+}
+
+/** The computed columns among `columns`, with the computed columns they read, transitively. */
+function computedNeeded(computed: ReadonlyMap<number, BoundExpr>, columns: readonly number[]): Set<number> {
+  const needed = new Set<number>();
+  const todo = columns.filter((c) => computed.has(c));
+  while (todo.length > 0) {
+    const c = todo.pop() as number;
+    if (needed.has(c)) continue;
+    needed.add(c);
+    for (const i of inputsOf(computed.get(c) as BoundExpr)) if (computed.has(i)) todo.push(i);
+  }
+  return needed;
 }
 
 /** The operators' form of aggregate calls: FILTER reads its boolean column; DISTINCT is kept per group. */

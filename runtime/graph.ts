@@ -7,6 +7,7 @@ import { RivuletError } from '../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../operators/api.ts';
 import { isProcessingTimeAware } from '../operators/time/support.ts';
 import { type NodeProbe, timing } from './metrics/probe.ts';
+import { noteUdfSkip, UdfRecordSkipped } from './udf-errors.ts';
 
 /** A runtime failure inside an operator: names the job, the operator and the record being processed. */
 export class JobFailure extends RivuletError {
@@ -147,6 +148,10 @@ export class OperatorNode {
           if (timing.on && node.probe !== null) node.probe.process(op, kind, row, index);
           else op.process(kind, row, index);
         } catch (e) {
+          if (e instanceof UdfRecordSkipped && op.dropsFailedRecords === true) {
+            noteUdfSkip(e, node.id);
+            return;
+          }
           throw node.wrap(e);
         }
       },
@@ -186,6 +191,15 @@ export class OperatorNode {
     if (!isProcessingTimeAware(op)) return;
     try {
       op.onProcessingTime(now);
+    } catch (e) {
+      throw this.wrap(e);
+    }
+  }
+
+  /** End of a source batch (see `Operator.flush`). */
+  flush(): void {
+    try {
+      this.operator.flush?.();
     } catch (e) {
       throw this.wrap(e);
     }

@@ -24,6 +24,7 @@ import { FanOut, JobFailure, type OperatorNode } from './graph.ts';
 import { JobMetrics } from './metrics/job-metrics.ts';
 import { type NodeProbe, SAMPLE_MASK, timing } from './metrics/probe.ts';
 import type { RestartStrategy } from './restart.ts';
+import { drainUdfErrors, type UdfErrorTally } from './udf-errors.ts';
 
 export type JobStatus = 'CREATED' | 'RUNNING' | 'RESTARTING' | 'FINISHED' | 'CANCELED' | 'FAILED';
 
@@ -220,8 +221,14 @@ export class Job {
   readonly id: string;
   readonly name: string;
   status: JobStatus = 'CREATED';
-  /** Records skipped by the sources as their options allow (bad records with ignore-parse-errors). */
+  /**
+   * Records skipped by the sources as their options allow (bad records with ignore-parse-errors),
+   * and records dropped because a user-defined function threw under the error policy `skip`.
+   */
   skipped = 0;
+  /** Calls of user-defined functions that threw and yielded NULL (policy `null`). */
+  udfNullResults = 0;
+  private udfWarnings = 0;
   error: Error | undefined;
   readonly startedAt: number;
   /** When the job finished, failed or was cancelled (epoch ms). */
@@ -411,6 +418,8 @@ export class Job {
       this.savepointRequest?.reject(e as Error);
       // A checkpoint in flight completes (it is consistent) before the sinks abort what followed it.
       await this.checkpoints?.drain().catch(() => {});
+      const udfErrors = drainUdfErrors();
+      if (udfErrors) this.noteUdfErrors(udfErrors);
       this.error = e instanceof JobFailure ? e : new JobFailure(this.name, 'job', e);
       const f = this.error as JobFailure;
       this.log.error(
@@ -499,6 +508,16 @@ export class Job {
     if (checkpoints.due()) await checkpoints.trigger();
   }
 
+  /** UDF errors absorbed by the error policy (runtime/udf-errors.ts): counted and warned about. */
+  private noteUdfErrors(t: UdfErrorTally): void {
+    this.skipped += t.skipped;
+    this.udfNullResults += t.nulled;
+    for (const n of t.notes) {
+      if (++this.udfWarnings > 10) break;
+      this.log.warn({ udfErrors: this.udfWarnings }, n);
+    }
+  }
+
   private async loop(): Promise<void> {
     const live = [...this.sources];
     while (live.length > 0 && !this.cancelled) {
@@ -516,6 +535,10 @@ export class Job {
           node.process(batch, this.now());
           if (batch.rows.length === 0) node.advanceWatermark(this.now());
         }
+        // Operators that buffer (mini-batch) may emit now; upstream first, as the list is ordered.
+        for (const op of this.operators) if (op.operator.flush !== undefined) op.flush();
+        const udfErrors = drainUdfErrors();
+        if (udfErrors) this.noteUdfErrors(udfErrors);
         // Processing-time timers (early/late firing) fire between batches.
         const now = this.now();
         for (const op of this.operators) op.tick(now);

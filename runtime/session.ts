@@ -16,6 +16,7 @@ import type { SinkWriter, TableInfo } from '../connectors/api.ts';
 import { defaultConnectors } from '../connectors/index.ts';
 import type { ConnectorRegistry } from '../connectors/registry.ts';
 import type { Row } from '../operators/api.ts';
+import type { MiniBatchOptions } from '../operators/relational/group-aggregate.ts';
 import type {
   CreateTableStatement,
   Identifier,
@@ -42,6 +43,7 @@ import { checkLateDataTable, LATE_DATA_OPTION, LateDataRouter } from './late-dat
 import { formatDuration, renderJob } from './metrics/render.ts';
 import { restartStrategy } from './restart.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
+import { parseUdfErrorPolicy, UDF_ERROR_POLICY_OPTION } from './udf-errors.ts';
 
 export interface Column {
   readonly name: string;
@@ -101,7 +103,14 @@ export class Session {
   }
 
   get fnContext(): FunctionContext {
-    return { timeZone: this.options.get('table.local-time-zone') ?? 'UTC', now: this.now };
+    const policy = this.options.get(UDF_ERROR_POLICY_OPTION);
+    return {
+      timeZone: this.options.get('table.local-time-zone') ?? 'UTC',
+      now: this.now,
+      ...(policy !== undefined
+        ? { udfErrorPolicy: parseUdfErrorPolicy(policy, `'${UDF_ERROR_POLICY_OPTION}'`) }
+        : {}),
+    };
   }
 
   /**
@@ -374,6 +383,7 @@ export class Session {
         );
       }
     }
+    if (key === UDF_ERROR_POLICY_OPTION) parseUdfErrorPolicy(value, `'${key}'`);
     this.options.set(key, value);
   }
 
@@ -472,7 +482,37 @@ export class Session {
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
       ...this.emitOptions(),
+      ...this.miniBatchOptions(),
     });
+  }
+
+  /**
+   * Flink's `table.exec.mini-batch.enabled` / `.allow-latency` / `.size`: group aggregations buffer
+   * changes and emit one update per group per batch (operators/relational/group-aggregate.ts). As in
+   * Flink, enabling it needs a positive latency and size.
+   */
+  private miniBatchOptions(): { miniBatch?: MiniBatchOptions } {
+    const enabled = this.options.get('table.exec.mini-batch.enabled');
+    if (enabled === undefined || enabled.trim().toLowerCase() === 'false') return {};
+    if (enabled.trim().toLowerCase() !== 'true') {
+      throw new RivuletError(
+        'config',
+        'OPTION_INVALID',
+        `'table.exec.mini-batch.enabled' must be 'true' or 'false', found '${enabled}'`,
+      );
+    }
+    const latency = this.options.get('table.exec.mini-batch.allow-latency');
+    const latencyMs = latency === undefined ? 0 : parseDurationMs(latency);
+    const sizeText = this.options.get('table.exec.mini-batch.size');
+    const size = sizeText === undefined ? Number.NaN : Number(sizeText);
+    if (!(latencyMs > 0) || !Number.isInteger(size) || size <= 0) {
+      throw new RivuletError(
+        'config',
+        'OPTION_INVALID',
+        `'table.exec.mini-batch.enabled' = 'true' needs a positive 'table.exec.mini-batch.allow-latency' (e.g. '2 s', found ${latency === undefined ? 'none' : `'${latency}'`}) and a positive integer 'table.exec.mini-batch.size' (e.g. '5000', found ${sizeText === undefined ? 'none' : `'${sizeText}'`})`,
+      );
+    }
+    return { miniBatch: { size, latencyMs } };
   }
 
   private runQuery(q: Query): StatementResult {
@@ -901,6 +941,7 @@ export class Session {
             col('records skipped'),
             // Records the sources have not read yet (Kafka consumer lag), where they know it.
             col('lag'),
+            col('udf null results'),
             col('error'),
             col('restarts'),
           ],
@@ -916,6 +957,7 @@ export class Session {
               String(j.recordsOut),
               String(j.skipped),
               lag === null ? null : String(lag),
+              String(j.udfNullResults),
               j.error ? j.error.message : null,
               String(j.restarts),
             ];

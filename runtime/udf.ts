@@ -14,7 +14,8 @@
  * Argument values arrive converted to the declared argument types; results are converted from plain
  * JavaScript values (numbers, strings, Dates for timestamps) to the declared result type. A function
  * that throws fails the job with an error naming the function; the runtime adds the operator and the
- * record's source position.
+ * record's source position. A scalar or table function may instead skip the record or yield NULL,
+ * counted, per its `onError` or the session's `table.exec.udf.error-policy` (see udf-errors.ts).
  */
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +26,13 @@ import type { AggregateFunctionDef, ScalarFunctionDef } from '../catalog/functio
 import { type LogicalType, typeToString } from '../catalog/types.ts';
 import { RivuletError } from '../common/errors.ts';
 import type { AggregateFunction, Value } from '../operators/api.ts';
+import {
+  applyUdfErrorPolicy,
+  noteUdfNull,
+  parseUdfErrorPolicy,
+  type UdfErrorPolicy,
+  udfFailure,
+} from './udf-errors.ts';
 
 export interface ScalarUdf {
   readonly kind?: 'scalar';
@@ -34,6 +42,8 @@ export interface ScalarUdf {
   readonly eval: (...args: never[]) => unknown;
   /** false for functions whose result changes between calls with the same arguments. */
   readonly deterministic?: boolean;
+  /** What a throw does (udf-errors.ts); default: the session's `table.exec.udf.error-policy`. */
+  readonly onError?: UdfErrorPolicy;
 }
 
 export interface AggregateUdf {
@@ -54,6 +64,8 @@ export interface TableUdf {
   readonly returns: string;
   /** Yields rows as arrays (by position) or objects (by field name). */
   readonly eval: (...args: never[]) => Iterable<unknown>;
+  /** What a throw does: `skip` and `null` make the call produce no rows (counted). */
+  readonly onError?: UdfErrorPolicy;
 }
 
 export type UdfDefinition = ScalarUdf | AggregateUdf | TableUdf;
@@ -140,14 +152,10 @@ function argConverters(
   });
 }
 
-function failure(name: string, e: unknown): RivuletError {
-  return new RivuletError(
-    'runtime',
-    'UDF_FAILED',
-    `function '${name}' threw: ${e instanceof Error ? e.message : String(e)}`,
-    undefined,
-    { cause: e },
-  );
+/** The definition's own policy, validated, or undefined to follow the session's. */
+function ownPolicy(name: string, def: { onError?: unknown }): UdfErrorPolicy | undefined {
+  if (def.onError === undefined) return undefined;
+  return parseUdfErrorPolicy(String(def.onError), `The onError of function '${name}'`);
 }
 
 /** A registry definition for a scalar UDF. */
@@ -155,11 +163,13 @@ export function scalarUdf(name: string, def: ScalarUdf, parseType: TypeParser): 
   const declared = def.args.map(parseType);
   const result = parseType(def.returns);
   const fn = def.eval as (...args: Value[]) => unknown;
+  const own = ownPolicy(name, def);
   return {
     name: name.toUpperCase(),
     description: `user-defined function ${name}(${declared.map(typeToString).join(', ')}) -> ${typeToString(result)}`,
-    resolve(argTypes) {
+    resolve(argTypes, ctx) {
       const conv = argConverters(name, declared, argTypes);
+      const policy = own ?? ctx.udfErrorPolicy ?? 'fail';
       return {
         resultType: { ...result, nullable: true },
         nullOnNullInput: false,
@@ -170,7 +180,7 @@ export function scalarUdf(name: string, def: ScalarUdf, parseType: TypeParser): 
           try {
             return fromJs(fn(...args), result);
           } catch (e) {
-            throw failure(name, e);
+            return applyUdfErrorPolicy(policy, name, e, null);
           }
         },
       };
@@ -191,9 +201,11 @@ export function tableUdf(name: string, def: TableUdf, parseType: TypeParser): Ta
   }
   const fields = resultType.fields ?? [];
   const fn = def.eval as (...args: Value[]) => Iterable<unknown>;
-  return {
+  const own = ownPolicy(name, def);
+  const make = (policy: UdfErrorPolicy): TableFunctionImpl => ({
     name: name.toUpperCase(),
     resultType,
+    withErrorPolicy: (p) => make(own ?? p),
     eval: (args) => {
       if (args.length !== declared.length) {
         throw new RivuletError(
@@ -211,11 +223,14 @@ export function tableUdf(name: string, def: TableUdf, parseType: TypeParser): Ta
           out.push(fields.map((f, i) => fromJs(row[i], f.type)));
         }
       } catch (e) {
-        throw failure(name, e);
+        if (policy === 'fail') throw udfFailure(name, e);
+        noteUdfNull(name, e, 'the call produced no rows');
+        return [];
       }
       return out;
     },
-  };
+  });
+  return make(own ?? 'fail');
 }
 
 /** A registry definition for an aggregate UDF. */
@@ -236,7 +251,7 @@ export function aggregateUdf(name: string, def: AggregateUdf, parseType: TypePar
           try {
             return f(...a);
           } catch (e) {
-            throw failure(name, e);
+            throw udfFailure(name, e);
           }
         };
       const create = (): AggregateFunction => ({

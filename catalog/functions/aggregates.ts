@@ -72,12 +72,43 @@ interface CountAcc {
 }
 
 function countFunction(arity: number): AggregateFunction<CountAcc, bigint> {
-  const live =
-    arity === 0
-      ? () => true
-      : arity === 1
-        ? (args: Value[]) => args[0] !== null && args[0] !== undefined
-        : (args: Value[]) => args.every((a) => a !== null && a !== undefined);
+  const getValue = (acc: CountAcc) => BigInt(acc.n);
+  const merge = (acc: CountAcc, other: CountAcc) => {
+    acc.n += other.n;
+    return acc;
+  };
+  // COUNT(*) and COUNT(x) are the common cases and run once per row: no rest arguments there.
+  if (arity === 0) {
+    return {
+      create: () => ({ n: 0 }),
+      accumulate(acc) {
+        acc.n++;
+        return acc;
+      },
+      retract(acc) {
+        acc.n--;
+        return acc;
+      },
+      merge,
+      getValue,
+    };
+  }
+  if (arity === 1) {
+    return {
+      create: () => ({ n: 0 }),
+      accumulate(acc, v) {
+        if (v !== null && v !== undefined) acc.n++;
+        return acc;
+      },
+      retract(acc, v) {
+        if (v !== null && v !== undefined) acc.n--;
+        return acc;
+      },
+      merge,
+      getValue,
+    };
+  }
+  const live = (args: Value[]) => args.every((a) => a !== null && a !== undefined);
   return {
     create: () => ({ n: 0 }),
     accumulate(acc, ...args) {
@@ -88,11 +119,8 @@ function countFunction(arity: number): AggregateFunction<CountAcc, bigint> {
       if (live(args)) acc.n--;
       return acc;
     },
-    merge(acc, other) {
-      acc.n += other.n;
-      return acc;
-    },
-    getValue: (acc) => BigInt(acc.n),
+    merge,
+    getValue,
   };
 }
 

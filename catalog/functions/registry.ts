@@ -16,6 +16,8 @@ export interface FunctionContext {
   readonly timeZone: string;
   /** Current processing time in epoch milliseconds (injectable for tests). */
   now(): number;
+  /** `table.exec.udf.error-policy`: what a throwing user-defined function does (runtime/udf-errors.ts). */
+  readonly udfErrorPolicy?: 'fail' | 'skip' | 'null';
 }
 
 /** A scalar function bound to argument types. */

@@ -20,6 +20,8 @@ export interface CalcOptions {
  */
 export class Calc implements Operator {
   readonly name = 'Calc';
+  // The filter and the projection run before the single push: a failing function leaves no trace.
+  readonly dropsFailedRecords = true;
   private readonly filter: ((row: Row) => boolean | null) | undefined;
   private readonly project: ((row: Row) => Row) | undefined;
   private out!: Collector;

@@ -29,6 +29,14 @@
  *
  * With `stateTtlMs` (table.exec.state.ttl), a group not written for that long in processing time is
  * dropped without emitting anything, exactly as Flink's state TTL does (see state-ttl.ts).
+ *
+ * Mini-batch (`miniBatch`, Flink's `table.exec.mini-batch.*`): steps 1-2 run per change as above, but
+ * steps 3-4 are deferred. A group changed since the last emission is marked pending (a group whose
+ * count reaches 0 keeps its state until then, so a later row of the batch finds it). The pending
+ * groups emit together, one -U/+U (or +I, or -D) per group for the whole batch, when `size` changes
+ * are buffered, when the runtime's end-of-batch `flush()` finds the oldest pending change older than
+ * `latencyMs`, and before any watermark or end of input passes. Fewer, later updates; same final
+ * answer.
  */
 import { InternalError, RivuletError } from '../../common/errors.ts';
 import {
@@ -80,6 +88,16 @@ export interface GroupAggregateOptions {
    * to exercise hash collisions.
    */
   readonly hashGroupKey?: (row: Row, columns: readonly number[]) => number;
+  /** Buffer changes and emit one update per group per batch (see above). */
+  readonly miniBatch?: MiniBatchOptions;
+}
+
+/** `table.exec.mini-batch.size` and `table.exec.mini-batch.allow-latency`. */
+export interface MiniBatchOptions {
+  /** Emit when this many changes are buffered (> 0). */
+  readonly size: number;
+  /** Emit at the end of a source batch once the oldest buffered change is this old (ms). */
+  readonly latencyMs: number;
 }
 
 /** The state of one group. Plain data so that a snapshot can be structured-cloned. */
@@ -93,6 +111,8 @@ interface GroupState {
   touched: number;
   /** With several group columns: the group key values (checked against the row on lookup). */
   key: Row | null;
+  /** Mini-batch: changed since the last emission (listed in `pending`). */
+  pending: boolean;
 }
 
 /** An aggregate call prepared once: the call sites below never allocate closures per row. */
@@ -124,6 +144,13 @@ export class GroupAggregate implements Operator {
   private current = 0;
   private ctx!: OperatorContext;
   private out!: Collector;
+  private readonly miniBatch: MiniBatchOptions | null;
+  /** Mini-batch: the pending groups, and for each a row of the group (its key columns, for lookup). */
+  private pending: GroupState[] = [];
+  private pendingRows: Row[] = [];
+  /** Mini-batch: changes buffered since the last emission, and when the first arrived. */
+  private buffered = 0;
+  private bufferedSince = 0;
 
   constructor(options: GroupAggregateOptions) {
     this.groupBy = [...options.groupBy];
@@ -139,6 +166,10 @@ export class GroupAggregate implements Operator {
     });
     this.probe = this.groups.prober(this.groupBy);
     this.values = new Array<Value>(this.slots.length).fill(null);
+    this.miniBatch = options.miniBatch ?? null;
+    if (this.miniBatch !== null && !(this.miniBatch.size > 0)) {
+      throw new InternalError(`mini-batch size must be positive, got ${this.miniBatch.size}`);
+    }
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -155,6 +186,8 @@ export class GroupAggregate implements Operator {
     }
     const groups = this.groups;
     let st = groups.find(this.probe(row), row, this.groupBy, now);
+    // A mini-batch keeps an emptied group until it emits; to a retraction it is unknown, as if gone.
+    if (st !== undefined && st.count <= 0 && !accumulate) st = undefined;
     if (st === undefined) {
       if (!accumulate) {
         this.ctx.count('numRetractionsOfUnknownGroup');
@@ -174,6 +207,17 @@ export class GroupAggregate implements Operator {
     } catch (e) {
       throw this.failure(e, row, this.slots[this.current]);
     }
+    if (this.miniBatch !== null) {
+      if (st.count > 0 && this.ttlMs > 0) groups.touch(st, now);
+      if (!st.pending) {
+        st.pending = true;
+        this.pending.push(st);
+        this.pendingRows.push(row);
+      }
+      if (this.buffered++ === 0) this.bufferedSince = this.ctx.now();
+      if (this.buffered >= this.miniBatch.size) this.emitPending();
+      return;
+    }
     if (st.count <= 0) {
       if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
       groups.delete();
@@ -190,7 +234,7 @@ export class GroupAggregate implements Operator {
     let distinct: (Map<StateKey, number> | null)[] | null = null;
     if (this.hasDistinct) distinct = this.slots.map((s) => (s.distinctKey === null ? null : new Map()));
     const key = this.groups.keyOf(row, this.groupBy);
-    return { count: 0, accs, distinct, result: null, touched: 0, key };
+    return { count: 0, accs, distinct, result: null, touched: 0, key, pending: false };
   }
 
   private accumulateRow(st: GroupState, row: Row): void {
@@ -237,6 +281,35 @@ export class GroupAggregate implements Operator {
         );
       }
       accs[i] = s.retract(accs[i], row);
+    }
+  }
+
+  /** End of a source batch: a mini-batch emits once its oldest change has waited `latencyMs`. */
+  flush(): void {
+    const mb = this.miniBatch;
+    if (mb === null || this.buffered === 0) return;
+    if (this.ctx.now() - this.bufferedSince >= mb.latencyMs) this.emitPending();
+  }
+
+  /** Mini-batch: one result change per pending group (-D for a group that emptied). */
+  private emitPending(): void {
+    const pending = this.pending;
+    const rows = this.pendingRows;
+    this.pending = [];
+    this.pendingRows = [];
+    this.buffered = 0;
+    const now = this.ttlMs > 0 ? this.ctx.now() : 0;
+    for (let i = 0; i < pending.length; i++) {
+      const st = pending[i] as GroupState;
+      const row = rows[i] as Row;
+      st.pending = false;
+      if (st.count > 0) {
+        this.emitResult(st, row);
+        continue;
+      }
+      if (st.result !== null) this.out.push(RowKind.DELETE, st.result);
+      // Drop the state unless TTL already did (find then answers another state or none).
+      if (this.groups.find(this.probe(row), row, this.groupBy, now) === st) this.groups.delete();
     }
   }
 
@@ -295,12 +368,14 @@ export class GroupAggregate implements Operator {
   }
 
   processWatermark(ts: number, _input: number): void {
+    if (this.buffered > 0) this.emitPending();
     if (ts === Infinity) this.finish();
     if (this.ttlMs > 0) this.groups.sweep(this.ctx.now());
     this.out.watermark(ts);
   }
 
   endInput(_input: number): void {
+    if (this.buffered > 0) this.emitPending();
     this.finish();
     this.out.end();
   }
@@ -317,13 +392,41 @@ export class GroupAggregate implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ groups: this.store.snapshot(), finished: this.finished });
+    // Pending mini-batch groups are kept as rows of theirs, found again on restore.
+    return structuredClone({
+      groups: this.store.snapshot(),
+      finished: this.finished,
+      pendingRows: this.pendingRows.map((r) => this.groupBy.map((c) => r[c] ?? null)),
+      buffered: this.buffered,
+    });
   }
 
   restore(state: unknown): void {
-    const s = state as { groups: ReturnType<StateStore['snapshot']>; finished: boolean };
+    const s = state as {
+      groups: ReturnType<StateStore['snapshot']>;
+      finished: boolean;
+      pendingRows?: Row[];
+      buffered?: number;
+    };
     this.store.restore(s.groups);
     this.finished = s.finished;
+    this.pending = [];
+    this.pendingRows = [];
+    this.buffered = s.buffered ?? 0;
+    // Restore may precede open(): the first end-of-batch flush emits what was pending.
+    this.bufferedSince = 0;
+    const width = Math.max(-1, ...this.groupBy) + 1;
+    for (const keyValues of s.pendingRows ?? []) {
+      const row = new Array<Value>(width).fill(null);
+      this.groupBy.forEach((c, j) => {
+        row[c] = keyValues[j] ?? null;
+      });
+      const st = this.groups.find(this.probe(row), row, this.groupBy, 0);
+      if (st === undefined)
+        throw new InternalError('a pending mini-batch group is missing from the snapshot');
+      this.pending.push(st);
+      this.pendingRows.push(row);
+    }
   }
 
   stateSize(): number {

@@ -7,6 +7,7 @@
 import { typeEquals } from '../../catalog/types.ts';
 import { InternalError } from '../../common/errors.ts';
 import type { RelNode } from '../logical.ts';
+import { pruneScanColumns } from './prune-scan-columns.ts';
 import { pushDownFilter } from './push-down-filter.ts';
 
 export interface Rule {
@@ -14,7 +15,10 @@ export interface Rule {
   apply(node: RelNode): { node: RelNode; changed: boolean };
 }
 
-export const RULES: readonly Rule[] = [{ name: 'push-down-filter', apply: pushDownFilter }];
+export const RULES: readonly Rule[] = [
+  { name: 'push-down-filter', apply: pushDownFilter },
+  { name: 'prune-scan-columns', apply: pruneScanColumns },
+];
 
 function withChildren(node: RelNode, f: (n: RelNode) => RelNode): RelNode {
   switch (node.kind) {

@@ -276,6 +276,87 @@ describe('subqueries', () => {
       new Session().executeScript(`SELECT (SELECT k FROM (VALUES (1), (2)) AS x(k)) AS v`),
     ).rejects.toThrow(/exactly one aggregate/);
   });
+
+  it('quantified comparisons: ALL over an empty subquery is TRUE, ANY is FALSE, NULLs make them unknown', async () => {
+    const none = '(SELECT k FROM (VALUES (1)) AS x(k) WHERE k > 5)';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${none}`))).toEqual([
+      [1],
+      [2],
+      [3],
+      [4],
+    ]);
+    expect(await queryRows(`SELECT id FROM ${orders} WHERE c = SOME ${none}`)).toEqual([]);
+    const some = '(SELECT k FROM (VALUES (5), (15)) AS x(k))';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${some}`))).toEqual([[2]]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c < ANY ${some}`))).toEqual([[1], [4]]);
+    // NOT (c > ALL s) is c <= ANY s: id 3 (c NULL) is unknown either way and never selected.
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE NOT (c > ALL ${some})`))).toEqual([
+      [1],
+      [4],
+    ]);
+    const withNull = '(SELECT k FROM (VALUES (5), (CAST(NULL AS INT))) AS x(k))';
+    expect(await queryRows(`SELECT id FROM ${orders} WHERE c > ALL ${withNull}`)).toEqual([]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c > ANY ${withNull}`))).toEqual([
+      [1],
+      [2],
+      [4],
+    ]);
+  });
+
+  it('a quantified comparison against an aggregating subquery follows its updates', async () => {
+    // The subquery's rows are updated as its input arrives (MAX per group): the answer is the final one.
+    const sub = '(SELECT MAX(v) FROM (VALUES (1, 4), (1, 12), (2, 3), (2, 9)) AS x(g, v) GROUP BY g)';
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c >= ALL ${sub}`))).toEqual([[2]]);
+    expect(sorted(await queryRows(`SELECT id FROM ${orders} WHERE c >= SOME ${sub}`))).toEqual([
+      [1],
+      [2],
+      [4],
+    ]);
+  });
+
+  it('correlated scalar subqueries: a LEFT join with the grouped subquery; COUNT over no rows is 0', async () => {
+    const items = '(VALUES (10, 4), (10, 8), (20, 30)) AS x(k, w)';
+    expect(
+      sorted(
+        await queryRows(
+          `SELECT id, (SELECT COUNT(*) FROM ${items} WHERE x.k = o.c) AS n, (SELECT MAX(w) FROM ${items} WHERE x.k = o.c AND w < 10) AS m FROM ${orders}`,
+        ),
+      ),
+    ).toEqual([
+      [1, 2n, 8],
+      [2, 1n, null],
+      [3, 0n, null],
+      [4, 2n, 8],
+    ]);
+    expect(
+      sorted(
+        await queryRows(`SELECT id FROM ${orders} WHERE c < (SELECT SUM(w) FROM ${items} WHERE x.k = o.c)`),
+      ),
+    ).toEqual([[1], [2], [4]]);
+  });
+
+  it('a correlated scalar subquery that cannot be decorrelated is a planning error saying why', async () => {
+    const items = '(VALUES (10, 4)) AS x(k, w)';
+    for (const [sql, why] of [
+      [`SELECT id, (SELECT MAX(w) FROM ${items} WHERE x.k < o.c) FROM ${orders}`, /not an equality/],
+      [`SELECT id, (SELECT w FROM ${items} WHERE x.k = o.c) FROM ${orders}`, /exactly one aggregate call/],
+    ] as const) {
+      const err = await queryRows(sql).catch((e: unknown) => e);
+      expect((err as RivuletError).code).toBe('SUBQUERY_CORRELATION');
+      expect((err as Error).message).toMatch(why);
+    }
+  });
+
+  it('a quantified comparison outside a WHERE conjunct is a planning error', async () => {
+    let err: unknown;
+    try {
+      await queryRows(`SELECT c > ALL (SELECT k FROM (VALUES (1)) AS x(k)) FROM ${orders}`);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RivuletError);
+    expect((err as RivuletError).code).toBe('SUBQUERY_MISPLACED');
+  });
 });
 
 describe('grouping sets', () => {

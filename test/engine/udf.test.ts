@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RivuletError } from '../../common/errors.ts';
+import { configureLogging } from '../../common/log.ts';
 import { Rivulet } from '../../index.ts';
 import { Session } from '../../runtime/session.ts';
 import { queryRows, sorted } from './helpers.ts';
@@ -103,6 +104,131 @@ describe('user-defined functions', () => {
     await expect(
       new Session().executeScript(`CREATE FUNCTION f AS '${join(dir, 'missing.js')}'`),
     ).rejects.toThrow(/Cannot load function 'f'/);
+  });
+});
+
+describe('UDF error policy', () => {
+  async function sessionWithBoom(extra = '') {
+    const dir = mkdtempSync(join(tmpdir(), 'rivulet-udf-'));
+    const file = join(dir, 'boom.js');
+    writeFileSync(
+      file,
+      `export const boom = { args: ['INT'], returns: 'INT', eval: (x) => { if (x === 2) throw new Error('no twos'); return x; } };
+       export const lenient = { args: ['INT'], returns: 'INT', onError: 'null', eval: (x) => { if (x === 2) throw new Error('no twos'); return x; } };
+       export const parts = { kind: 'table', args: ['INT'], returns: 'ROW<p INT>', *eval(x) { if (x === 2) throw new Error('no twos'); yield [x]; yield [x * 10]; } };
+       ${extra}`,
+    );
+    const session = new Session();
+    await session.executeScript(`
+      CREATE FUNCTION boom AS '${file}';
+      CREATE FUNCTION lenient AS '${file}';
+      CREATE FUNCTION parts AS '${file}';`);
+    return session;
+  }
+  const rows = '(VALUES (1), (2), (3)) AS t(x)';
+  const lastJob = (s: Session) => s.jobs[s.jobs.length - 1] as Session['jobs'][number];
+
+  it('by default a throwing UDF fails the job naming the function, the operator and the record', async () => {
+    const session = await sessionWithBoom();
+    const err = await queryRows(`SELECT boom(x) FROM ${rows}`, session).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RivuletError);
+    expect((err as Error).message).toMatch(
+      /failed in operator \d+:Calc while processing the record at values row 2: function 'boom' threw: no twos/,
+    );
+    expect(lastJob(session).status).toBe('FAILED');
+  });
+
+  it("'skip' drops the failing record in a projection or filter and counts it", async () => {
+    const session = await sessionWithBoom();
+    // The job's log (common/log.ts) says why each record was dropped.
+    const warnings: string[] = [];
+    configureLogging({ level: 'warn', destination: { write: (line: string) => void warnings.push(line) } });
+    try {
+      await session.executeScript("SET 'table.exec.udf.error-policy' = 'skip'");
+      expect(sorted(await queryRows(`SELECT x, boom(x) FROM ${rows}`, session))).toEqual([
+        [1, 1],
+        [3, 3],
+      ]);
+      expect(lastJob(session).skipped).toBe(1);
+      expect(sorted(await queryRows(`SELECT x FROM ${rows} WHERE boom(x) > 0`, session))).toEqual([[1], [3]]);
+      // The record is dropped before the aggregation (its arguments are computed by a projection).
+      expect(await queryRows(`SELECT SUM(boom(x)), COUNT(*) FROM ${rows}`, session)).toEqual([[4, 2n]]);
+      const shown = (await session.executeScript('SHOW JOBS'))[0];
+      if (shown?.kind !== 'table') throw new Error('expected a table');
+      const skippedColumn = shown.columns.findIndex((c) => c.name === 'records skipped');
+      expect(shown.rows.slice(-3).map((r) => r[skippedColumn])).toEqual(['1', '1', '1']);
+      await new Promise((r) => setImmediate(r));
+      expect(
+        warnings.some((w) => /function 'boom' threw: no twos \(record dropped by operator/.test(w)),
+      ).toBe(true);
+    } finally {
+      configureLogging();
+    }
+  });
+
+  it("'skip' cannot drop a record inside a join condition: the job fails saying to use 'null'", async () => {
+    const session = await sessionWithBoom();
+    await session.executeScript("SET 'table.exec.udf.error-policy' = 'skip'");
+    const err = await queryRows(
+      `SELECT t.x FROM ${rows} JOIN (VALUES (1), (2)) AS u(y) ON t.x = u.y AND boom(t.x) > 0`,
+      session,
+    ).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/function 'boom' threw: no twos \(error policy 'skip' can drop/);
+    expect((err as Error).message).toMatch(/'table.exec.udf.error-policy' = 'null'/);
+  });
+
+  it("'null' makes the call NULL (table functions: no rows) and counts it", async () => {
+    const session = await sessionWithBoom();
+    await session.executeScript("SET 'table.exec.udf.error-policy' = 'null'");
+    expect(sorted(await queryRows(`SELECT x, boom(x) FROM ${rows}`, session))).toEqual([
+      [1, 1],
+      [2, null],
+      [3, 3],
+    ]);
+    expect(lastJob(session).udfNullResults).toBe(1);
+    expect(lastJob(session).skipped).toBe(0);
+    expect(
+      sorted(await queryRows(`SELECT x, p FROM ${rows}, LATERAL TABLE(parts(x)) AS r(p)`, session)),
+    ).toEqual(
+      sorted([
+        [1, 1],
+        [1, 10],
+        [3, 3],
+        [3, 30],
+      ]),
+    );
+    expect(lastJob(session).udfNullResults).toBe(1);
+    // A join condition that became NULL is unknown: the pair does not join.
+    expect(
+      await queryRows(
+        `SELECT t.x FROM ${rows} JOIN (VALUES (1), (2)) AS u(y) ON t.x = u.y AND boom(t.x) > 0`,
+        session,
+      ),
+    ).toEqual([[1]]);
+  });
+
+  it("a function's own onError wins over the session's policy, which defaults to 'fail'", async () => {
+    const session = await sessionWithBoom();
+    expect(sorted(await queryRows(`SELECT lenient(x) FROM ${rows}`, session))).toEqual([[1], [3], [null]]);
+    expect(lastJob(session).udfNullResults).toBe(1);
+    await expect(
+      queryRows(`SELECT x, p FROM ${rows}, LATERAL TABLE(parts(x)) AS r(p)`, session),
+    ).rejects.toThrow(/function 'parts' threw: no twos/);
+  });
+
+  it('an unknown policy is refused, in SET and in a definition', async () => {
+    const session = new Session();
+    await expect(session.executeScript("SET 'table.exec.udf.error-policy' = 'ignore'")).rejects.toThrow(
+      /must be one of 'fail', 'skip' or 'null', found 'ignore'/,
+    );
+    expect(() =>
+      session.registerFunction('f', {
+        args: ['INT'],
+        returns: 'INT',
+        onError: 'drop' as 'null',
+        eval: (x: number) => x,
+      }),
+    ).toThrow(/The onError of function 'f' must be one of/);
   });
 });
 

@@ -86,7 +86,9 @@ describe("SHOW JOB 'id'", () => {
         'records out',
         'records skipped',
         'lag',
+        'udf null results',
         'error',
+        'restarts',
       ]);
       expect(jobs.rows[0]?.[2]).toBe('RUNNING');
       // datagen knows no lag.
