@@ -121,7 +121,7 @@ describe('savepoints', () => {
     const stateless = `${ddl(rows(9))} INSERT INTO out SELECT g, k FROM src;`;
     const refused = await startJob(s2, stateless);
     await expect(refused.done).rejects.toThrow(/GroupAggregate#1.*ignore-unclaimed-state/);
-    expect((refused.jobs[0]?.error?.cause as { code?: string }).code).toBe('STATE_UNCLAIMED');
+    expect((refused.jobs[0]?.error?.cause as { code?: string } | undefined)?.code).toBe('STATE_UNCLAIMED');
 
     const out3: string[] = [];
     const s3 = sessionWithSink(out3);
