@@ -118,27 +118,5 @@ describe('examples/kafka', () => {
 });
 
 async function readTimestamps(topic: string): Promise<string[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('ts'), maxWaitTimeInMs: 100 });
-  const out: string[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topics: [topic], fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out with ${out.length}`)), 30_000);
-      consumer
-        .run({
-          eachMessage: async ({ message }) => {
-            out.push(message.timestamp);
-            if (out.length >= 6) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return out;
+  return (await readUntil(kafka, topic, (r) => r.length >= 6)).map((m) => m.timestamp);
 }
