@@ -276,7 +276,7 @@ export class JobBuilder {
             leftTimeIndex: t.leftTime,
             rightTimeIndex: t.rightTime as number,
           })
-        : new ProcessingTimeTemporalJoin(base);
+        : new ProcessingTimeTemporalJoin({ ...base, loadRightFirst: this.options.props(node.right).bounded });
     return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
   }
 
