@@ -22,6 +22,7 @@ import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { TableFunctionCall } from '../operators/relational/table-function-call.ts';
 import { Union } from '../operators/relational/union.ts';
 import { EventTimeTemporalJoin } from '../operators/temporal/event-time-temporal-join.ts';
+import { HistoryRecorder } from '../operators/temporal/history-recorder.ts';
 import { ProcessingTimeTemporalJoin } from '../operators/temporal/processing-time-temporal-join.ts';
 import { TimeTravelScan } from '../operators/temporal/time-travel-scan.ts';
 import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
@@ -38,10 +39,11 @@ import type { IntervalBounds } from '../planner/interval-join.ts';
 import type { AggCall, AggregateRel, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
-import type { TemporalJoinInfo } from '../planner/temporal.ts';
+import { type TemporalJoinInfo, type TimeTravelRel, versionedOf } from '../planner/temporal.ts';
 import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
+import { HISTORY_RETENTION_OPTION, type RetainedHistory, type VersionStore } from './version-store.ts';
 
 export interface BuildOptions {
   readonly jobName: string;
@@ -56,6 +58,8 @@ export interface BuildOptions {
   readonly earlyFireDelayMs?: number;
   /** `table.exec.emit.allow-lateness` (ms; 0: late rows are dropped and counted). */
   readonly allowedLatenessMs?: number;
+  /** The session's retained history of versioned tables (`versioned.history-retention`). */
+  readonly versionStore?: VersionStore;
 }
 
 /** Something downstream collectors can be attached to. */
@@ -132,10 +136,7 @@ export class JobBuilder {
       case 'over':
         return this.over(node);
       case 'timeTravel':
-        return this.addOperator(
-          new TimeTravelScan({ keyIndices: node.keys, timeIndex: node.time, query: node.query }),
-          [this.lower(node.input)],
-        );
+        return this.timeTravel(node);
       case 'match': {
         const props = this.options.props(node.input);
         const rest = node.orderKeys.slice(node.rowtimeIndex !== null ? 1 : 0);
@@ -278,6 +279,65 @@ export class JobBuilder {
           })
         : new ProcessingTimeTemporalJoin({ ...base, loadRightFirst: this.options.props(node.right).bounded });
     return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+  }
+
+  /**
+   * Time travel: from the session's retained history when the table keeps one and a job feeds or
+   * has fed it (see version-store.ts), else by reading the table's changelog through a TimeTravelScan.
+   */
+  private timeTravel(node: TimeTravelRel): Outlet {
+    const store = this.options.versionStore;
+    const table = node.input.kind === 'scan' ? node.input.table : undefined;
+    const retained = table && store?.get(table);
+    if (retained) {
+      const q = node.query;
+      const rows = retained.history
+        .query(q)
+        .map((v) =>
+          q.kind === 'asOf'
+            ? [...v.row]
+            : [...v.row, v.validFrom, v.validTo === Number.POSITIVE_INFINITY ? null : v.validTo],
+        );
+      return this.addSource(`History(${(table as ScanRel['table']).name})`, new StaticRowsSource(rows));
+    }
+    // Reading the source for one query does not start a retained history: the query sees the whole
+    // source, and the retention is about what jobs keep for later queries.
+    const input = node.input.kind === 'scan' ? this.scan(node.input, false) : this.lower(node.input);
+    return this.addOperator(
+      new TimeTravelScan({ keyIndices: node.keys, timeIndex: node.time, query: node.query }),
+      [input],
+    );
+  }
+
+  /** Records a versioned table's changelog into the session's retained history (version-store.ts). */
+  private recordHistory(node: ScanRel, source: Outlet): Outlet {
+    const store = this.options.versionStore;
+    const table = node.table;
+    if (!store || !table.options.has(HISTORY_RETENTION_OPTION)) return source;
+    const versioned = versionedOf(node, node.fields);
+    if (!versioned) {
+      throw new RivuletError(
+        'plan',
+        'HISTORY_RETENTION_NOT_VERSIONED',
+        `Table '${table.name}' sets '${HISTORY_RETENTION_OPTION}' but is not versioned: it needs a PRIMARY KEY and a WATERMARK`,
+      );
+    }
+    const entry: RetainedHistory | undefined = store.claim(table, versioned);
+    if (!entry) return source;
+    return this.addOperator(
+      new HistoryRecorder({
+        history: entry.history,
+        timeIndex: versioned.time,
+        finished: () => {
+          entry.complete = true;
+        },
+        abandoned: () => store.discard(table, entry),
+        watermarked: (wm) => {
+          entry.watermark = wm;
+        },
+      }),
+      [source],
+    );
   }
 
   private intervalJoin(node: Extract<RelNode, { kind: 'join' }>, iv: IntervalBounds): Outlet {
@@ -473,7 +533,7 @@ export class JobBuilder {
     return this.addOperator(new Calc({ project: (row) => order.map((i) => row[i]) }), [out]);
   }
 
-  private scan(node: ScanRel): Outlet {
+  private scan(node: ScanRel, record = true): Outlet {
     const { table } = node;
     const source = this.options.connectors.createSource(tableInfo(table));
     // The connector produces physical then metadata columns; the table's row is in declaration order
@@ -510,10 +570,11 @@ export class JobBuilder {
         idleTimeoutMs: idleTimeout(table.options, this.options.idleTimeoutMs ?? 0),
       };
     }
-    return this.addSource(`Source(${table.name})`, source, {
+    const out = this.addSource(`Source(${table.name})`, source, {
       ...(transform ? { transform } : {}),
       ...(watermark ? { watermark } : {}),
     });
+    return record ? this.recordHistory(node, out) : out;
   }
 }
 

@@ -38,6 +38,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
+import { VersionStore } from './version-store.ts';
 
 export interface Column {
   readonly name: string;
@@ -85,6 +86,8 @@ export class Session {
   readonly connectors: ConnectorRegistry;
   readonly options = new Map<string, string>(Object.entries(DEFAULT_OPTIONS));
   readonly jobs: Job[] = [];
+  /** Retained history of versioned tables with 'versioned.history-retention' (version-store.ts). */
+  private readonly versionStore = new VersionStore();
   private readonly now: () => number;
 
   constructor(opts: SessionOptions = {}) {
@@ -397,6 +400,7 @@ export class Session {
       compile: { now: this.now },
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
+      versionStore: this.versionStore,
       ...this.emitOptions(),
     });
   }
