@@ -23,6 +23,14 @@
  *     to the user's `properties.group.id` (if given) at most once a second, when a bounded source ends,
  *     and on close; `group-offsets` startup reads them back.
  *  6. A bounded source ends when every partition reached its end offset and its buffer is empty.
+ *  7. Discovery (`scan.topic-partition-discovery.interval`, unbounded reads only): every interval the
+ *     topics are resolved again (the list, or the pattern over the cluster's topics) with their
+ *     partitions. Partitions not known yet (a new topic matching the pattern, or partitions added to
+ *     a read topic) are read from their earliest offset, as Flink does for partitions discovered after
+ *     the start. kafkajs cannot change a running consumer's subscription, so the consumer is stopped,
+ *     subscribed to the new topics too, run again, and once it has rejoined its group every partition
+ *     is seeked back to the next offset not yet handed out (records fetched twice are dropped in
+ *     onBatch) and the paused ones paused again. Buffered records are kept throughout.
  */
 import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type Producer } from 'kafkajs';
@@ -107,6 +115,12 @@ export class KafkaSource implements ScanSource {
   private committed: PositionData = {};
   private lastCommit = 0;
   private restored: PositionData | null = null;
+  /** Topics the consumer is subscribed to. */
+  private subscribed = new Set<string>();
+  private discoveryTimer: NodeJS.Timeout | null = null;
+  /** The discovery in progress, awaited on close (step 7). */
+  private discovering: Promise<void> | null = null;
+  private closing = false;
   /** upsert-kafka: the last row per key (raw key bytes), to emit -U/+U and -D. */
   private readonly lastByKey = new Map<string, Row>();
 
@@ -184,15 +198,40 @@ export class KafkaSource implements ScanSource {
       this.crashed = e.payload.error;
       this.signal();
     });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    this.subscribed = new Set(topics);
+    // Partitions already complete are never fetched.
+    for (const st of this.order) if (this.atEnd(st)) st.paused = true;
+    await this.runAndPosition(consumer);
+    if (!this.bounded && interval !== null && interval > 0) {
+      this.discoveryTimer = setInterval(() => {
+        if (this.discovering !== null || this.closing) return;
+        this.discovering = this.discover()
+          .catch((e: unknown) => {
+            this.crashed = e instanceof Error ? e : new Error(String(e));
+            this.signal();
+          })
+          .finally(() => {
+            this.discovering = null;
+          });
+      }, interval);
+      // The job's own work keeps the process alive, not the discovery timer.
+      this.discoveryTimer.unref();
+    }
+  }
+
+  /**
+   * Runs the consumer, waits until it joined its group (one member: every partition is assigned),
+   * then positions every partition at the next offset to hand out and pauses the paused ones. A fetch
+   * already in flight from an earlier position gives records that onBatch drops.
+   */
+  private async runAndPosition(consumer: Consumer): Promise<void> {
     let joined: () => void = () => {};
     const join = new Promise<void>((resolve) => {
       joined = resolve;
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => joined());
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    // Partitions already complete are never fetched.
-    for (const st of this.order) if (this.atEnd(st)) st.paused = true;
+    const off = consumer.on(consumer.events.GROUP_JOIN, () => joined());
     await consumer.run({ autoCommit: false, eachBatch: (b) => this.onBatch(b) });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -200,6 +239,7 @@ export class KafkaSource implements ScanSource {
     });
     const outcome = await Promise.race([join, timedOut]);
     clearTimeout(timer);
+    off();
     if (outcome === 'timeout') {
       throw new RivuletError(
         'connector',
@@ -207,12 +247,56 @@ export class KafkaSource implements ScanSource {
         `The Kafka source of table '${this.table.name}' could not join its consumer group within ${JOIN_TIMEOUT_MS} ms${this.crashed ? `: ${this.crashed.message}` : ''}`,
       );
     }
-    // Joined: every partition is assigned (one member), and is positioned now.
-    // A fetch already in flight from the earliest offset gives records before the start: dropped in onBatch.
     for (const st of this.order)
       consumer.seek({ topic: st.topic, partition: st.partition, offset: String(st.next) });
     const paused = this.order.filter((s) => s.paused);
     for (const st of paused) consumer.pause([{ topic: st.topic, partitions: [st.partition] }]);
+  }
+
+  /** Looks for topics and partitions created since the source opened, and reads them (step 7). */
+  private async discover(): Promise<void> {
+    const admin = this.admin;
+    const consumer = this.consumer;
+    if (admin === null || consumer === null) return;
+    let topics: string[];
+    try {
+      topics = await this.resolveTopics(admin);
+    } catch (e) {
+      // No topic matches the pattern any more (deleted): nothing new to read.
+      if (e instanceof RivuletError && e.code === 'KAFKA_NO_TOPIC') return;
+      throw e;
+    }
+    const meta = await admin.fetchTopicMetadata({ topics });
+    const fresh: PartitionState[] = [];
+    for (const t of meta.topics) {
+      const marks = new Map((await admin.fetchTopicOffsets(t.name)).map((m) => [m.partition, BigInt(m.low)]));
+      for (const p of t.partitions) {
+        const split = `${t.name}-${p.partitionId}`;
+        if (this.parts.has(split)) continue;
+        const low = marks.get(p.partitionId) ?? 0n;
+        fresh.push({
+          topic: t.name,
+          partition: p.partitionId,
+          split,
+          buffer: [],
+          next: low,
+          end: null,
+          fetched: low,
+          paused: false,
+        });
+      }
+    }
+    if (fresh.length === 0 || this.closing) return;
+    await consumer.stop();
+    for (const st of fresh) this.parts.set(st.split, st);
+    this.order = [...this.parts.values()].sort((a, b) => a.split.localeCompare(b.split));
+    const newTopics = [...new Set(fresh.map((st) => st.topic))].filter((t) => !this.subscribed.has(t));
+    if (newTopics.length > 0) {
+      await consumer.subscribe({ topics: newTopics, fromBeginning: true });
+      for (const t of newTopics) this.subscribed.add(t);
+    }
+    await this.runAndPosition(consumer);
+    this.signal();
   }
 
   private async resolveTopics(admin: Admin): Promise<string[]> {
@@ -562,6 +646,10 @@ export class KafkaSource implements ScanSource {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.discoveryTimer !== null) clearInterval(this.discoveryTimer);
+    this.discoveryTimer = null;
+    await this.discovering;
     this.signal();
     try {
       await this.consumer?.disconnect();
