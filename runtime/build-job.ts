@@ -73,6 +73,8 @@ export class JobBuilder {
   private readonly options: BuildOptions;
   /** Keep-last deduplications feeding a temporal join as version streams (see temporalJoin). */
   private readonly versionStreams = new Set<RelNode>();
+  /** One source per table read in this job (see lower, case 'scan'). */
+  private readonly sharedScans = new Map<string, Outlet>();
   private readonly compileOptions: CompileOptions;
 
   constructor(options: BuildOptions) {
@@ -113,8 +115,17 @@ export class JobBuilder {
 
   private lower(node: RelNode): Outlet {
     switch (node.kind) {
-      case 'scan':
-        return this.scan(node);
+      case 'scan': {
+        // Every scan of one table in a job (the INSERTs of a statement set, a self-join) shares one
+        // source: the table is read once (one consumer group for Kafka) and fanned out.
+        const key = `${node.table.name}\u0000${node.table.ddl}\u0000${JSON.stringify([...node.table.options].sort())}`;
+        let shared = this.sharedScans.get(key);
+        if (shared === undefined) {
+          shared = this.scan(node);
+          this.sharedScans.set(key, shared);
+        }
+        return shared;
+      }
       case 'values':
         return this.addSource('Values', new StaticRowsSource(node.rows.map((r) => [...r])));
       case 'filter': {

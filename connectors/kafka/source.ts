@@ -51,7 +51,10 @@ import {
 } from './options.ts';
 import { type FetchedRecord, RecordDecoder, recordDecodeError, recordPosition } from './records.ts';
 
-/** Retries a group request while the broker answers with a retriable error (e.g. the coordinator is loading). */
+/**
+ * Retries a request while the broker answers with a retriable error (the group coordinator is loading,
+ * a freshly created topic's partition has no leader yet).
+ */
 async function retrying<R>(f: () => Promise<R>): Promise<R> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -153,7 +156,8 @@ export class KafkaSource implements ScanSource {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     const topics = await this.resolveTopics(this.admin);
-    const meta = await this.admin.fetchTopicMetadata({ topics });
+    const admin = this.admin;
+    const meta = await retrying(() => admin.fetchTopicMetadata({ topics }));
     for (const t of meta.topics) {
       for (const p of t.partitions) {
         const split = `${t.name}-${p.partitionId}`;
@@ -266,10 +270,12 @@ export class KafkaSource implements ScanSource {
       if (e instanceof RivuletError && e.code === 'KAFKA_NO_TOPIC') return;
       throw e;
     }
-    const meta = await admin.fetchTopicMetadata({ topics });
+    const meta = await retrying(() => admin.fetchTopicMetadata({ topics }));
     const fresh: PartitionState[] = [];
     for (const t of meta.topics) {
-      const marks = new Map((await admin.fetchTopicOffsets(t.name)).map((m) => [m.partition, BigInt(m.low)]));
+      const marks = new Map(
+        (await retrying(() => admin.fetchTopicOffsets(t.name))).map((m) => [m.partition, BigInt(m.low)]),
+      );
       for (const p of t.partitions) {
         const split = `${t.name}-${p.partitionId}`;
         if (this.parts.has(split)) continue;
@@ -318,7 +324,7 @@ export class KafkaSource implements ScanSource {
   /** Start and end offsets per partition; the start is committed to the group before it is joined. */
   private async resolveOffsets(admin: Admin, topics: string[]): Promise<void> {
     for (const topic of topics) {
-      const marks = await admin.fetchTopicOffsets(topic);
+      const marks = await retrying(() => admin.fetchTopicOffsets(topic));
       const low = new Map(marks.map((m) => [m.partition, BigInt(m.low)]));
       const high = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
       const groupOffsets = new Map<number, bigint>();
@@ -329,7 +335,10 @@ export class KafkaSource implements ScanSource {
       }
       const byTime = async (ts: number) =>
         new Map(
-          (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((m) => [m.partition, BigInt(m.offset)]),
+          (await retrying(() => admin.fetchTopicOffsetsByTimestamp(topic, ts))).map((m) => [
+            m.partition,
+            BigInt(m.offset),
+          ]),
         );
       const startTimes = this.startup.mode === 'timestamp' ? await byTime(this.startup.timestamp) : null;
       const endTimes = this.end.mode === 'timestamp' ? await byTime(this.end.timestamp) : null;
