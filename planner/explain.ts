@@ -43,7 +43,7 @@ function describe(node: RelNode): string {
     case 'join':
       if (node.temporal) {
         const t = node.temporal;
-        return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[versions older than the newest one at the watermark are freed])`;
+        return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[${t.kind === 'event' ? 'versions older than the newest one at the watermark are freed' : 'the latest row of each key'}])`;
       }
       if (node.interval) {
         return `IntervalJoin(joinType=[${node.joinType}], leftTime=[${node.left.fields[node.interval.leftTime]?.name}], rightTime=[${node.right.fields[node.interval.rightTime]?.name}], lower=${node.interval.lower} ms, upper=${node.interval.upper} ms)`;

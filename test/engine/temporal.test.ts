@@ -121,6 +121,18 @@ describe('temporal tables through SQL', () => {
     );
   });
 
+  it('EXPLAIN of a processing-time join keyed by an expression shows the key computed below the join', async () => {
+    const plan = await new Session().executeScript(`${PRODUCTS} ${ORDERS}
+      EXPLAIN SELECT O.order_id, P.price FROM (SELECT *, PROCTIME() AS pt FROM orders) AS O
+      JOIN product_changelog FOR SYSTEM_TIME AS OF O.pt AS P ON UPPER(O.product_id) = P.product_id`);
+    const last = plan[plan.length - 1];
+    const text = last?.kind === 'explain' ? last.text : '';
+    expect(text).toContain(
+      'TemporalJoin(kind=[processing-time], joinType=[INNER], key=[product_id], leftTime=[pt], versionTime=[update_time], stateRetention=[the latest row of each key])',
+    );
+    expect(text).toMatch(/Calc\(select=\[.*UPPER\(product_id\) AS \$key0\]\)/);
+  });
+
   it('refuses a join condition that does not cover the primary key, and a table that is not versioned', async () => {
     const s = new Session();
     await s.executeScript(`${PRODUCTS} ${ORDERS}`);
