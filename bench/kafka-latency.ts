@@ -21,6 +21,7 @@ import { Session } from '../runtime/session.ts';
 const PARTITIONS = 8;
 const WARMUP_MS = 3000;
 const TICK_MS = 5;
+const MAX_SEND = 2000;
 
 export interface LatencyOptions {
   readonly kafka: Kafka;
@@ -151,7 +152,9 @@ async function runOne(
   const total = rate * seconds;
   const categories = ['books', 'games', 'music', 'tools'];
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate));
+    // At most MAX_SEND records per request (the broker refuses requests over 1 MB); a producer that
+    // fell behind catches up over the following ticks.
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * rate), sent + MAX_SEND);
     if (due > sent) {
       const messages: { value: string; partition: number }[] = [];
       const now = Date.now();
