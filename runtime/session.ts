@@ -38,7 +38,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { CollectSink } from './collect.ts';
 import { Job, SinkNode } from './job.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
-import { VersionStore } from './version-store.ts';
+import { HISTORY_RETENTION_OPTION, VersionStore } from './version-store.ts';
 
 export interface Column {
   readonly name: string;
@@ -859,7 +859,11 @@ export class Session {
               ? `METADATA${c.metadataKey ? ` FROM '${c.metadataKey}'` : ''}${c.virtual ? ' VIRTUAL' : ''}`
               : null;
         const wm = obj.watermark?.column === c.name ? 'declared' : null;
-        const versionTime = wm && obj.primaryKey ? 'version time (versioned table)' : null;
+        const retained = obj.options.get(HISTORY_RETENTION_OPTION);
+        const versionTime =
+          wm && obj.primaryKey
+            ? `version time (versioned table${retained !== undefined ? `; history retained ${retained}` : ''})`
+            : null;
         return [
           c.name,
           typeToString(withNullable(f.type, true)),

@@ -127,6 +127,15 @@ describe("'versioned.history-retention'", () => {
     }
   });
 
+  it('DESCRIBE shows the retention beside the version time', async () => {
+    const s = new Session();
+    await s.executeScript(productsDdl('/nonexistent/products.json', '7 h'));
+    const rows = await queryRows('DESCRIBE products', s);
+    expect(rows.find((r) => r[0] === 'update_time')?.[4]).toBe(
+      'version time (versioned table; history retained 7 h)',
+    );
+  });
+
   it('is refused on a table that is not versioned', async () => {
     const s = new Session();
     await s.executeScript(`CREATE TABLE t (id STRING, ts TIMESTAMP(3)) WITH ('connector' = 'values',
