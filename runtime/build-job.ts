@@ -43,7 +43,12 @@ import { type TemporalJoinInfo, type TimeTravelRel, versionedOf } from '../plann
 import { type WindowAggregation, windowAggregation } from '../planner/window.ts';
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
-import { HISTORY_RETENTION_OPTION, type RetainedHistory, type VersionStore } from './version-store.ts';
+import {
+  HISTORY_RETENTION_OPTION,
+  historyRetentionMs,
+  type RetainedHistory,
+  type VersionStore,
+} from './version-store.ts';
 
 export interface BuildOptions {
   readonly jobName: string;
@@ -333,18 +338,25 @@ export class JobBuilder {
         `Table '${table.name}' sets '${HISTORY_RETENTION_OPTION}' but is not versioned: it needs a PRIMARY KEY and a WATERMARK`,
       );
     }
-    const entry: RetainedHistory | undefined = store.claim(table, versioned);
-    if (!entry) return source;
+    historyRetentionMs(table); // a malformed duration is a planning error, before the job starts
+    // The history is claimed when the job opens (see HistoryRecorder), not here: a job that fails
+    // to build or never starts must not leave an empty history behind.
     return this.addOperator(
       new HistoryRecorder({
-        history: entry.history,
         timeIndex: versioned.time,
-        finished: () => {
-          entry.complete = true;
-        },
-        abandoned: () => store.discard(table, entry),
-        watermarked: (wm) => {
-          entry.watermark = wm;
+        attach: () => {
+          const entry: RetainedHistory | undefined = store.claim(table, versioned);
+          if (!entry) return undefined;
+          return {
+            history: entry.history,
+            finished: () => {
+              entry.complete = true;
+            },
+            abandoned: () => store.discard(table, entry),
+            watermarked: (wm: number) => {
+              entry.watermark = wm;
+            },
+          };
         },
       }),
       [source],

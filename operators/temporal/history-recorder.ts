@@ -13,15 +13,23 @@
  * 3. When the input ends, `finished()` tells the owner the history is complete; when the operator is
  *    closed without its input having ended (the job was cancelled or failed), `abandoned()` tells it
  *    the history is partial, so the owner can discard it.
+ * The history is obtained from `attach()` when the operator opens, not when the job is built, so a
+ * job that fails to build or never starts holds no history; `attach()` returning undefined (another
+ * job already feeds it) makes the operator a plain pass-through.
  */
 import type { Collector, Operator, OperatorContext, Row, RowKind } from '../api.ts';
 import { notOpened } from '../time/support.ts';
 import type { VersionHistory } from './version-history.ts';
 
 export interface HistoryRecorderOptions {
-  readonly history: VersionHistory;
+  /** The history to record into and its owner's callbacks, asked for when the operator opens. */
+  readonly attach: () => HistoryTarget | undefined;
   /** The version-time column (epoch ms), for step 2. */
   readonly timeIndex: number;
+}
+
+export interface HistoryTarget {
+  readonly history: VersionHistory;
   /** The input ended: the history holds the whole table (step 3). */
   readonly finished?: () => void;
   /** The job stopped before its input ended: the history is partial (step 3). */
@@ -33,6 +41,7 @@ export interface HistoryRecorderOptions {
 export class HistoryRecorder implements Operator {
   readonly name = 'HistoryRecorder';
   private readonly opts: HistoryRecorderOptions;
+  private target: HistoryTarget | undefined;
   private ended = false;
   /** The newest version time read (step 2). */
   private maxTime = Number.NEGATIVE_INFINITY;
@@ -46,13 +55,19 @@ export class HistoryRecorder implements Operator {
   open(ctx: OperatorContext, out: Collector): void {
     this.ctx = ctx;
     this.out = out;
+    this.target = this.opts.attach();
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
     const out = this.out;
     const ctx = this.ctx;
     if (!out || !ctx) throw notOpened(this.name);
-    if (!this.opts.history.apply(kind, row)) ctx.count('numHistoryLateRecordsDropped');
+    const target = this.target;
+    if (target === undefined) {
+      out.push(kind, row);
+      return;
+    }
+    if (!target.history.apply(kind, row)) ctx.count('numHistoryLateRecordsDropped');
     const t = row[this.opts.timeIndex];
     if (typeof t === 'number' && t > this.maxTime) this.maxTime = t;
     out.push(kind, row);
@@ -62,9 +77,9 @@ export class HistoryRecorder implements Operator {
     const out = this.out;
     if (!out) throw notOpened(this.name);
     const wm = ts === Number.POSITIVE_INFINITY ? this.maxTime : ts;
-    if (Number.isFinite(wm)) {
-      this.opts.history.advanceWatermark(wm);
-      this.opts.watermarked?.(wm);
+    if (this.target !== undefined && Number.isFinite(wm)) {
+      this.target.history.advanceWatermark(wm);
+      this.target.watermarked?.(wm);
     }
     out.watermark(ts);
   }
@@ -72,7 +87,7 @@ export class HistoryRecorder implements Operator {
   endInput(_input: number): void {
     if (this.ended) return;
     this.ended = true;
-    this.opts.finished?.();
+    this.target?.finished?.();
     this.out?.end();
   }
 
@@ -89,10 +104,11 @@ export class HistoryRecorder implements Operator {
 
   /** The retained versions and their cleanup timers (memory this job's input keeps alive). */
   stateSize(): number {
-    return this.opts.history.size + this.opts.history.timerCount;
+    const h = this.target?.history;
+    return h === undefined ? 0 : h.size + h.timerCount;
   }
 
   close(): void {
-    if (!this.ended) this.opts.abandoned?.();
+    if (!this.ended) this.target?.abandoned?.();
   }
 }

@@ -136,6 +136,15 @@ describe("'versioned.history-retention'", () => {
     );
   });
 
+  it('a malformed retention is a planning error', async () => {
+    const s = new Session();
+    await s.executeScript(productsDdl('/nonexistent/products.json', 'a while'));
+    await expect(queryRows('SELECT id FROM products', s)).rejects.toMatchObject({
+      code: 'OPTION_INVALID',
+      phase: 'plan',
+    });
+  });
+
   it('is refused on a table that is not versioned', async () => {
     const s = new Session();
     await s.executeScript(`CREATE TABLE t (id STRING, ts TIMESTAMP(3)) WITH ('connector' = 'values',

@@ -8,10 +8,12 @@ function recorder(retentionMs: number) {
   const history = new VersionHistory({ keyIndices: [0], timeIndex: 2, retentionMs });
   const events: string[] = [];
   const op = new HistoryRecorder({
-    history,
     timeIndex: 2,
-    finished: () => events.push('finished'),
-    abandoned: () => events.push('abandoned'),
+    attach: () => ({
+      history,
+      finished: () => events.push('finished'),
+      abandoned: () => events.push('abandoned'),
+    }),
   });
   return { history, events, op, h: new OperatorHarness(op) };
 }
@@ -56,5 +58,14 @@ describe('HistoryRecorder', () => {
     h.insert(['a', 1, 10]);
     op.close();
     expect(events).toEqual(['abandoned']);
+  });
+
+  it('is a plain pass-through when attach gives no history (another job feeds it)', () => {
+    const op = new HistoryRecorder({ timeIndex: 2, attach: () => undefined });
+    const h = new OperatorHarness(op);
+    h.insert(['a', 1, 10]).watermark(20).endInput();
+    expect(h.formatted()).toEqual(['+I[a, 1, 10]']);
+    expect(h.watermarks).toEqual([20]);
+    expect(h.stateSize()).toBe(0);
   });
 });
