@@ -5,15 +5,25 @@
  *   3. the ceiling: kafkajs alone consuming the N records (eachBatch, no decoding) — records/s;
  *   4. Rivulet: a bounded kafka table (earliest -> latest offsets) through a filter and a projection
  *      into another 8-partition topic, acks=all — records/s of input read, decoded, filtered, encoded
- *      and acknowledged by the broker; and the ratio to the ceiling.
- * Usage: npm exec -- node bench/kafka.ts [--records N]
+ *      and acknowledged by the broker; and the ratio to the ceiling;
+ *   5. latency (bench/kafka-latency.ts): p50/p99 from produce to visible in the output topic, for a
+ *      pass-through and a 1-second tumbling-window query, at a steady input rate.
+ * Usage: npm exec -- node bench/kafka.ts [--records N] [--rate R (10000)] [--seconds S (10)]
+ *        [--latency-only]
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Session } from '../runtime/session.ts';
 import { startBroker } from '../test/kafka/broker.ts';
+import { measureLatency } from './kafka-latency.ts';
 
-const arg = process.argv.indexOf('--records');
-const N = arg >= 0 ? Number(process.argv[arg + 1]) : 200_000;
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const N = flag('--records', 200_000);
+const RATE = flag('--rate', 10_000);
+const SECONDS = flag('--seconds', 10);
+const LATENCY_ONLY = process.argv.includes('--latency-only');
 const PARTITIONS = 8;
 
 const external = process.env['RIVULET_KAFKA_BOOTSTRAP'];
@@ -22,6 +32,14 @@ const bootstrap = external ?? (broker?.bootstrap as string);
 const kafka = new Kafka({ clientId: 'rivulet-bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
 
 try {
+  if (!LATENCY_ONLY) await throughput();
+  // 5. Latency at a steady rate.
+  await measureLatency({ kafka, bootstrap, rate: RATE, seconds: SECONDS });
+} finally {
+  await broker?.stop();
+}
+
+async function throughput(): Promise<void> {
   const suffix = Date.now().toString(36);
   const input = `bench-in-${suffix}`;
   const output = `bench-out-${suffix}`;
@@ -106,6 +124,4 @@ try {
   );
   console.log(`ratio to the kafkajs raw consume ceiling: ${((rate / rawRate) * 100).toFixed(1)}%`);
   if (written !== N - N / 4) throw new Error(`expected ${N - N / 4} records written, found ${written}`);
-} finally {
-  await broker?.stop();
 }

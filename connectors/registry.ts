@@ -67,7 +67,12 @@ export class ConnectorRegistry {
 
 /** Checks required options are present and every given key is declared (exactly or by prefix). */
 export function validateOptions(table: TableInfo, specs: readonly OptionSpec[]): void {
-  const all: OptionSpec[] = [{ key: 'connector', description: 'the connector' }, ...specs];
+  const all: OptionSpec[] = [
+    { key: 'connector', description: 'the connector' },
+    // Any connector's versioned table may keep its history for time travel (runtime/version-store.ts).
+    { key: 'versioned.history-retention', description: 'how long a versioned table keeps its history' },
+    ...specs,
+  ];
   for (const key of table.options.keys()) {
     const known = all.some((s) => (s.prefix ? key.startsWith(s.key) : s.key === key));
     if (!known) {

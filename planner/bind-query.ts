@@ -42,7 +42,7 @@ import {
   type SubqueryBinder,
   subqueryJoin,
 } from './subquery.ts';
-import { temporalJoin, timeTravel } from './temporal.ts';
+import { probeKeyColumns, temporalJoin, timeTravel } from './temporal.ts';
 import { intervalMs, isWindowFunction, type WindowFunction, windowArguments, windowTvf } from './window.ts';
 
 interface Bound {
@@ -220,15 +220,17 @@ export class QueryBinder {
     const scope = new Scope([...left.fields, ...right.fields]);
     const condition = this.exprBinder(scope, 'a join condition').bindPredicate(ref.condition.expr, 'JOIN ON');
     const name = (r.name.parts[r.name.parts.length - 1] as Identifier).text;
-    const temporal = temporalJoin(asOf, condition, left.fields, right, name, ref.span);
-    const lf = temporal.kind === 'event' ? left.fields : left.fields;
     const rf = right.fields.map((f) => ({
       ...plain(f),
       ...(ref.joinType === 'LEFT' ? { type: withNullable(plain(f).type, true) } : {}),
     }));
-    const fields = [...lf, ...rf];
-    return {
-      rel: {
+    const fields = [...left.fields, ...rf];
+    // Key expressions of the left row (`ON MOD(b.auction, 10000) = s.key`) are computed by a
+    // projection below the join, appended to the left row, and projected away above it.
+    const probe = probeKeyColumns(condition, left.fields.length);
+    if (!probe) {
+      const temporal = temporalJoin(asOf, condition, left.fields, right, name, ref.span);
+      const rel: RelNode = {
         kind: 'join',
         joinType: ref.joinType,
         left: left.rel,
@@ -236,9 +238,32 @@ export class QueryBinder {
         condition,
         fields,
         temporal,
-      },
-      fields,
+      };
+      return { rel, fields };
+    }
+    const n = left.fields.length;
+    const keyFields = probe.exprs.map((e, k) => ({ name: `$key${k}`, type: e.type, hidden: true }));
+    const probeFields = [...left.fields, ...keyFields];
+    const probeRel: RelNode = {
+      kind: 'project',
+      input: left.rel,
+      exprs: [...left.fields.map((f, i) => inputRef(i, f.type, f.name)), ...probe.exprs],
+      fields: probeFields,
     };
+    const temporal = temporalJoin(asOf, probe.condition, probeFields, right, name, ref.span);
+    const joinFields = [...probeFields, ...rf];
+    const join: RelNode = {
+      kind: 'join',
+      joinType: ref.joinType,
+      left: probeRel,
+      right: right.rel,
+      condition: probe.condition,
+      fields: joinFields,
+      temporal,
+    };
+    const m = keyFields.length;
+    const exprs = fields.map((f, i) => inputRef(i < n ? i : i + m, f.type, f.name));
+    return { rel: { kind: 'project', input: join, exprs, fields }, fields };
   }
 
   /** `t FOR SYSTEM_TIME AS OF <constant>` / `FROM a TO b` / `BETWEEN a AND b`: time travel. */

@@ -57,7 +57,7 @@ function describe(node: RelNode, props: (node: RelNode) => StreamProps): string 
     case 'join':
       if (node.temporal) {
         const t = node.temporal;
-        return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[versions older than the newest one at the watermark are freed])`;
+        return `TemporalJoin(kind=[${t.kind === 'event' ? 'event-time' : 'processing-time'}], joinType=[${node.joinType}], key=[${t.rightKeys.map((k) => node.right.fields[k]?.name).join(', ')}], leftTime=[${node.left.fields[t.leftTime]?.name}]${t.rightTime !== null ? `, versionTime=[${node.right.fields[t.rightTime]?.name}]` : ''}, stateRetention=[${t.kind === 'event' ? 'versions older than the newest one at the watermark are freed' : 'the latest row of each key'}])`;
       }
       if (appends(node.left) && appends(node.right)) {
         const wj = windowJoin(node);

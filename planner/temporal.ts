@@ -10,15 +10,20 @@
  *    condition must equate every primary-key column; the rest is a residual condition.
  * 2. `... AS OF l.proctime` is a processing-time temporal (lookup) join against the table materialised
  *    from its changelog; it needs a primary key too.
+ *    A key on the left side may be an expression of the left row (`ON MOD(o.id, 100) = r.k`, as in
+ *    Nexmark q13): it is computed by a projection below the join that appends it to the left row,
+ *    and the join compares that column (see probeKeyColumns).
  * 3. `v FOR SYSTEM_TIME AS OF <constant>` / `FROM a TO b` / `BETWEEN a AND b` outside a join is time
  *    travel over the table's history (beyond Flink): the snapshot at an instant, or every version with
  *    its validity.
  */
 
-import { T, withTimeAttribute } from '../catalog/types.ts';
+import { castFunction } from '../catalog/cast.ts';
+import { canCastImplicitly } from '../catalog/coercion.ts';
+import { type LogicalType, T, withNullable, withTimeAttribute } from '../catalog/types.ts';
 import { RivuletError, type Span } from '../common/errors.ts';
 import type { PeriodQuery } from '../operators/temporal/version-history.ts';
-import { type BoundExpr, conjuncts } from './expr.ts';
+import { type BoundExpr, conjuncts, inputRef, inputsOf, mapInputs } from './expr.ts';
 import type { Field, RelNode } from './logical.ts';
 import { rankFilter } from './over.ts';
 
@@ -211,4 +216,95 @@ export function timeTravel(
     query,
     fields: [...base, ...validity],
   };
+}
+
+/** The left-side key expressions a temporal join computes below itself (see probeKeyColumns). */
+export interface ProbeKeys {
+  /** Expressions over the left row, appended to it (in this order) by a projection. */
+  readonly exprs: readonly BoundExpr[];
+  /** The join condition over (left ++ computed keys ++ right). */
+  readonly condition: BoundExpr;
+}
+
+/**
+ * Finds the conjuncts `expr(left) = right column` whose left side is an expression rather than a
+ * column (Flink computes such keys in a Calc below the join). Returns the expressions to append to
+ * the left row and the condition rewritten to compare the appended columns, with every right
+ * reference shifted past them; undefined when every key is already a column.
+ */
+export function probeKeyColumns(condition: BoundExpr, leftArity: number): ProbeKeys | undefined {
+  const n = leftArity;
+  const onlyLeft = (e: BoundExpr): boolean => {
+    const used = inputsOf(e);
+    return used.size > 0 && [...used].every((i) => i < n) && !containsProctime(e);
+  };
+  const exprs: BoundExpr[] = [];
+  // conjunct -> [index of the side that is a left expression, position of its appended column]
+  const replaced = new Map<BoundExpr, [number, number]>();
+  for (const c of conjuncts(condition)) {
+    if (c.kind !== 'call' || c.name !== '=' || c.args.length !== 2) continue;
+    const [a, b] = c.args as [BoundExpr, BoundExpr];
+    const side =
+      a.kind !== 'input' && onlyLeft(a) && b.kind === 'input' && b.index >= n
+        ? 0
+        : b.kind !== 'input' && onlyLeft(b) && a.kind === 'input' && a.index >= n
+          ? 1
+          : -1;
+    if (side < 0) continue;
+    const key = c.args[side] as BoundExpr;
+    const column = c.args[1 - side] as BoundExpr;
+    replaced.set(c, [side, exprs.length]);
+    exprs.push(widenTo(key, column.type));
+  }
+  if (exprs.length === 0) return undefined;
+  const m = exprs.length;
+  const shift = (e: BoundExpr): BoundExpr =>
+    mapInputs(e, (r) => (r.index >= n ? inputRef(r.index + m, r.type, r.name) : r));
+  const rewritten = conjuncts(condition).map((c): BoundExpr => {
+    const hit = replaced.get(c);
+    if (!hit || c.kind !== 'call') return shift(c);
+    const [side, k] = hit;
+    const key = exprs[k] as BoundExpr;
+    const args = c.args.map((arg, i) => (i === side ? inputRef(n + k, key.type, `$key${k}`) : shift(arg)));
+    return { ...c, args };
+  });
+  return {
+    exprs,
+    condition:
+      rewritten.length === 1
+        ? (rewritten[0] as BoundExpr)
+        : { kind: 'and', args: rewritten, type: T.boolean() },
+  };
+}
+
+/**
+ * The key expression converted to the column's type when it is implicitly castable to it (MOD of a
+ * BIGINT by an INT literal is an INT, as in Flink, compared with a BIGINT key): the join hashes and
+ * compares keys by value, and an INT and a BIGINT of the same number are different values.
+ */
+function widenTo(e: BoundExpr, type: LogicalType): BoundExpr {
+  if (e.type.kind === type.kind || !canCastImplicitly(e.type, type)) return e;
+  const target = withNullable(type, e.type.nullable);
+  return { kind: 'cast', arg: e, fn: castFunction(e.type, target), try: false, type: target };
+}
+
+function containsProctime(e: BoundExpr): boolean {
+  switch (e.kind) {
+    case 'proctime':
+      return true;
+    case 'input':
+    case 'literal':
+      return false;
+    case 'call':
+    case 'and':
+    case 'or':
+      return e.args.some(containsProctime);
+    case 'case':
+      return (
+        e.whens.some((w) => containsProctime(w.when) || containsProctime(w.result)) ||
+        containsProctime(e.else)
+      );
+    default:
+      return containsProctime(e.arg);
+  }
 }

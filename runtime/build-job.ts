@@ -22,6 +22,7 @@ import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { TableFunctionCall } from '../operators/relational/table-function-call.ts';
 import { Union } from '../operators/relational/union.ts';
 import { EventTimeTemporalJoin } from '../operators/temporal/event-time-temporal-join.ts';
+import { HistoryRecorder } from '../operators/temporal/history-recorder.ts';
 import { ProcessingTimeTemporalJoin } from '../operators/temporal/processing-time-temporal-join.ts';
 import { TimeTravelScan } from '../operators/temporal/time-travel-scan.ts';
 import { BoundedOverAggregate, type OverCall } from '../operators/time/bounded-over-aggregate.ts';
@@ -37,12 +38,29 @@ import { WindowTableFunction } from '../operators/time/window-table-function.ts'
 import { WindowTopN } from '../operators/time/window-top-n.ts';
 import { type CompileOptions, compileExpr, compilePredicate, compileProjection } from '../planner/compile.ts';
 import { unnestFunction } from '../planner/correlate.ts';
-import { type BoundExpr, conjuncts, exprToString, inputsOf, readsWatermark, TRUE } from '../planner/expr.ts';
+import {
+  type BoundExpr,
+  conjuncts,
+  exprToString,
+  inputRef,
+  inputsOf,
+  mapInputs,
+  readsWatermark,
+  TRUE,
+} from '../planner/expr.ts';
 import type { IntervalBounds } from '../planner/interval-join.ts';
-import type { AggCall, AggregateRel, Field, OverRel, RelNode, ScanRel } from '../planner/logical.ts';
+import {
+  type AggCall,
+  type AggregateRel,
+  childrenOf,
+  type Field,
+  type OverRel,
+  type RelNode,
+  type ScanRel,
+} from '../planner/logical.ts';
 import { type RankFilter, rankFilter, streamingOver } from '../planner/over.ts';
 import type { StreamProps } from '../planner/physical.ts';
-import type { TemporalJoinInfo } from '../planner/temporal.ts';
+import { type TemporalJoinInfo, type TimeTravelRel, versionedOf } from '../planner/temporal.ts';
 import {
   type WindowAggregation,
   type WindowGroupingSets,
@@ -53,6 +71,12 @@ import { type WindowJoinInfo, type WindowRank, windowJoin, windowRank } from '..
 import { OperatorNode } from './graph.ts';
 import { SourceNode } from './job.ts';
 import type { LateDataRouter } from './late-data.ts';
+import {
+  HISTORY_RETENTION_OPTION,
+  historyRetentionMs,
+  type RetainedHistory,
+  type VersionStore,
+} from './version-store.ts';
 
 export interface BuildOptions {
   readonly jobName: string;
@@ -73,6 +97,8 @@ export interface BuildOptions {
   readonly lateData?: LateDataRouter;
   /** `table.exec.mini-batch.*` when enabled: group aggregations emit once per group per batch. */
   readonly miniBatch?: MiniBatchOptions;
+  /** The session's retained history of versioned tables (`versioned.history-retention`). */
+  readonly versionStore?: VersionStore;
 }
 
 /** Why each event-time operator finds a row late (the `reason` column of the late-data table). */
@@ -98,11 +124,39 @@ export class JobBuilder {
   private readonly options: BuildOptions;
   /** Keep-last deduplications feeding a temporal join as version streams (see temporalJoin). */
   private readonly versionStreams = new Set<RelNode>();
+  /** One source per table read in this job (see sharedScan). */
+  private readonly sharedScans = new Map<string, Outlet>();
+  /** Per table (scanKey), the union of the columns its scans read (null: all), and their fields. */
+  private readonly scanColumns = new Map<string, { columns: number[] | null; fields: Map<number, Field> }>();
   private readonly compileOptions: CompileOptions;
 
   constructor(options: BuildOptions) {
     this.options = options;
     this.compileOptions = options.compile ?? {};
+  }
+
+  /**
+   * Announces every plan of the job before any is attached, so that scans of one table reading
+   * different columns (projection pruning) still share one source reading the union of them.
+   */
+  prepare(rels: readonly RelNode[]): void {
+    const visit = (n: RelNode): void => {
+      if (n.kind === 'scan') {
+        const key = scanKey(n);
+        const entry = this.scanColumns.get(key) ?? { columns: [], fields: new Map<number, Field>() };
+        const own = scanColumnsOf(n);
+        own.forEach((c, i) => {
+          entry.fields.set(c, n.fields[i] as Field);
+        });
+        if (n.projection === undefined) entry.columns = null;
+        else if (entry.columns !== null) {
+          entry.columns = [...new Set([...entry.columns, ...n.projection])].sort((a, b) => a - b);
+        }
+        this.scanColumns.set(key, entry);
+      }
+      for (const c of childrenOf(n)) visit(c);
+    };
+    for (const r of rels) visit(r);
   }
 
   /** Lowers `rel` and connects its output to `sink`. */
@@ -139,7 +193,7 @@ export class JobBuilder {
   private lower(node: RelNode): Outlet {
     switch (node.kind) {
       case 'scan':
-        return this.scan(node);
+        return this.sharedScan(node);
       case 'values':
         return this.addSource('Values', new StaticRowsSource(node.rows.map((r) => [...r])));
       case 'filter': {
@@ -156,10 +210,7 @@ export class JobBuilder {
       case 'over':
         return this.over(node);
       case 'timeTravel':
-        return this.addOperator(
-          new TimeTravelScan({ keyIndices: node.keys, timeIndex: node.time, query: node.query }),
-          [this.lower(node.input)],
-        );
+        return this.timeTravel(node);
       case 'match': {
         const props = this.options.props(node.input);
         const rest = node.orderKeys.slice(node.rowtimeIndex !== null ? 1 : 0);
@@ -308,8 +359,74 @@ export class JobBuilder {
             leftTimeIndex: t.leftTime,
             rightTimeIndex: t.rightTime as number,
           })
-        : new ProcessingTimeTemporalJoin(base);
+        : new ProcessingTimeTemporalJoin({ ...base, loadRightFirst: this.options.props(node.right).bounded });
     return this.addOperator(op, [this.lower(node.left), this.lower(node.right)]);
+  }
+
+  /**
+   * Time travel: from the session's retained history when the table keeps one and a job feeds or
+   * has fed it (see version-store.ts), else by reading the table's changelog through a TimeTravelScan.
+   */
+  private timeTravel(node: TimeTravelRel): Outlet {
+    const store = this.options.versionStore;
+    const table = node.input.kind === 'scan' ? node.input.table : undefined;
+    const retained = table && store?.get(table);
+    if (retained) {
+      const q = node.query;
+      const rows = retained.history
+        .query(q)
+        .map((v) =>
+          q.kind === 'asOf'
+            ? [...v.row]
+            : [...v.row, v.validFrom, v.validTo === Number.POSITIVE_INFINITY ? null : v.validTo],
+        );
+      return this.addSource(`History(${(table as ScanRel['table']).name})`, new StaticRowsSource(rows));
+    }
+    // Reading the source for one query does not start a retained history: the query sees the whole
+    // source, and the retention is about what jobs keep for later queries.
+    const input = node.input.kind === 'scan' ? this.scan(node.input, false) : this.lower(node.input);
+    return this.addOperator(
+      new TimeTravelScan({ keyIndices: node.keys, timeIndex: node.time, query: node.query }),
+      [input],
+    );
+  }
+
+  /** Records a versioned table's changelog into the session's retained history (version-store.ts). */
+  private recordHistory(node: ScanRel, source: Outlet): Outlet {
+    const store = this.options.versionStore;
+    const table = node.table;
+    if (!store || !table.options.has(HISTORY_RETENTION_OPTION)) return source;
+    const versioned = versionedOf(node, node.fields);
+    if (!versioned) {
+      throw new RivuletError(
+        'plan',
+        'HISTORY_RETENTION_NOT_VERSIONED',
+        `Table '${table.name}' sets '${HISTORY_RETENTION_OPTION}' but is not versioned: it needs a PRIMARY KEY and a WATERMARK`,
+      );
+    }
+    historyRetentionMs(table); // a malformed duration is a planning error, before the job starts
+    // The history is claimed when the job opens (see HistoryRecorder), not here: a job that fails
+    // to build or never starts must not leave an empty history behind.
+    return this.addOperator(
+      new HistoryRecorder({
+        timeIndex: versioned.time,
+        attach: () => {
+          const entry: RetainedHistory | undefined = store.claim(table, versioned);
+          if (!entry) return undefined;
+          return {
+            history: entry.history,
+            finished: () => {
+              entry.complete = true;
+            },
+            abandoned: () => store.discard(table, entry),
+            watermarked: (wm: number) => {
+              entry.watermark = wm;
+            },
+          };
+        },
+      }),
+      [source],
+    );
   }
 
   private intervalJoin(node: Extract<RelNode, { kind: 'join' }>, iv: IntervalBounds): Outlet {
@@ -682,7 +799,30 @@ export class JobBuilder {
     return this.addOperator(new Calc({ project }), [out]);
   }
 
-  private scan(node: ScanRel): Outlet {
+  /**
+   * Every scan of one table in a job (the INSERTs of a statement set, a self-join) shares one source:
+   * the table is read once (one consumer group for Kafka) and fanned out. The source reads the union
+   * of the columns the job's scans read (see prepare); a scan reading fewer narrows it with a Calc.
+   * Unprepared (a single plan), scans share only when they read the same columns.
+   */
+  private sharedScan(node: ScanRel): Outlet {
+    const key = scanKey(node);
+    const union = this.scanColumns.get(key);
+    const own = scanColumnsOf(node);
+    const wide = union === undefined ? node : widenScan(node, union.columns, union.fields);
+    const shareKey = union === undefined ? `${key}\u0000${JSON.stringify(node.projection ?? null)}` : key;
+    let shared = this.sharedScans.get(shareKey);
+    if (shared === undefined) {
+      shared = this.scan(wide);
+      this.sharedScans.set(shareKey, shared);
+    }
+    const wideColumns = scanColumnsOf(wide);
+    if (wideColumns.length === own.length) return shared;
+    const from = own.map((c) => wideColumns.indexOf(c));
+    return this.addOperator(new Calc({ project: (row) => from.map((i) => row[i]) }), [shared]);
+  }
+
+  private scan(node: ScanRel, record = true): Outlet {
     const { table } = node;
     const source = this.options.connectors.createSource(tableInfo(table));
     // The connector produces physical then metadata columns; the table's row is in declaration order
@@ -747,11 +887,44 @@ export class JobBuilder {
         idleTimeoutMs: idleTimeout(table.options, this.options.idleTimeoutMs ?? 0),
       };
     }
-    return this.addSource(`Source(${table.name})`, source, {
+    const out = this.addSource(`Source(${table.name})`, source, {
       ...(transform ? { transform } : {}),
       ...(watermark ? { watermark } : {}),
     });
+    return record ? this.recordHistory(node, out) : out;
   }
+}
+
+/** Scans of one table with the same definition and options may share a source. */
+function scanKey(node: ScanRel): string {
+  return `${node.table.name}\u0000${node.table.ddl}\u0000${JSON.stringify([...node.table.options].sort())}`;
+}
+
+/** The table columns a scan produces, in its row's order. */
+function scanColumnsOf(node: ScanRel): number[] {
+  return node.projection ? [...node.projection] : node.table.columns.map((_, i) => i);
+}
+
+/** `node` reading `columns` (null: all) instead, its watermark renumbered onto the wider row. */
+function widenScan(node: ScanRel, columns: number[] | null, fields: ReadonlyMap<number, Field>): ScanRel {
+  const own = scanColumnsOf(node);
+  const wideColumns = columns ?? node.table.columns.map((_, i) => i);
+  if (wideColumns.length === own.length) return node;
+  const at = (c: number) => wideColumns.indexOf(own[c] as number);
+  const { projection: _, watermark, ...rest } = node;
+  return {
+    ...rest,
+    ...(columns ? { projection: columns } : {}),
+    fields: wideColumns.map((c) => fields.get(c) as Field),
+    ...(watermark
+      ? {
+          watermark: {
+            column: at(watermark.column),
+            expr: mapInputs(watermark.expr, (r) => inputRef(at(r.index), r.type, r.name)),
+          },
+        }
+      : {}),
+  };
 }
 
 /** Top-N operators append the rank as a number; ROW_NUMBER is a BIGINT. */

@@ -44,6 +44,7 @@ import { formatDuration, renderJob } from './metrics/render.ts';
 import { restartStrategy } from './restart.ts';
 import { aggregateUdf, loadUdf, scalarUdf, tableUdf, type UdfDefinition } from './udf.ts';
 import { parseUdfErrorPolicy, UDF_ERROR_POLICY_OPTION } from './udf-errors.ts';
+import { HISTORY_RETENTION_OPTION, VersionStore } from './version-store.ts';
 
 export interface Column {
   readonly name: string;
@@ -91,6 +92,8 @@ export class Session {
   readonly connectors: ConnectorRegistry;
   readonly options = new Map<string, string>(Object.entries(DEFAULT_OPTIONS));
   readonly jobs: Job[] = [];
+  /** Retained history of versioned tables with 'versioned.history-retention' (version-store.ts). */
+  private readonly versionStore = new VersionStore();
   private readonly now: () => number;
   /** The persistent catalog's directory (attachCatalog): checkpoints default to a folder inside it. */
   private catalogDir: string | null = null;
@@ -481,6 +484,7 @@ export class Session {
       compile: { now: this.now },
       stateTtlMs: this.stateTtlMs(),
       idleTimeoutMs: idle === undefined ? 0 : parseDurationMs(idle),
+      versionStore: this.versionStore,
       ...this.emitOptions(),
       ...this.miniBatchOptions(),
     });
@@ -526,6 +530,7 @@ export class Session {
     const builder = this.newJobBuilder(name, props, late?.router);
     const sink = new CollectSink();
     const sinkNode = new SinkNode('collect', sink);
+    builder.prepare([rel]);
     builder.attach(rel, sinkNode);
     const sinks = late ? [sinkNode, late.node] : [sinkNode];
     const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
@@ -561,6 +566,7 @@ export class Session {
     const build = (): JobGraph => {
       const late = this.lateDataSink(name);
       const builder = this.newJobBuilder(name, props, late?.router);
+      builder.prepare(planned.map((p) => p.rel));
       const sinks: SinkNode[] = late ? [late.node] : [];
       for (const p of planned) {
         const writer = first ? p.sink : this.connectors.createSink(p.table);
@@ -1012,7 +1018,11 @@ export class Session {
               ? `METADATA${c.metadataKey ? ` FROM '${c.metadataKey}'` : ''}${c.virtual ? ' VIRTUAL' : ''}`
               : null;
         const wm = obj.watermark?.column === c.name ? 'declared' : null;
-        const versionTime = wm && obj.primaryKey ? 'version time (versioned table)' : null;
+        const retained = obj.options.get(HISTORY_RETENTION_OPTION);
+        const versionTime =
+          wm && obj.primaryKey
+            ? `version time (versioned table${retained !== undefined ? `; history retained ${retained}` : ''})`
+            : null;
         return [
           c.name,
           typeToString(withNullable(f.type, true)),

@@ -25,6 +25,14 @@
  *     of completed checkpoints are acknowledged (by the runtime), so the group never runs ahead of
  *     what a restore would replay.
  *  6. A bounded source ends when every partition reached its end offset and its buffer is empty.
+ *  7. Discovery (`scan.topic-partition-discovery.interval`, unbounded reads only): every interval the
+ *     topics are resolved again (the list, or the pattern over the cluster's topics) with their
+ *     partitions. Partitions not known yet (a new topic matching the pattern, or partitions added to
+ *     a read topic) are read from their earliest offset, as Flink does for partitions discovered after
+ *     the start. kafkajs cannot change a running consumer's subscription, so the consumer is stopped,
+ *     subscribed to the new topics too, run again, and once it has rejoined its group every partition
+ *     is seeked back to the next offset not yet handed out (records fetched twice are dropped in
+ *     onBatch) and the paused ones paused again. Buffered records are kept throughout.
  */
 import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type Producer } from 'kafkajs';
@@ -45,7 +53,10 @@ import {
 } from './options.ts';
 import { type FetchedRecord, RecordDecoder, recordDecodeError, recordPosition } from './records.ts';
 
-/** Retries a group request while the broker answers with a retriable error (e.g. the coordinator is loading). */
+/**
+ * Retries a request while the broker answers with a retriable error (the group coordinator is loading,
+ * a freshly created topic's partition has no leader yet).
+ */
 async function retrying<R>(f: () => Promise<R>): Promise<R> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -113,6 +124,12 @@ export class KafkaSource implements ScanSource {
   private committed: PositionData = {};
   private lastCommit = 0;
   private restored: PositionData | null = null;
+  /** Topics the consumer is subscribed to. */
+  private subscribed = new Set<string>();
+  private discoveryTimer: NodeJS.Timeout | null = null;
+  /** The discovery in progress, awaited on close (step 7). */
+  private discovering: Promise<void> | null = null;
+  private closing = false;
   /** upsert-kafka: the last row per key (raw key bytes), to emit -U/+U and -D. */
   private readonly lastByKey = new Map<string, Row>();
 
@@ -145,7 +162,8 @@ export class KafkaSource implements ScanSource {
     this.admin = this.kafka.admin();
     await this.admin.connect();
     const topics = await this.resolveTopics(this.admin);
-    const meta = await this.admin.fetchTopicMetadata({ topics });
+    const admin = this.admin;
+    const meta = await retrying(() => admin.fetchTopicMetadata({ topics }));
     for (const t of meta.topics) {
       for (const p of t.partitions) {
         const split = `${t.name}-${p.partitionId}`;
@@ -191,15 +209,40 @@ export class KafkaSource implements ScanSource {
       this.crashed = e.payload.error;
       this.signal();
     });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    this.subscribed = new Set(topics);
+    // Partitions already complete are never fetched.
+    for (const st of this.order) if (this.atEnd(st)) st.paused = true;
+    await this.runAndPosition(consumer);
+    if (!this.bounded && interval !== null && interval > 0) {
+      this.discoveryTimer = setInterval(() => {
+        if (this.discovering !== null || this.closing) return;
+        this.discovering = this.discover()
+          .catch((e: unknown) => {
+            this.crashed = e instanceof Error ? e : new Error(String(e));
+            this.signal();
+          })
+          .finally(() => {
+            this.discovering = null;
+          });
+      }, interval);
+      // The job's own work keeps the process alive, not the discovery timer.
+      this.discoveryTimer.unref();
+    }
+  }
+
+  /**
+   * Runs the consumer, waits until it joined its group (one member: every partition is assigned),
+   * then positions every partition at the next offset to hand out and pauses the paused ones. A fetch
+   * already in flight from an earlier position gives records that onBatch drops.
+   */
+  private async runAndPosition(consumer: Consumer): Promise<void> {
     let joined: () => void = () => {};
     const join = new Promise<void>((resolve) => {
       joined = resolve;
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => joined());
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    // Partitions already complete are never fetched.
-    for (const st of this.order) if (this.atEnd(st)) st.paused = true;
+    const off = consumer.on(consumer.events.GROUP_JOIN, () => joined());
     await consumer.run({ autoCommit: false, eachBatch: (b) => this.onBatch(b) });
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -207,6 +250,7 @@ export class KafkaSource implements ScanSource {
     });
     const outcome = await Promise.race([join, timedOut]);
     clearTimeout(timer);
+    off();
     if (outcome === 'timeout') {
       throw new RivuletError(
         'connector',
@@ -214,12 +258,59 @@ export class KafkaSource implements ScanSource {
         `The Kafka source of table '${this.table.name}' could not join its consumer group within ${JOIN_TIMEOUT_MS} ms${this.crashed ? `: ${this.crashed.message}` : ''}`,
       );
     }
-    // Joined: every partition is assigned (one member), and is positioned now.
-    // A fetch already in flight from the earliest offset gives records before the start: dropped in onBatch.
     for (const st of this.order)
       consumer.seek({ topic: st.topic, partition: st.partition, offset: String(st.next) });
     const paused = this.order.filter((s) => s.paused);
     for (const st of paused) consumer.pause([{ topic: st.topic, partitions: [st.partition] }]);
+  }
+
+  /** Looks for topics and partitions created since the source opened, and reads them (step 7). */
+  private async discover(): Promise<void> {
+    const admin = this.admin;
+    const consumer = this.consumer;
+    if (admin === null || consumer === null) return;
+    let topics: string[];
+    try {
+      topics = await this.resolveTopics(admin);
+    } catch (e) {
+      // No topic matches the pattern any more (deleted): nothing new to read.
+      if (e instanceof RivuletError && e.code === 'KAFKA_NO_TOPIC') return;
+      throw e;
+    }
+    const meta = await retrying(() => admin.fetchTopicMetadata({ topics }));
+    const fresh: PartitionState[] = [];
+    for (const t of meta.topics) {
+      const offsets = await retrying(() => admin.fetchTopicOffsets(t.name));
+      const marks = new Map(offsets.map((m) => [m.partition, BigInt(m.low)]));
+      const highs = new Map(offsets.map((m) => [m.partition, BigInt(m.high)]));
+      for (const p of t.partitions) {
+        const split = `${t.name}-${p.partitionId}`;
+        if (this.parts.has(split)) continue;
+        const low = marks.get(p.partitionId) ?? 0n;
+        fresh.push({
+          topic: t.name,
+          partition: p.partitionId,
+          split,
+          buffer: [],
+          next: low,
+          high: highs.get(p.partitionId) ?? low,
+          end: null,
+          fetched: low,
+          paused: false,
+        });
+      }
+    }
+    if (fresh.length === 0 || this.closing) return;
+    await consumer.stop();
+    for (const st of fresh) this.parts.set(st.split, st);
+    this.order = [...this.parts.values()].sort((a, b) => a.split.localeCompare(b.split));
+    const newTopics = [...new Set(fresh.map((st) => st.topic))].filter((t) => !this.subscribed.has(t));
+    if (newTopics.length > 0) {
+      await consumer.subscribe({ topics: newTopics, fromBeginning: true });
+      for (const t of newTopics) this.subscribed.add(t);
+    }
+    await this.runAndPosition(consumer);
+    this.signal();
   }
 
   private async resolveTopics(admin: Admin): Promise<string[]> {
@@ -241,7 +332,7 @@ export class KafkaSource implements ScanSource {
   /** Start and end offsets per partition; the start is committed to the group before it is joined. */
   private async resolveOffsets(admin: Admin, topics: string[]): Promise<void> {
     for (const topic of topics) {
-      const marks = await admin.fetchTopicOffsets(topic);
+      const marks = await retrying(() => admin.fetchTopicOffsets(topic));
       const low = new Map(marks.map((m) => [m.partition, BigInt(m.low)]));
       const high = new Map(marks.map((m) => [m.partition, BigInt(m.high)]));
       const groupOffsets = new Map<number, bigint>();
@@ -252,7 +343,10 @@ export class KafkaSource implements ScanSource {
       }
       const byTime = async (ts: number) =>
         new Map(
-          (await admin.fetchTopicOffsetsByTimestamp(topic, ts)).map((m) => [m.partition, BigInt(m.offset)]),
+          (await retrying(() => admin.fetchTopicOffsetsByTimestamp(topic, ts))).map((m) => [
+            m.partition,
+            BigInt(m.offset),
+          ]),
         );
       const startTimes = this.startup.mode === 'timestamp' ? await byTime(this.startup.timestamp) : null;
       const endTimes = this.end.mode === 'timestamp' ? await byTime(this.end.timestamp) : null;
@@ -615,6 +709,10 @@ export class KafkaSource implements ScanSource {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    if (this.discoveryTimer !== null) clearInterval(this.discoveryTimer);
+    this.discoveryTimer = null;
+    await this.discovering;
     this.signal();
     try {
       await this.consumer?.disconnect();

@@ -7,6 +7,7 @@ export {
   type EventTimeTemporalJoinOptions,
   NULL_KEY_METRIC,
 } from './event-time-temporal-join.ts';
+export { HistoryRecorder, type HistoryRecorderOptions, type HistoryTarget } from './history-recorder.ts';
 export {
   joinWithVersion,
   type TemporalJoinBaseOptions,

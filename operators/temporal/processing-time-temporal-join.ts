@@ -13,6 +13,11 @@
  *    processing-time join over an updating left side is not deterministic.
  * 3. Watermarks of the left input are forwarded (the output keeps the left row's time attributes);
  *    the right input's are ignored. The output ends when the left input ends.
+ * 4. With `loadRightFirst` (the planner sets it when the table is bounded: a file, a values table),
+ *    left rows and watermarks wait in arrival order until the right input has ended, then are joined
+ *    against the complete table: every lookup sees the whole table, as a Flink lookup into a
+ *    filesystem table does (it loads the file on the first lookup), whatever order the two inputs
+ *    happen to be read in.
  *
  * Flink's lookup cache (`lookup.cache` PARTIAL with max-rows / expire-after-write / expire-after-access)
  * exists to avoid round trips to an external system, at the price of stale answers. Here the table is
@@ -27,7 +32,13 @@ import { hasNullKey } from '../time/join-types.ts';
 import { notOpened } from '../time/support.ts';
 import { joinWithVersion, type TemporalJoinBaseOptions, validateTemporalJoin } from './join-options.ts';
 
-export type ProcessingTimeTemporalJoinOptions = TemporalJoinBaseOptions;
+export interface ProcessingTimeTemporalJoinOptions extends TemporalJoinBaseOptions {
+  /** Hold left rows until the right (bounded) input has ended (step 4). */
+  readonly loadRightFirst?: boolean;
+}
+
+/** A left change or watermark waiting for the table to be loaded (step 4). */
+type Waiting = { readonly kind: RowKind; readonly row: Row } | { readonly watermark: number };
 
 export class ProcessingTimeTemporalJoin implements Operator {
   readonly name = 'ProcessingTimeTemporalJoin';
@@ -37,6 +48,8 @@ export class ProcessingTimeTemporalJoin implements Operator {
   private table = new Map<StateKey, Row>();
   private leftWatermark = Number.NEGATIVE_INFINITY;
   private leftEnded = false;
+  private rightEnded = false;
+  private waiting: Waiting[] = [];
   private out: Collector | null = null;
 
   constructor(options: ProcessingTimeTemporalJoinOptions) {
@@ -58,6 +71,14 @@ export class ProcessingTimeTemporalJoin implements Operator {
       else if (kind === RowKind.DELETE) this.table.delete(this.rightKey(row));
       return;
     }
+    if (this.opts.loadRightFirst && !this.rightEnded) {
+      this.waiting.push({ kind, row });
+      return;
+    }
+    this.probe(kind, row, out);
+  }
+
+  private probe(kind: RowKind, row: Row, out: Collector): void {
     const o = this.opts;
     const version = hasNullKey(row, o.leftKeys) ? null : (this.table.get(this.leftKey(row)) ?? null);
     const joined = joinWithVersion(o, row, version);
@@ -66,14 +87,32 @@ export class ProcessingTimeTemporalJoin implements Operator {
 
   processWatermark(ts: number, input: number): void {
     if (input !== 0 || !(ts > this.leftWatermark)) return;
+    if (this.opts.loadRightFirst && !this.rightEnded) {
+      this.waiting.push({ watermark: ts });
+      return;
+    }
     this.leftWatermark = ts;
     this.out?.watermark(ts);
   }
 
   endInput(input: number): void {
-    if (input !== 0 || this.leftEnded) return;
+    const out = this.out;
+    if (!out) throw notOpened(this.name);
+    if (input === 1) {
+      if (this.rightEnded) return;
+      this.rightEnded = true;
+      const waiting = this.waiting;
+      this.waiting = [];
+      for (const w of waiting) {
+        if ('watermark' in w) this.processWatermark(w.watermark, 0);
+        else this.probe(w.kind, w.row, out);
+      }
+      if (this.leftEnded) out.end();
+      return;
+    }
+    if (this.leftEnded) return;
     this.leftEnded = true;
-    this.out?.end();
+    if (!this.opts.loadRightFirst || this.rightEnded) out.end();
   }
 
   /** The current materialised table, one row per live key (for introspection and tests). */
@@ -86,21 +125,32 @@ export class ProcessingTimeTemporalJoin implements Operator {
       table: [...this.table.entries()],
       wm: this.leftWatermark,
       ended: this.leftEnded,
+      rightEnded: this.rightEnded,
+      waiting: this.waiting,
     });
   }
 
   restore(state: unknown): void {
-    const s = structuredClone(state) as { table: [StateKey, Row][]; wm: number; ended: boolean };
+    const s = structuredClone(state) as {
+      table: [StateKey, Row][];
+      wm: number;
+      ended: boolean;
+      rightEnded?: boolean;
+      waiting?: Waiting[];
+    };
     this.table = new Map(s.table);
     this.leftWatermark = s.wm;
     this.leftEnded = s.ended;
+    this.rightEnded = s.rightEnded ?? false;
+    this.waiting = s.waiting ?? [];
   }
 
   stateSize(): number {
-    return this.table.size;
+    return this.table.size + this.waiting.length;
   }
 
   close(): void {
     this.table.clear();
+    this.waiting = [];
   }
 }

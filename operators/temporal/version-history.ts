@@ -201,13 +201,7 @@ export class VersionHistory {
   }
 
   private checkReach(ts: number): void {
-    if (ts < this.horizonTs) {
-      throw new RivuletError(
-        'runtime',
-        'TIME_TRAVEL_BEYOND_RETENTION',
-        `the history of this versioned table is only kept from ${formatTs(this.horizonTs)} on (versioned.history-retention = ${this.retentionMs} ms behind the watermark); cannot query ${formatTs(ts)}: raise 'versioned.history-retention' or query a later time`,
-      );
-    }
+    if (ts < this.horizonTs) throw beyondRetention(this.horizonTs, this.retentionMs, ts);
   }
 
   toData(): VersionHistoryData {
@@ -229,6 +223,15 @@ export class VersionHistory {
     this.timers.clear();
     this.changes = 0;
   }
+}
+
+/** The error for a query reaching before the retained history (`horizon`). */
+function beyondRetention(horizon: number, retentionMs: number, asked: number): RivuletError {
+  return new RivuletError(
+    'runtime',
+    'TIME_TRAVEL_BEYOND_RETENTION',
+    `the history of this versioned table is only kept from ${formatTs(horizon)} on (versioned.history-retention = ${retentionMs} ms behind the watermark); cannot query ${formatTs(asked)}: raise 'versioned.history-retention' or query a later time`,
+  );
 }
 
 function formatTs(ts: number): string {

@@ -104,6 +104,35 @@ describe('temporal tables through SQL', () => {
     );
   });
 
+  it('a key computed from the left row (an expression, not a column) joins like a column key', async () => {
+    // Order o_00N asks for product p_00(N mod 2 + 1): o_001 -> p_002 (no version yet at 00:01), ...
+    const rows = await queryRows(`${PRODUCTS} ${ORDERS}
+      SELECT O.order_id, P.product_id, P.price
+      FROM orders AS O LEFT JOIN product_changelog FOR SYSTEM_TIME AS OF O.order_time AS P
+      ON CONCAT('p_00', CAST(MOD(CAST(SUBSTRING(O.order_id, 5) AS INT), 2) + 1 AS STRING)) = P.product_id`);
+    expect(sorted(rows)).toEqual(
+      sorted([
+        ['o_001', null, null],
+        ['o_002', 'p_001', 1111n],
+        ['o_003', 'p_002', 1999n],
+        ['o_004', 'p_001', 1299n],
+        ['o_005', 'p_002', 1999n],
+      ]),
+    );
+  });
+
+  it('EXPLAIN of a processing-time join keyed by an expression shows the key computed below the join', async () => {
+    const plan = await new Session().executeScript(`${PRODUCTS} ${ORDERS}
+      EXPLAIN SELECT O.order_id, P.price FROM (SELECT *, PROCTIME() AS pt FROM orders) AS O
+      JOIN product_changelog FOR SYSTEM_TIME AS OF O.pt AS P ON UPPER(O.product_id) = P.product_id`);
+    const last = plan[plan.length - 1];
+    const text = last?.kind === 'explain' ? last.text : '';
+    expect(text).toContain(
+      'TemporalJoin(kind=[processing-time], joinType=[INNER], key=[product_id], leftTime=[pt], versionTime=[update_time], stateRetention=[the latest row of each key])',
+    );
+    expect(text).toMatch(/Calc\(select=\[.*UPPER\(product_id\) AS \$key0\]\)/);
+  });
+
   it('refuses a join condition that does not cover the primary key, and a table that is not versioned', async () => {
     const s = new Session();
     await s.executeScript(`${PRODUCTS} ${ORDERS}`);

@@ -107,4 +107,23 @@ describe('ProcessingTimeTemporalJoin', () => {
     expect(restored.formatted()).toEqual(['+I[a, EUR, 1, EUR, 1.1]', '+I[b, USD, 1, NULL, NULL]']);
     expect(restored.stateSize()).toBe(1);
   });
+
+  it('with loadRightFirst, left rows and watermarks wait until the bounded table is loaded', () => {
+    const h = join({ joinType: 'LEFT', loadRightFirst: true });
+    h.insert(['o1', 'EUR', 10], LEFT).watermark(5, LEFT);
+    h.insert(['EUR', 1.1], RIGHT);
+    h.insert(['o2', 'USD', 1], LEFT);
+    h.update(['EUR', 1.1], ['EUR', 1.2], RIGHT).insert(['USD', 0.9], RIGHT);
+    h.endInput(LEFT);
+    // Nothing leaves before the table is complete, the end included.
+    expect(h.formatted()).toEqual([]);
+    expect(h.watermarks).toEqual([]);
+    expect(h.ended).toBe(false);
+    h.endInput(RIGHT);
+    expect(h.formatted()).toEqual(['+I[o1, EUR, 10, EUR, 1.2]', '+I[o2, USD, 1, USD, 0.9]']);
+    expect(h.watermarks).toEqual([5]);
+    expect(h.ended).toBe(true);
+    // The waiting rows are gone; the table holds its two keys.
+    expect(h.stateSize()).toBe(2);
+  });
 });
