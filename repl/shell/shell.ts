@@ -60,6 +60,8 @@ const HELP = `Statements end with ';' and may span lines. Supported statements:
   SELECT ...;  INSERT INTO ... SELECT ...;  EXECUTE STATEMENT SET BEGIN ... END;
   EXPLAIN ...;  DESCRIBE t;  SHOW TABLES | VIEWS | FUNCTIONS | JOBS;  SHOW CREATE TABLE t;
   SET;  SET 'key' = 'value';  RESET;  RESET 'key';
+  SHOW JOB 'id';   a job's operators: busy/backpressured/idle time, rates, watermark, state, bottleneck
+  STOP JOB 'id';
 
 Shell commands:
   HELP;            this help

@@ -20,7 +20,7 @@ import type { SinkWriter } from '../../connectors/api.ts';
 import type { Operator, Row, RowKind } from '../../operators/api.ts';
 
 /** One row in this many is timed (a power of two: the check is a mask). */
-export const SAMPLE_EVERY = 64;
+export const SAMPLE_EVERY = 256;
 export const SAMPLE_MASK = SAMPLE_EVERY - 1;
 
 /**

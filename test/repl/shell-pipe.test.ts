@@ -11,6 +11,22 @@ const GEN = (name: string, rows: number) =>
   `CREATE TABLE ${name} (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '${rows}', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '${rows}');`;
 
 describe('rivulet shell over pipes', () => {
+  it("SHOW JOB 'id' prints the job's operator tree with its metrics, and no log lines", async () => {
+    const r = await runShell(
+      [
+        GEN('src', 50),
+        "CREATE TABLE out_j (k INT, n BIGINT) WITH ('connector' = 'blackhole');",
+        'INSERT INTO out_j SELECT id % 3, COUNT(*) FROM src GROUP BY id % 3;',
+        "SHOW JOB 'job-1';",
+      ].join('\n'),
+    );
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/Job 'insert-into_out_j' \(job-1\): (RUNNING|FINISHED), up /);
+    expect(r.stdout).toMatch(/\nSink\(out_j\)\s.*\n└─ \d+:GroupAggregate/);
+    expect(r.stdout).toMatch(/\nBottleneck: /);
+  }, 60_000);
+
   it('runs statements, including one spread over several lines with ; in strings and comments', async () => {
     const r = await runShell(
       [
