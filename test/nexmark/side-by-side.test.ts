@@ -1,0 +1,124 @@
+/**
+ * The side-by-side benchmark's own logic, without Java: the report lines and their parsing, the
+ * geometric mean, the parsing of the Flink runner's output, and the events file both engines read
+ * (it must hold exactly the generator's events, or the comparison would not be over the same data).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseRunnerOutput } from '../../bench/flink/flink.ts';
+import { eventsFile, fileDdl, nexmarkDdl } from '../../bench/nexmark/run.ts';
+import {
+  formatDetail,
+  formatGeomean,
+  formatLine,
+  geomean,
+  parseLine,
+  type SideBySide,
+} from '../../bench/nexmark/side-by-side.ts';
+import { Session } from '../../runtime/session.ts';
+import { queryRows, sorted } from '../engine/helpers.ts';
+
+const both = (name: string, rSecs: number, fSecs: number): SideBySide => ({
+  name,
+  events: 1_000_000,
+  rivulet: { secs: rSecs, cpu: rSecs, rssMiB: 100 },
+  flink: { secs: fSecs, cpu: 2 * fSecs, rssMiB: 500 },
+});
+
+describe('side-by-side report lines', () => {
+  it('prints events/s of both engines and their ratio', () => {
+    expect(formatLine(both('q0', 2, 4))).toBe('q0    rivulet=500000  flink=250000  ratio=2.000');
+  });
+
+  it('prints no ratio and the reason when Flink cannot run a query', () => {
+    const line = formatLine({
+      ...both('q6', 2, 4),
+      flink: { error: "TableException: StreamPhysicalOverAggregate doesn't support\nupdates" },
+    });
+    expect(line).toBe(
+      "q6    rivulet=500000  flink=unsupported  reason=flink: TableException: StreamPhysicalOverAggregate doesn't support updates",
+    );
+    expect(line).not.toContain('ratio=');
+  });
+
+  it('names the engine that refused when Rivulet cannot run a query', () => {
+    const line = formatLine({ ...both('q13', 2, 4), rivulet: { error: 'X_CODE: no' } });
+    expect(line).toBe('q13   rivulet=unsupported  flink=250000  reason=rivulet: X_CODE: no');
+  });
+
+  it('detail lines give CPU, events per CPU second and peak memory', () => {
+    expect(formatDetail(both('q1', 2, 4))).toBe(
+      '#     rivulet: cpu=2.00s perCpuSec=500000 peakRSS=100MiB  flink: cpu=8.00s perCpuSec=125000 peakRSS=500MiB',
+    );
+  });
+
+  it('geomean is over the queries both engines ran', () => {
+    expect(geomean([2, 8])).toBeCloseTo(4, 12);
+    expect(geomean([])).toBeUndefined();
+    const rows = [both('q0', 1, 2), both('q1', 4, 2), { ...both('q6', 1, 1), flink: { error: 'no' } }];
+    expect(formatGeomean(rows)).toBe('geomean ratio=1.000  (over the 2 queries both engines ran)');
+    expect(formatGeomean([rows[2] as SideBySide])).toMatch(/^geomean ratio=none/);
+  });
+
+  it('parses its own lines back', () => {
+    expect(parseLine(formatLine(both('q5', 2, 4)))).toEqual({
+      name: 'q5',
+      rivulet: 500000,
+      flink: 250000,
+      ratio: 2,
+    });
+    expect(parseLine('q6    rivulet=12  flink=unsupported  reason=flink: x')).toEqual({
+      name: 'q6',
+      rivulet: 12,
+      flink: null,
+      ratio: null,
+    });
+    expect(parseLine('#     rivulet: cpu=1')).toBeUndefined();
+  });
+});
+
+describe('the Flink runner output', () => {
+  it('reads the measurement from the last line, after any log lines', () => {
+    expect(parseRunnerOutput('log line\n{"secs":1.5,"netSecs":1.2,"cpu":3,"rssMiB":612.5}\n')).toEqual({
+      secs: 1.5,
+      netSecs: 1.2,
+      cpu: 3,
+      rssMiB: 612.5,
+    });
+  });
+  it("reads Flink's refusal", () => {
+    expect(parseRunnerOutput('{"error":"TableException: no"}')).toEqual({ error: 'TableException: no' });
+  });
+  it('rejects output that is not a measurement', () => {
+    expect(parseRunnerOutput('Exception in thread main')).toBeUndefined();
+    expect(parseRunnerOutput('{"secs":"fast"}')).toBeUndefined();
+  });
+});
+
+describe('the events file both engines read', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rivulet-nexmark-file-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it('holds exactly the generator events, nulls included, read back through ddl-file.sql', async () => {
+    const dir = await eventsFile(3000, 1000, 5, root);
+    const q = (ddl: string, sql: string) => {
+      const s = new Session();
+      return s.executeScript(ddl).then(() => queryRows(sql, s));
+    };
+    const views = [
+      'SELECT id, name, emailAddress, creditCard, city, state, dateTime, extra FROM person',
+      'SELECT id, itemName, description, initialBid, reserve, dateTime, expires, seller, category, extra FROM auction',
+      'SELECT auction, bidder, price, channel, url, dateTime, extra FROM bid',
+    ];
+    for (const sql of views) {
+      const fromGenerator = sorted(await q(nexmarkDdl(3000, 1000, 5), sql));
+      const fromFile = sorted(await q(fileDdl(dir), sql));
+      expect(fromFile.length).toBeGreaterThan(0);
+      expect(fromFile).toEqual(fromGenerator);
+    }
+    // A second call finds the cached directory rather than writing it again.
+    expect(await eventsFile(3000, 1000, 5, root)).toBe(dir);
+  }, 60_000);
+});
