@@ -8,7 +8,6 @@ import { ALL_QUERIES, nexmarkDdl, querySql } from '../../bench/nexmark/run.ts';
 import { Session } from '../../runtime/session.ts';
 
 const KNOWN_GAPS: Record<string, string> = {
-  q6: 'OVER_UPDATES', // OVER aggregation over the updating MAX-per-auction result (refused at planning)
   q13: 'TEMPORAL_JOIN_KEY', // processing-time join keyed by MOD(auction, 10000)
 };
 
