@@ -35,6 +35,7 @@ import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -50,6 +51,7 @@ import { NexmarkGenerator } from '../../connectors/nexmark.ts';
 import type { Value } from '../../operators/api.ts';
 import { Session } from '../../runtime/session.ts';
 import { ensureFlink, FLINK_VERSION, javaVersion, runFlink } from '../flink/flink.ts';
+import { SCENARIOS, type Scenario, scenarioData, scenarioSql } from './patterns.ts';
 import {
   type EngineResult,
   formatDetail,
@@ -71,9 +73,15 @@ interface Options {
   warmup: number;
 }
 
-function parseArgs(
-  argv: readonly string[],
-): Options & { child?: string; data?: string; warmupData?: string } {
+type ChildOptions = Options & {
+  child?: string;
+  data?: string;
+  warmupData?: string;
+  sql?: string;
+  warmupSql?: string;
+};
+
+function parseArgs(argv: readonly string[]): ChildOptions {
   const get = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -85,12 +93,13 @@ function parseArgs(
     if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} needs a non-negative number, found '${v}'`);
     return n;
   };
-  const queries = (get('--queries') ?? ALL_QUERIES.join(','))
+  const queries = (get('--queries') ?? [...ALL_QUERIES, ...SCENARIOS].join(','))
     .split(',')
     .map((q) => q.trim())
     .filter((q) => q !== '');
   for (const q of queries) {
-    if (!ALL_QUERIES.includes(q)) throw new Error(`unknown query '${q}' (expected q0..q22)`);
+    if (!ALL_QUERIES.includes(q) && !(SCENARIOS as readonly string[]).includes(q))
+      throw new Error(`unknown query '${q}' (expected q0..q22, ${SCENARIOS.join(', ')})`);
   }
   const events = num('--events', 10_000_000);
   return {
@@ -99,6 +108,8 @@ function parseArgs(
     warmup: num('--warmup', Math.min(events, Math.max(200_000, Math.round(events / 5)))),
     data: get('--data'),
     warmupData: get('--warmup-data'),
+    sql: get('--sql'),
+    warmupSql: get('--warmup-sql'),
     queries,
     tps: num('--tps', 10_000_000),
     seed: num('--seed', 42),
@@ -304,6 +315,36 @@ async function runQuery(name: string, o: Options & { data?: string; warmupData?:
   return error ? { ...measured(t0, cpu0), error } : measured(t0, cpu0);
 }
 
+/** Child: a whole script (a scenario of patterns.ts), after its warm-up script if given. */
+async function runScriptFile(sqlFile: string, warmupFile: string | undefined): Promise<Measure> {
+  if (warmupFile !== undefined) {
+    const error = await runScript('', readFileSync(warmupFile, 'utf8'));
+    if (error) return { secs: 0, cpu: 0, rssMiB: 0, error };
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const error = await runScript('', readFileSync(sqlFile, 'utf8'));
+  return error ? { ...measured(t0, cpu0), error } : measured(t0, cpu0);
+}
+
+const CACHE = join(HERE, '..', 'flink', '.cache');
+
+/** A scenario's script over N events, written to the cache for the child (and for Flink). */
+function scenarioScript(
+  s: Scenario,
+  events: number,
+  seed: number,
+): { file: string; sql: string; events: number } {
+  const data = scenarioData(s, events, seed, join(CACHE, 'data'));
+  const sql = scenarioSql(s, data);
+  mkdirSync(join(CACHE, 'scripts'), { recursive: true });
+  const file = join(CACHE, 'scripts', `${s}-${events}-${seed}.sql`);
+  writeFileSync(file, sql);
+  return { file, sql, events: data.events };
+}
+
+const isScenario = (q: string): q is Scenario => (SCENARIOS as readonly string[]).includes(q);
+
 function child(what: string, o: Options, extra: string[] = []): Measure {
   const args = [
     fileURLToPath(import.meta.url),
@@ -348,7 +389,7 @@ async function vsFlink(o: Options): Promise<void> {
     `limit  js-loop=${rate(o.events, limit.secs)}  cpu=${limit.cpu.toFixed(2)}  perCpuSec=${limitPerCpu}  (read the same CSV file and split every record into fields, no engine)`,
   );
   const rows: SideBySide[] = [];
-  for (const q of o.queries) {
+  for (const q of o.queries.filter((x) => !isScenario(x))) {
     const m = child(q, o, ['--data', data, '--warmup-data', warm]);
     const rivulet: EngineResult = m.error ? { error: m.error } : m;
     const f = runFlink(flinkScript(q, warm), flinkScript(q, data), o.timeoutS);
@@ -363,6 +404,23 @@ async function vsFlink(o: Options): Promise<void> {
     console.log(`${formatDetail(row)}${ofLimit}${net}`);
   }
   console.log(formatGeomean(rows));
+  const scenarios = o.queries.filter(isScenario);
+  if (scenarios.length > 0)
+    console.log('# pattern and temporal join, same files for both engines (bench/nexmark/patterns.ts)');
+  for (const s of scenarios) {
+    const main = scenarioScript(s, o.events, o.seed);
+    const warmup = scenarioScript(s, o.warmup, o.seed);
+    const m = child('script', o, ['--sql', main.file, '--warmup-sql', warmup.file]);
+    const f = runFlink(warmup.sql, main.sql, o.timeoutS);
+    const row: SideBySide = {
+      name: s,
+      events: main.events,
+      rivulet: m.error ? { error: m.error } : m,
+      flink: 'error' in f ? f : { secs: f.netSecs, cpu: f.cpu, rssMiB: f.rssMiB },
+    };
+    console.log(formatLine(row));
+    console.log(formatDetail(row));
+  }
 }
 
 async function main(): Promise<void> {
@@ -373,7 +431,9 @@ async function main(): Promise<void> {
         ? limitLoop(o)
         : o.child === 'file-limit'
           ? fileLimitLoop(o.data as string)
-          : await runQuery(o.child, o);
+          : o.child === 'script'
+            ? await runScriptFile(o.sql as string, o.warmupSql)
+            : await runQuery(o.child, o);
     console.log(JSON.stringify(m));
     return;
   }
@@ -398,6 +458,17 @@ async function main(): Promise<void> {
   if (source.error) throw new Error(`source scan failed: ${source.error}`);
   console.log(line('source', source, '  (the nexmark table scanned into a blackhole)'));
   for (const q of o.queries) {
+    if (isScenario(q)) {
+      const script = scenarioScript(q, o.events, o.seed);
+      const m = child('script', o, ['--sql', script.file]);
+      const perCpu = rate(script.events, m.cpu);
+      console.log(
+        m.error
+          ? `${q}  rivulet=unsupported  reason=${m.error}`
+          : `${q}  rivulet=${rate(script.events, m.secs)}  cpu=${m.cpu.toFixed(2)}  peakRSS=${m.rssMiB.toFixed(0)}  perCpuSec=${perCpu}  (${script.events} input rows from CSV files, bench/nexmark/patterns.ts)`,
+      );
+      continue;
+    }
     const m = child(q, o);
     console.log(m.error ? `${q.padEnd(4)}  rivulet=unsupported  reason=${m.error}` : line(q, m));
   }
