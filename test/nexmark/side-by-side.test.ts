@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseRunnerOutput } from '../../bench/flink/flink.ts';
+import { chartSvg, markdownTable, readResults } from '../../bench/nexmark/chart.ts';
 import { eventsFile, fileDdl, nexmarkDdl } from '../../bench/nexmark/run.ts';
 import {
   formatDetail,
@@ -121,4 +122,44 @@ describe('the events file both engines read', () => {
     // A second call finds the cached directory rather than writing it again.
     expect(await eventsFile(3000, 1000, 5, root)).toBe(dir);
   }, 60_000);
+});
+
+describe('the chart and table of docs/benchmarks.md', () => {
+  const results = [
+    '# nexmark events=1000 tps=10 seed=1 node=v24 2026-11-25T18:00:00.000Z',
+    'q0    rivulet=400  flink=200  ratio=2.000',
+    '#     rivulet: cpu=2.50s perCpuSec=400 peakRSS=100MiB  flink: cpu=5.00s perCpuSec=200 peakRSS=600MiB  ofLimit=0.250',
+    'q6    rivulet=100  flink=unsupported  reason=flink: TableException: no',
+    '#     rivulet: cpu=10.00s perCpuSec=100 peakRSS=300MiB  flink: -  ofLimit=0.062',
+    'geomean ratio=2.000  (over the 1 queries both engines ran)',
+  ].join('\n');
+
+  it('reads the lines, their details and the geomean', () => {
+    const { lines, geomean } = readResults(results);
+    expect(geomean).toBe(2);
+    expect(lines.map((l) => [l.name, l.rivulet, l.flink, l.ratio])).toEqual([
+      ['q0', 400, 200, 2],
+      ['q6', 100, null, null],
+    ]);
+    expect(lines[1]?.reason).toBe('flink: TableException: no');
+  });
+
+  it('tabulates CPU, memory and the share of the limit, and says who cannot run a query', () => {
+    const { lines } = readResults(results);
+    expect(markdownTable(lines).split('\n').slice(2)).toEqual([
+      '| q0 | 400 | 200 | 2.00 | 2.50 / 100 | 5.00 / 600 | 0.250 |',
+      '| q6 | 100 | — | — (Flink cannot run it) | 10.00 / 300 | — | 0.062 |',
+    ]);
+  });
+
+  it('draws one labelled row per line plus the geomean', () => {
+    const { lines, geomean } = readResults(results);
+    const svg = chartSvg(lines, geomean, 'title');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('>q0</text>');
+    expect(svg).toContain('>2.00</text>');
+    expect(svg).toContain('Flink cannot run it');
+    expect(svg).toContain('>geomean</text>');
+    expect(svg.match(/<rect /g)?.length).toBe(3); // the background, q0's bar and the geomean's bar
+  });
 });
