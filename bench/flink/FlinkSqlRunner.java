@@ -12,7 +12,8 @@
  *   3. For the measured script it prints one JSON line on stdout: `secs` (wall clock from submitting
  *      the INSERT to the job's end, which includes planning and starting the MiniCluster, as Rivulet's
  *      figure includes its planning), `netSecs` (the job's own net runtime as Flink reports it), `cpu`
- *      (process CPU seconds, all threads, over the same span) and `rssMiB` (the process's peak resident
+ *      (process CPU seconds, all threads, from the job's RUNNING state to its end: without the MiniCluster
+ *      start and the planning, like the net runtime) and `rssMiB` (the process's peak resident
  *      set, VmHWM). A script that Flink refuses prints `{"error": "..."}` and exits 0, so the caller can
  *      report the reason on the query's line.
  */
@@ -100,9 +101,15 @@ public final class FlinkSqlRunner {
         continue;
       }
       long t0 = System.nanoTime();
-      long c0 = cpuNanos();
       TableResult r = env.executeSql(stmt);
       JobClient client = r.getJobClient().orElseThrow();
+      // CPU is counted from the moment the job runs: starting the MiniCluster and planning are
+      // excluded, as they are from the net runtime.
+      while (!client.getJobStatus().get().isGloballyTerminalState()
+          && client.getJobStatus().get() != org.apache.flink.api.common.JobStatus.RUNNING) {
+        Thread.sleep(5);
+      }
+      long c0 = cpuNanos();
       JobExecutionResult done = client.getJobExecutionResult().get();
       long t1 = System.nanoTime();
       long c1 = cpuNanos();

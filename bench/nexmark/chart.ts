@@ -8,7 +8,8 @@
  *   1. Read the greppable lines (side-by-side.ts `parseLine`) and the `#` detail line after each, and
  *      the `limit` line.
  *   2. Draw one horizontal bar per line: the ratio Rivulet/Flink on a log2 axis centred on 1 (right of
- *      the centre line, Rivulet is faster), labelled with the ratio; a line that one engine could not
+ *      the centre line, Rivulet is faster), labelled with the ratio, and a dot at the ratio of events
+ *      per CPU second (steadier on a shared machine); a line that one engine could not
  *      run gets a label saying which, and no bar. The geometric mean is the last bar.
  *   3. Print a Markdown table of the same lines (events/s, ratio, CPU seconds, peak RSS, share of the
  *      physical limit) on stdout, to paste into the document.
@@ -42,6 +43,13 @@ export function readResults(text: string): { lines: Line[]; geomean: number | nu
   return { lines, geomean };
 }
 
+/** Rivulet's events per CPU second over Flink's, from a line's `#` detail (null when either is absent). */
+export function cpuRatio(l: Line): number | null {
+  const r = /rivulet: cpu=[\d.]+s perCpuSec=(\d+)/.exec(l.detail);
+  const f = /flink: cpu=[\d.]+s perCpuSec=(\d+)/.exec(l.detail);
+  return r && f ? Number(r[1]) / Number(f[1]) : null;
+}
+
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function chartSvg(lines: readonly Line[], geomean: number | null, title: string): string {
@@ -57,14 +65,18 @@ export function chartSvg(lines: readonly Line[], geomean: number | null, title: 
   const plotW = 520;
   const top = 48;
   const height = top + rows.length * rowH + 40;
-  const maxLog = Math.max(3, ...rows.map((r) => (r.ratio ? Math.ceil(Math.abs(Math.log2(r.ratio))) : 0)));
+  const perCpu = rows.map((r) => cpuRatio(r));
+  const logs = [...rows.map((r) => r.ratio), ...perCpu].map((v) =>
+    v ? Math.ceil(Math.abs(Math.log2(v))) : 0,
+  );
+  const maxLog = Math.max(3, ...logs);
   const x = (ratio: number): number => left + plotW / 2 + (Math.log2(ratio) / maxLog) * (plotW / 2);
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${left}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
-    `<text x="${left}" y="36" fill="#555">Rivulet events/s divided by Flink events/s, log scale: right of 1 = Rivulet faster</text>`,
+    `<text x="${left}" y="36" fill="#555">bar: Rivulet/Flink events per wall second; dot: per CPU second. Log scale; right of 1 = Rivulet faster</text>`,
   );
   for (let k = -maxLog; k <= maxLog; k++) {
     const xx = x(2 ** k);
@@ -90,6 +102,8 @@ export function chartSvg(lines: readonly Line[], geomean: number | null, title: 
     const x0 = x(1);
     const x1 = x(r.ratio);
     const color = r.name === 'geomean' ? '#335' : r.ratio >= 1 ? '#2a7' : '#d73';
+    const c = perCpu[i];
+    if (c) out.push(`<circle cx="${x(c)}" cy="${y + rowH / 2}" r="4" fill="#000"/>`);
     out.push(
       `<rect x="${Math.min(x0, x1)}" y="${y + 4}" width="${Math.max(1, Math.abs(x1 - x0))}" height="${rowH - 8}" fill="${color}"/>`,
       `<text x="${x1 + (r.ratio >= 1 ? 4 : -4)}" y="${y + 15}" text-anchor="${r.ratio >= 1 ? 'start' : 'end'}">${r.ratio.toFixed(2)}</text>`,
@@ -103,8 +117,8 @@ const num = (n: number | null): string => (n === null ? '—' : n.toLocaleString
 
 export function markdownTable(lines: readonly Line[]): string {
   const head = [
-    '| query | Rivulet events/s | Flink events/s | ratio | Rivulet CPU s / peak RSS MiB | Flink CPU s / peak RSS MiB | Rivulet of limit |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| query | Rivulet events/s | Flink events/s | ratio (wall) | ratio per CPU-s | Rivulet CPU s / peak RSS MiB | Flink CPU s / peak RSS MiB | Rivulet of limit |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   const body = lines.map((l) => {
     const d = l.detail;
@@ -115,7 +129,8 @@ export function markdownTable(lines: readonly Line[]): string {
     const limit = /ofLimit=([\d.]+)/.exec(d)?.[1] ?? '—';
     const ratio =
       l.ratio === null ? `— (${l.flink === null ? 'Flink' : 'Rivulet'} cannot run it)` : l.ratio.toFixed(2);
-    return `| ${l.name} | ${num(l.rivulet)} | ${num(l.flink)} | ${ratio} | ${part('rivulet')} | ${part('flink')} | ${limit} |`;
+    const c = cpuRatio(l);
+    return `| ${l.name} | ${num(l.rivulet)} | ${num(l.flink)} | ${ratio} | ${c === null ? '—' : c.toFixed(2)} | ${part('rivulet')} | ${part('flink')} | ${limit} |`;
   });
   return [...head, ...body].join('\n');
 }

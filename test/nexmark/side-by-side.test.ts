@@ -147,8 +147,8 @@ describe('the chart and table of docs/benchmarks.md', () => {
   it('tabulates CPU, memory and the share of the limit, and says who cannot run a query', () => {
     const { lines } = readResults(results);
     expect(markdownTable(lines).split('\n').slice(2)).toEqual([
-      '| q0 | 400 | 200 | 2.00 | 2.50 / 100 | 5.00 / 600 | 0.250 |',
-      '| q6 | 100 | — | — (Flink cannot run it) | 10.00 / 300 | — | 0.062 |',
+      '| q0 | 400 | 200 | 2.00 | 2.00 | 2.50 / 100 | 5.00 / 600 | 0.250 |',
+      '| q6 | 100 | — | — (Flink cannot run it) | — | 10.00 / 300 | — | 0.062 |',
     ]);
   });
 
@@ -161,5 +161,6 @@ describe('the chart and table of docs/benchmarks.md', () => {
     expect(svg).toContain('Flink cannot run it');
     expect(svg).toContain('>geomean</text>');
     expect(svg.match(/<rect /g)?.length).toBe(3); // the background, q0's bar and the geomean's bar
+    expect(svg.match(/<circle /g)?.length).toBe(1); // q0's ratio per CPU second
   });
 });
