@@ -122,8 +122,9 @@ export function parseRunnerOutput(stdout: string): FlinkResult | undefined {
 export function runFlink(warmupSql: string, measuredSql: string, timeoutS: number, heap = '1g'): FlinkResult {
   const dir = join(CACHE, 'scripts');
   mkdirSync(dir, { recursive: true });
-  const warm = join(dir, 'warmup.sql');
-  const measured = join(dir, 'measured.sql');
+  // Per process: two runs at once must not read each other's scripts.
+  const warm = join(dir, `warmup-${process.pid}.sql`);
+  const measured = join(dir, `measured-${process.pid}.sql`);
   writeFileSync(warm, warmupSql);
   writeFileSync(measured, measuredSql);
   const r = spawnSync(
