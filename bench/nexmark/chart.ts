@@ -15,7 +15,7 @@
  *      physical limit) on stdout, to paste into the document.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { parseLine } from './side-by-side.ts';
+import { geomean as geomeanOf, parseLine } from './side-by-side.ts';
 
 interface Line {
   name: string;
@@ -39,6 +39,14 @@ export function readResults(text: string): { lines: Line[]; geomean: number | nu
     if (g) geomean = Number(g[1]);
     const p = parseLine(raw);
     if (p) lines.push({ ...p, reason: /reason=(.*)$/.exec(raw)?.[1] ?? '', detail: '' });
+  }
+  // Results pieced together from several invocations carry no single geomean line: compute it over the
+  // Nexmark queries, as the runner does.
+  if (geomean === null) {
+    const ratios = lines
+      .filter((l) => /^q\d+$/.test(l.name) && l.ratio !== null)
+      .map((l) => l.ratio as number);
+    geomean = geomeanOf(ratios) ?? null;
   }
   return { lines, geomean };
 }

@@ -144,6 +144,15 @@ describe('the chart and table of docs/benchmarks.md', () => {
     expect(lines[1]?.reason).toBe('flink: TableException: no');
   });
 
+  it('computes the geomean over the Nexmark lines when the results carry none', () => {
+    const pieced = [
+      'q0  rivulet=400  flink=100  ratio=4.000',
+      'q1  rivulet=100  flink=100  ratio=1.000',
+      'vshape  rivulet=9  flink=1  ratio=9.000',
+    ];
+    expect(readResults(pieced.join('\n')).geomean).toBeCloseTo(2, 12);
+  });
+
   it('tabulates CPU, memory and the share of the limit, and says who cannot run a query', () => {
     const { lines } = readResults(results);
     expect(markdownTable(lines).split('\n').slice(2)).toEqual([
