@@ -58,6 +58,14 @@ export function cpuRatio(l: Line): number | null {
   return r && f ? Number(r[1]) / Number(f[1]) : null;
 }
 
+/** Why a line has no ratio: which engine, and whether it refused the query or its run failed. */
+function missing(l: Line): string {
+  const who = l.rivulet === null ? 'Rivulet' : 'Flink';
+  return /runner failed|child failed/.test(l.reason)
+    ? `${who}'s run failed: ${/ETIMEDOUT/.test(l.reason) ? 'timed out' : 'crashed'}`
+    : `${who} cannot run it`;
+}
+
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 export function chartSvg(lines: readonly Line[], geomean: number | null, title: string): string {
@@ -98,12 +106,7 @@ export function chartSvg(lines: readonly Line[], geomean: number | null, title: 
     const y = top + i * rowH;
     out.push(`<text x="${left - 8}" y="${y + 15}" text-anchor="end">${esc(r.name)}</text>`);
     if (r.ratio === null) {
-      const who =
-        r.flink === null && r.rivulet !== null
-          ? 'Flink cannot run it'
-          : r.rivulet === null
-            ? 'Rivulet cannot run it'
-            : 'not run';
+      const who = missing(r);
       out.push(`<text x="${x(1) + 6}" y="${y + 15}" fill="#a00">${who}</text>`);
       return;
     }
@@ -135,8 +138,7 @@ export function markdownTable(lines: readonly Line[]): string {
       return m ? `${m[1]} / ${m[2]}` : '—';
     };
     const limit = /ofLimit=([\d.]+)/.exec(d)?.[1] ?? '—';
-    const ratio =
-      l.ratio === null ? `— (${l.flink === null ? 'Flink' : 'Rivulet'} cannot run it)` : l.ratio.toFixed(2);
+    const ratio = l.ratio === null ? `— (${missing(l)})` : l.ratio.toFixed(2);
     const c = cpuRatio(l);
     return `| ${l.name} | ${num(l.rivulet)} | ${num(l.flink)} | ${ratio} | ${c === null ? '—' : c.toFixed(2)} | ${part('rivulet')} | ${part('flink')} | ${limit} |`;
   });

@@ -4,6 +4,7 @@
  *   qN  rivulet=<events/s>  flink=<events/s>  ratio=<rivulet/flink>
  *   qN  rivulet=<events/s>  flink=unsupported  reason=<why Flink refused it>
  *   qN  rivulet=unsupported  flink=<events/s>  reason=<why Rivulet refused it>
+ *   qN  rivulet=<events/s>  flink=failed  reason=flink: flink runner failed: <timeout or crash>
  *   geomean ratio=<x>  (over the N queries both engines ran)
  *
  * events/s is wall clock (submit to end of job, after a warm-up run in the same process). A detail line
@@ -25,6 +26,12 @@ export const eventsPerSecond = (events: number, secs: number): number => Math.ro
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
+/**
+ * Whether an error is a failed run (the process died or hit the --timeout) rather than the engine
+ * refusing the query: the line then says `failed`, not `unsupported`.
+ */
+export const failedRun = (error: string): boolean => /^(child failed|flink runner failed):/.test(error);
+
 /** The ratio rivulet/flink of a line, or undefined when either engine could not run the query. */
 export function ratioOf(r: SideBySide): number | undefined {
   if ('error' in r.rivulet || 'error' in r.flink) return undefined;
@@ -35,7 +42,11 @@ export function ratioOf(r: SideBySide): number | undefined {
 export function formatLine(r: SideBySide): string {
   const name = r.name.padEnd(4);
   const fig = (e: EngineResult): string =>
-    'error' in e ? 'unsupported' : String(eventsPerSecond(r.events, e.secs));
+    'error' in e
+      ? failedRun(e.error)
+        ? 'failed'
+        : 'unsupported'
+      : String(eventsPerSecond(r.events, e.secs));
   const base = `${name}  rivulet=${fig(r.rivulet)}  flink=${fig(r.flink)}`;
   const ratio = ratioOf(r);
   if (ratio !== undefined) return `${base}  ratio=${ratio.toFixed(3)}`;
@@ -72,9 +83,12 @@ export function formatGeomean(rows: readonly SideBySide[]): string {
 export function parseLine(
   line: string,
 ): { name: string; rivulet: number | null; flink: number | null; ratio: number | null } | undefined {
-  const m = /^(\S+)\s+rivulet=(\d+|unsupported)\s+flink=(\d+|unsupported)(?:\s+ratio=([\d.]+))?/.exec(line);
+  const m =
+    /^(\S+)\s+rivulet=(\d+|unsupported|failed)\s+flink=(\d+|unsupported|failed)(?:\s+ratio=([\d.]+))?/.exec(
+      line,
+    );
   if (!m) return undefined;
   const num = (s: string | undefined): number | null =>
-    s === undefined || s === 'unsupported' ? null : Number(s);
+    s === undefined || s === 'unsupported' || s === 'failed' ? null : Number(s);
   return { name: m[1] as string, rivulet: num(m[2]), flink: num(m[3]), ratio: num(m[4]) };
 }

@@ -49,6 +49,17 @@ describe('side-by-side report lines', () => {
     expect(line).toBe('q13   rivulet=unsupported  flink=250000  reason=rivulet: X_CODE: no');
   });
 
+  it('says failed, not unsupported, when a run timed out or crashed', () => {
+    const line = formatLine({
+      ...both('q5', 2, 4),
+      flink: { error: 'flink runner failed: spawnSync java ETIMEDOUT' },
+    });
+    expect(line).toBe(
+      'q5    rivulet=500000  flink=failed  reason=flink: flink runner failed: spawnSync java ETIMEDOUT',
+    );
+    expect(parseLine(line)).toEqual({ name: 'q5', rivulet: 500000, flink: null, ratio: null });
+  });
+
   it('detail lines give CPU, events per CPU second and peak memory', () => {
     expect(formatDetail(both('q1', 2, 4))).toBe(
       '#     rivulet: cpu=2.00s perCpuSec=500000 peakRSS=100MiB  flink: cpu=8.00s perCpuSec=125000 peakRSS=500MiB',
