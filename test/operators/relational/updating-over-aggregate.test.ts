@@ -13,6 +13,7 @@ import type { SortKey } from '../../../operators/relational/compare.ts';
 import { UpdatingOverAggregate } from '../../../operators/relational/updating-over-aggregate.ts';
 import { OperatorHarness } from '../../../operators/testing/harness.ts';
 import type { FrameBound, WindowFrame } from '../../../operators/time/bounded-over-aggregate.ts';
+import { queryRows } from '../../engine/helpers.ts';
 
 // Rows: [partition, ord (small int or NULL), val (small int)].
 const sum: AggregateFunction<{ s: number; n: number }, number | null> = {
@@ -231,5 +232,37 @@ describe('UpdatingOverAggregate', () => {
       { kind: RowKind.UPDATE_BEFORE, row: [0, 3, 0, 3] },
       { kind: RowKind.UPDATE_AFTER, row: [0, 3, 0, 2] },
     ]);
+  });
+});
+
+describe('OVER over an updating input, through SQL', () => {
+  it('runs a RANGE frame over a GROUP BY result, with the final values of every group', async () => {
+    // Per (k, g): the sum of v; then per k, ordered by that sum, the count of groups whose sum is
+    // within 10 below it (RANGE BETWEEN 10 PRECEDING AND CURRENT ROW).
+    const data: [string, number, number][] = [
+      ['a', 1, 5],
+      ['a', 2, 12],
+      ['a', 1, 4],
+      ['a', 3, 30],
+      ['b', 1, 1],
+      ['a', 2, 1],
+      ['b', 2, 2],
+      ['a', 4, 18],
+    ];
+    const rows = await queryRows(`
+      CREATE TABLE t (k STRING, g INT, v INT) WITH ('connector' = 'values', 'data' = '${JSON.stringify(data)}');
+      SELECT k, s, COUNT(*) OVER (PARTITION BY k ORDER BY s RANGE BETWEEN 10 PRECEDING AND CURRENT ROW)
+      FROM (SELECT k, g, SUM(v) AS s FROM t GROUP BY k, g)`);
+    // Final sums: a: g1 9, g2 13, g3 30, g4 18; b: g1 1, g2 2.
+    const expected = [
+      ['a', 9, 1n],
+      ['a', 13, 2n],
+      ['a', 18, 3n],
+      ['a', 30, 1n],
+      ['b', 1, 1n],
+      ['b', 2, 2n],
+    ];
+    const key = (r: readonly unknown[]) => JSON.stringify(r, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    expect(rows.map(key).sort()).toEqual(expected.map(key).sort());
   });
 });
