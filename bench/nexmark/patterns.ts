@@ -4,8 +4,10 @@
  *
  *   vshape    MATCH_RECOGNIZE V-shape over N ticks (1,000 symbols, a seeded random walk of prices,
  *             one tick per millisecond overall): PATTERN (STRT DOWN+ UP), a fall of one or more ticks
- *             then a rise. It ends at the first rise (the form of Flink's documentation) because Flink
- *             refuses a greedy quantifier as a pattern's last element (`UP+`), which bench/match.ts uses.
+ *             then a rise, with DEFINE written as Flink's documentation writes it (LAST(DOWN.price, 1)
+ *             for the previous tick: Flink 1.20 refuses PREV(DOWN.price) with "Flink does not support
+ *             physical offsets within partition"). It ends at the first rise because Flink refuses a
+ *             greedy quantifier as a pattern's last element (`UP+`), which bench/match.ts uses.
  *   temporal  the orders/rates event-time temporal join: N orders (one per millisecond, currency
  *             uniform over 1,000 keys) joined FOR SYSTEM_TIME AS OF order_time with a versioned rates
  *             table (100 versions per currency spread over the same span; PRIMARY KEY and watermark).
@@ -125,8 +127,8 @@ MATCH_RECOGNIZE (
   AFTER MATCH SKIP PAST LAST ROW
   PATTERN (STRT DOWN+ UP)
   DEFINE
-    DOWN AS DOWN.price < PREV(DOWN.price),
-    UP AS UP.price > PREV(UP.price)
+    DOWN AS (LAST(DOWN.price, 1) IS NULL AND DOWN.price < STRT.price) OR DOWN.price < LAST(DOWN.price, 1),
+    UP AS UP.price > LAST(DOWN.price, 1)
 ) AS T;
 `;
   }
