@@ -9,6 +9,8 @@
  * 2. Aggregates ordered by a time attribute (ascending), with a ROWS or RANGE frame ending at the
  *    current row, are a streaming OVER aggregation (append-only).
  * 3. Anything else needs the whole input: allowed over a bounded input, refused over a stream.
+ * Over an input with updates (a retract stream), aggregates with ORDER BY and a frame containing the
+ * current row run as an updating OVER aggregation (`updatingOver`), which emits updates in turn.
  */
 
 import type { ResolvedAggregate } from '../catalog/functions/registry.ts';
@@ -361,4 +363,39 @@ export function streamingOver(over: OverRel):
     preceding,
     mode: f?.mode ?? 'range',
   };
+}
+
+const RANGE_OFFSET_KINDS = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INT',
+  'BIGINT',
+  'FLOAT',
+  'DOUBLE',
+  'TIME',
+  'TIMESTAMP',
+  'TIMESTAMP_LTZ',
+]);
+
+/**
+ * Whether an over node can run over an updating (retract) input: aggregates only, ORDER BY, a frame
+ * that contains the current row, and for a RANGE frame with an offset one numeric or time ORDER BY key.
+ */
+export function updatingOver(over: OverRel): boolean {
+  if (over.orderKeys.length === 0 || !over.calls.every((c) => c.kind === 'AGGREGATE')) return false;
+  const f = over.frame;
+  if (!f) return true;
+  const startOk =
+    f.start.kind === 'unboundedPreceding' || f.start.kind === 'preceding' || f.start.kind === 'currentRow';
+  const endOk =
+    f.end.kind === 'unboundedFollowing' || f.end.kind === 'following' || f.end.kind === 'currentRow';
+  if (!startOk || !endOk) return false;
+  const offset = f.start.kind === 'preceding' || f.end.kind === 'following';
+  if (f.mode === 'range' && offset) {
+    if (over.orderKeys.length !== 1) return false;
+    const t = (over.fields[(over.orderKeys[0] as SortKey).index] as Field).type.kind;
+    // Values the operator can subtract an offset from as numbers (DECIMAL is scaled, DATE counts days).
+    return RANGE_OFFSET_KINDS.has(t);
+  }
+  return true;
 }

@@ -6,7 +6,7 @@
 import { RivuletError } from '../common/errors.ts';
 import type { ChangelogMode } from '../connectors/api.ts';
 import type { RelNode } from './logical.ts';
-import { rankFilter, streamingOver } from './over.ts';
+import { rankFilter, streamingOver, updatingOver } from './over.ts';
 import { windowAggregation } from './window.ts';
 import { windowJoin, windowRank } from './windowed.ts';
 
@@ -93,6 +93,8 @@ function compute(
     }
     case 'over': {
       const input = of(node.input);
+      // Over updates: an updating OVER aggregation, which emits updates itself.
+      if (input.mode === 'retract' && updatingOver(node)) return { bounded: input.bounded, mode: 'retract' };
       if (!input.bounded && !streamingOver(node)) {
         throw new RivuletError(
           'plan',
@@ -104,7 +106,7 @@ function compute(
         throw new RivuletError(
           'plan',
           'OVER_UPDATES',
-          'This OVER window needs an append-only input, but its input has updates or deletes (for example from a GROUP BY); rank it with a Top-N (ROW_NUMBER ... WHERE rn <= N) or aggregate first',
+          'This OVER window needs an append-only input, but its input has updates or deletes (for example from a GROUP BY); over updates, only aggregates with ORDER BY and a frame containing the current row run (RANGE with an offset: one numeric or time ORDER BY key); rank with a Top-N (ROW_NUMBER ... WHERE rn <= N) instead',
         );
       }
       return { bounded: input.bounded, mode: 'insert-only' };

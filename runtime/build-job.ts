@@ -21,6 +21,7 @@ import { SetOp, SetOpKind } from '../operators/relational/set-op.ts';
 import { SortLimit } from '../operators/relational/sort-limit.ts';
 import { TableFunctionCall } from '../operators/relational/table-function-call.ts';
 import { Union } from '../operators/relational/union.ts';
+import { UpdatingOverAggregate } from '../operators/relational/updating-over-aggregate.ts';
 import { EventTimeTemporalJoin } from '../operators/temporal/event-time-temporal-join.ts';
 import { HistoryRecorder } from '../operators/temporal/history-recorder.ts';
 import { ProcessingTimeTemporalJoin } from '../operators/temporal/processing-time-temporal-join.ts';
@@ -631,6 +632,21 @@ export class JobBuilder {
     const input = this.lower(node.input);
     const s = streamingOver(node);
     const props = this.options.props(node.input);
+    if (props.mode === 'retract') {
+      // The planner admitted it (planner/physical.ts): aggregates over a frame containing the current row.
+      const aggregates = node.calls.map((c) => {
+        if (c.kind !== 'AGGREGATE')
+          throw new RivuletError('internal', 'INTERNAL', 'updating OVER with a non-aggregate call');
+        return { create: c.fn.create, args: c.args, name: c.name };
+      });
+      const op = new UpdatingOverAggregate({
+        partitionKeys: node.partitionKeys,
+        orderKeys: node.orderKeys,
+        frame: node.frame,
+        aggregates,
+      });
+      return this.addOperator(op, [input]);
+    }
     if (s && !props.bounded) {
       const late = s.time === 'rowtime' ? this.lateOutput('OverAggregate', node.input.fields) : undefined;
       const op = new OverAggregate({

@@ -292,6 +292,36 @@ describe('Nexmark queries against an independent calculation', () => {
     expect(sorted(await run('q4'))).toEqual(sorted(expected));
   });
 
+  it("q6 averages each seller's last 11 winning prices, over the updating per-auction maximum", async () => {
+    // Per auction: the highest bid placed while it was open, dated by the last such bid.
+    const perSeller = new Map<bigint, { final: bigint; ts: number }[]>();
+    for (const a of auctions) {
+      let final: bigint | undefined;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const b of bids) {
+        if (b.auction !== a.id || b.ts < a.ts || b.ts > a.expires) continue;
+        if (final === undefined || b.price > final) final = b.price;
+        if (b.ts > last) last = b.ts;
+      }
+      if (final === undefined) continue;
+      const list = perSeller.get(a.seller) ?? [];
+      list.push({ final, ts: last });
+      perSeller.set(a.seller, list);
+    }
+    // Per seller, in time order (each auction's last bid is a distinct event, so no ties): the
+    // truncated BIGINT average of the row and the 10 before it.
+    const expected: Row[] = [];
+    for (const [seller, list] of perSeller) {
+      list.sort((x, y) => x.ts - y.ts);
+      list.forEach((_, j) => {
+        const frame = list.slice(Math.max(0, j - 10), j + 1);
+        expected.push([seller, frame.reduce((s, x) => s + x.final, 0n) / BigInt(frame.length)]);
+      });
+    }
+    expect([...perSeller.values()].some((l) => l.length > 11)).toBe(true);
+    expect(sorted(await run('q6'))).toEqual(sorted(expected));
+  });
+
   it('q11 counts bids per bidder session (10 s of inactivity closes one)', async () => {
     const byBidder = new Map<bigint, number[]>();
     for (const b of bids) byBidder.set(b.bidder, [...(byBidder.get(b.bidder) ?? []), b.ts]);

@@ -1,15 +1,10 @@
 /**
  * Every query file of bench/nexmark runs, as the benchmark runs it (DDL + qN.sql, INSERT into a
- * blackhole), over a small seeded stream; the ones the engine cannot run yet fail with the error
- * documented in docs/benchmarks.md (when one starts working, move it and update the document).
+ * blackhole), over a small seeded stream, to completion.
  */
 import { describe, expect, it } from 'vitest';
 import { ALL_QUERIES, nexmarkDdl, querySql } from '../../bench/nexmark/run.ts';
 import { Session } from '../../runtime/session.ts';
-
-const KNOWN_GAPS: Record<string, string> = {
-  q6: 'OVER_UPDATES', // OVER aggregation over the updating MAX-per-auction result (refused at planning)
-};
 
 async function runQuery(name: string): Promise<void> {
   const session = new Session();
@@ -27,15 +22,8 @@ describe('the Nexmark suite files', () => {
   });
 
   for (const q of ALL_QUERIES) {
-    const gap = KNOWN_GAPS[q];
-    if (gap === undefined) {
-      it(`${q} runs to completion into the blackhole`, async () => {
-        await expect(runQuery(q)).resolves.toBeUndefined();
-      }, 60_000);
-    } else {
-      it(`${q} still fails with ${gap} (a documented gap)`, async () => {
-        await expect(runQuery(q)).rejects.toMatchObject({ code: gap });
-      }, 60_000);
-    }
+    it(`${q} runs to completion into the blackhole`, async () => {
+      await expect(runQuery(q)).resolves.toBeUndefined();
+    }, 60_000);
   }
 });
