@@ -296,6 +296,9 @@ export class Session {
               status: job.status,
               uptimeMs: (job.endedAt ?? this.now()) - job.startedAt,
               error: job.error?.message,
+              ...(job.checkpoints?.enabled
+                ? { checkpoints: { completed: job.checkpoints.completed, last: job.checkpoints.lastStats } }
+                : {}),
             },
             job.metrics.snapshot(),
           ),

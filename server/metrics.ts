@@ -19,7 +19,7 @@ export interface MetricsSnapshot {
 }
 
 const OPERATION_STATUSES: readonly OperationStatus[] = ['RUNNING', 'FINISHED', 'CANCELED', 'ERROR'];
-const JOB_STATUSES = ['CREATED', 'RUNNING', 'FINISHED', 'CANCELED', 'FAILED'] as const;
+const JOB_STATUSES = ['CREATED', 'RUNNING', 'RESTARTING', 'FINISHED', 'CANCELED', 'FAILED'] as const;
 
 /** The per-node gauges and counters, by Flink's names. */
 const NODE_METRICS: readonly {
@@ -133,6 +133,40 @@ export function renderMetrics(m: MetricsSnapshot): string {
       jobLabels(j),
       j.recordsOut,
     );
+  for (const j of m.jobs) {
+    const ck = j.checkpoints;
+    if (!ck?.enabled) continue;
+    e.add(
+      'rivulet_job_numberOfCompletedCheckpoints',
+      'counter',
+      'Checkpoints of a job completed (durable and committed).',
+      jobLabels(j),
+      ck.completed,
+    );
+    const last = ck.lastStats;
+    if (last === null) continue;
+    e.add(
+      'rivulet_job_lastCheckpointDuration',
+      'gauge',
+      'Duration of the last completed checkpoint in ms (pause plus background write and commit).',
+      jobLabels(j),
+      last.pauseMs + last.asyncMs,
+    );
+    e.add(
+      'rivulet_job_lastCheckpointPauseMs',
+      'gauge',
+      'Time the last completed checkpoint stopped the job (operator snapshot copies, sink pre-commit), in ms.',
+      jobLabels(j),
+      last.pauseMs,
+    );
+    e.add(
+      'rivulet_job_lastCheckpointSize',
+      'gauge',
+      'Size in bytes of the last completed checkpoint file.',
+      jobLabels(j),
+      last.bytes,
+    );
+  }
   for (const j of m.jobs) {
     const snap = j.metrics.snapshot();
     if (snap.lag !== null)

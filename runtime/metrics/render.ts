@@ -11,6 +11,16 @@ export interface JobHeader {
   readonly status: string;
   readonly uptimeMs: number;
   readonly error: string | undefined;
+  /** The job's checkpoints (runtime/checkpoint), when it checkpoints. */
+  readonly checkpoints?: {
+    readonly completed: number;
+    readonly last: {
+      readonly id: number;
+      readonly pauseMs: number;
+      readonly asyncMs: number;
+      readonly bytes: number;
+    } | null;
+  };
 }
 
 /** A duration for people: `850ms`, `12.3s`, `4m 05s`, `2h 03m`, `3d 04h`. */
@@ -117,5 +127,14 @@ export function renderJob(header: JobHeader, snap: JobMetricsSnapshot): string {
       .map(([split, v]) => `  ${n.id} ${split}: ${num(v)} records behind`),
   );
   if (lags.length > 0) lines.push('Source lag:', ...lags);
+  const ck = header.checkpoints;
+  if (ck) {
+    const last = ck.last;
+    lines.push(
+      last === null
+        ? `Checkpoints: ${num(ck.completed)} completed.`
+        : `Checkpoints: ${num(ck.completed)} completed; the last (#${last.id}) paused the job ${formatDuration(last.pauseMs)}, wrote ${num(last.bytes)} bytes in ${formatDuration(last.asyncMs)} in the background.`,
+    );
+  }
   return lines.join('\n');
 }
