@@ -57,6 +57,16 @@ export interface Format {
    * option value, so mistakes surface when the table is planned, not at the first message.
    */
   createDecoder(rowType: LogicalType, options: ReadonlyMap<string, string>, prefix: string): Decoder;
+  /**
+   * Optional: the same decoder for a record a line-oriented source (files) already holds as text, so
+   * the line is not encoded to UTF-8 only to be decoded again. Same results and errors as
+   * `createDecoder`'s.
+   */
+  createTextDecoder?(
+    rowType: LogicalType,
+    options: ReadonlyMap<string, string>,
+    prefix: string,
+  ): (text: string) => DecodeResult;
   createEncoder(rowType: LogicalType, options: ReadonlyMap<string, string>, prefix: string): Encoder;
 }
 

@@ -25,6 +25,7 @@ import type { LogicalType } from '../../catalog/types.ts';
 import { type Row, RowKind, type Value } from '../../operators/api.ts';
 import type { OptionSpec } from '../api.ts';
 import {
+  type DecodeResult,
   type Decoder,
   decodeError,
   type Encoder,
@@ -156,7 +157,15 @@ function splitRecord(line: string, s: CsvSettings): RawField[] {
         throw new ValueError(`unexpected '${line[i]}' after the closing quote of field ${fields.length + 1}`);
       }
     } else {
-      while (i < line.length && line[i] !== s.delimiter) {
+      // Most fields hold no escape character: one slice up to the delimiter, not a copy per character.
+      let end = line.indexOf(s.delimiter, i);
+      if (end < 0) end = line.length;
+      const plain = s.escape === undefined || line.lastIndexOf(s.escape, end - 1) < i;
+      if (plain) {
+        text = line.slice(i, end);
+        i = end;
+      }
+      while (!plain && i < line.length && line[i] !== s.delimiter) {
         const c = line[i] as string;
         if (c === s.escape && i + 1 < line.length) {
           text += line[i + 1];
@@ -307,6 +316,39 @@ function fieldWriter(type: LogicalType, s: CsvSettings, where: string): WriteFie
 
 // ---------------------------------------------------------------------------------------------
 
+/** Decodes one CSV record, as UTF-8 bytes or as text (a trailing line break is ignored). */
+function textDecoder(
+  rowType: LogicalType,
+  options: ReadonlyMap<string, string>,
+  prefix: string,
+): (record: string | Uint8Array) => DecodeResult {
+  const s = settingsOf(options, prefix);
+  const fields = rowFields(ID, rowType);
+  const names = fields.map((f) => f.name);
+  const readers = fields.map((f) => fieldReader(f.type, s, f.name));
+  return (record) => {
+    try {
+      let line = typeof record === 'string' ? record : decodeUtf8(record);
+      if (line.endsWith('\n')) line = line.slice(0, line.endsWith('\r\n') ? -2 : -1);
+      if (s.allowComments && line.startsWith('#')) return noChanges();
+      if (line === '' && fields.length !== 1) return noChanges();
+      const raw = splitRecord(line, s);
+      if (raw.length !== fields.length) {
+        throw new ValueError(`expected ${fields.length} fields, found ${raw.length}`);
+      }
+      const row: Row = new Array(raw.length);
+      for (let i = 0; i < raw.length; i++)
+        row[i] = (readers[i] as ReadField)(raw[i] as RawField, names[i] as string);
+      return { kinds: [RowKind.INSERT], rows: [row] };
+    } catch (error) {
+      if (!(error instanceof ValueError)) throw error;
+      const wrapped = decodeError(ID, error.message, error);
+      if (s.ignoreParseErrors) return skippedMessage(wrapped);
+      throw wrapped;
+    }
+  };
+}
+
 const encoder = new TextEncoder();
 
 export const csvFormat: Format = {
@@ -315,30 +357,12 @@ export const csvFormat: Format = {
   changelogMode: 'insert-only',
 
   createDecoder(rowType: LogicalType, options, prefix): Decoder {
-    const s = settingsOf(options, prefix);
-    const fields = rowFields(ID, rowType);
-    const names = fields.map((f) => f.name);
-    const readers = fields.map((f) => fieldReader(f.type, s, f.name));
-    return (bytes) => {
-      if (bytes === null) return noChanges();
-      try {
-        let line = decodeUtf8(bytes);
-        if (line.endsWith('\n')) line = line.slice(0, line.endsWith('\r\n') ? -2 : -1);
-        if (s.allowComments && line.startsWith('#')) return noChanges();
-        if (line === '' && fields.length !== 1) return noChanges();
-        const raw = splitRecord(line, s);
-        if (raw.length !== fields.length) {
-          throw new ValueError(`expected ${fields.length} fields, found ${raw.length}`);
-        }
-        const row: Row = raw.map((field, i) => (readers[i] as ReadField)(field, names[i] as string));
-        return { kinds: [RowKind.INSERT], rows: [row] };
-      } catch (error) {
-        if (!(error instanceof ValueError)) throw error;
-        const wrapped = decodeError(ID, error.message, error);
-        if (s.ignoreParseErrors) return skippedMessage(wrapped);
-        throw wrapped;
-      }
-    };
+    const decode = textDecoder(rowType, options, prefix);
+    return (bytes) => (bytes === null ? noChanges() : decode(bytes));
+  },
+
+  createTextDecoder(rowType: LogicalType, options, prefix) {
+    return textDecoder(rowType, options, prefix);
   },
 
   createEncoder(rowType: LogicalType, options, prefix): Encoder {
