@@ -953,12 +953,12 @@ function rankAsBigint(row: Row): Row {
 /** The computed columns among `columns`, with the computed columns they read, transitively. */
 function computedNeeded(computed: ReadonlyMap<number, BoundExpr>, columns: readonly number[]): Set<number> {
   const needed = new Set<number>();
-  const todo = columns.filter((c) => computed.has(c));
-  while (todo.length > 0) {
-    const c = todo.pop() as number;
+  const queue = columns.filter((c) => computed.has(c));
+  while (queue.length > 0) {
+    const c = queue.pop() as number;
     if (needed.has(c)) continue;
     needed.add(c);
-    for (const i of inputsOf(computed.get(c) as BoundExpr)) if (computed.has(i)) todo.push(i);
+    for (const i of inputsOf(computed.get(c) as BoundExpr)) if (computed.has(i)) queue.push(i);
   }
   return needed;
 }
