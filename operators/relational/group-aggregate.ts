@@ -163,6 +163,7 @@ export class GroupAggregate implements Operator {
       ttlMs: this.ttlMs,
       onExpire: () => this.ctx.count('numExpiredStates'),
       hash: options.hashGroupKey,
+      clone: cloneGroup,
     });
     this.probe = this.groups.prober(this.groupBy);
     this.values = new Array<Value>(this.slots.length).fill(null);
@@ -195,6 +196,8 @@ export class GroupAggregate implements Operator {
       }
       st = this.newGroup(row);
       groups.set(st);
+    } else {
+      groups.mutating(st); // copy-on-write for a checkpoint in progress
     }
     try {
       if (accumulate) {
@@ -302,6 +305,7 @@ export class GroupAggregate implements Operator {
     for (let i = 0; i < pending.length; i++) {
       const st = pending[i] as GroupState;
       const row = rows[i] as Row;
+      this.groups.mutating(st);
       st.pending = false;
       if (st.count > 0) {
         this.emitResult(st, row);
@@ -392,13 +396,14 @@ export class GroupAggregate implements Operator {
   }
 
   snapshot(): unknown {
+    // Copy-on-write: the groups are written out while processing goes on (operators/state.ts).
     // Pending mini-batch groups are kept as rows of theirs, found again on restore.
-    return structuredClone({
-      groups: this.store.snapshot(),
+    return {
+      groups: this.store.snapshotDeferred(),
       finished: this.finished,
-      pendingRows: this.pendingRows.map((r) => this.groupBy.map((c) => r[c] ?? null)),
+      pendingRows: structuredClone(this.pendingRows.map((r) => this.groupBy.map((c) => r[c] ?? null))),
       buffered: this.buffered,
-    });
+    };
   }
 
   restore(state: unknown): void {
@@ -434,6 +439,14 @@ export class GroupAggregate implements Operator {
   }
 
   close(): void {}
+}
+
+/** A group's state as it is now, for copy-on-write: what processing changes in place is copied. */
+function cloneGroup(st: GroupState): GroupState {
+  const accs = st.accs.map((a) => (typeof a === 'object' && a !== null ? structuredClone(a) : a));
+  const distinct = st.distinct === null ? null : st.distinct.map((m) => (m === null ? null : new Map(m)));
+  // `result` and `key` are replaced, never changed in place.
+  return { ...st, accs, distinct };
 }
 
 function prepareSlot(call: AggregateCall, index: number): Slot {

@@ -54,10 +54,10 @@ export class KeyIndex<V extends Keyed> {
     store: StateStore,
     name: string,
     width: number,
-    options: { ttlMs?: number; onExpire?: (entry: V) => void; hash?: KeyHash } = {},
+    options: { ttlMs?: number; onExpire?: (entry: V) => void; hash?: KeyHash; clone?: (entry: V) => V } = {},
   ) {
-    this.primary = store.map<V>(name);
-    this.overflow = store.map<V>(`${name}.overflow`);
+    this.primary = store.map<V>(name, options.clone);
+    this.overflow = store.map<V>(`${name}.overflow`, options.clone);
     this.width = width;
     this.hashed = width > 1;
     this.hash = options.hash ?? hashColumns;
@@ -106,6 +106,14 @@ export class KeyIndex<V extends Keyed> {
   /** Deletes the entry at the location the last `find` left. */
   delete(): void {
     this.at.delete(this.atKey);
+  }
+
+  /**
+   * Must precede any in-place change of an entry (found by `find`, or held since), so that a
+   * checkpoint in progress keeps the entry as it was (copy-on-write, operators/state.ts).
+   */
+  mutating(entry: V): void {
+    this.primary.mutating(entry);
   }
 
   /** Records a write of the entry found by the last `find` (for TTL). */

@@ -22,7 +22,7 @@ import {
   type Value,
 } from '../api.ts';
 import { compareValues } from '../relational/compare.ts';
-import { encodeKey } from '../state.ts';
+import { encodeKey, materializeSnapshot } from '../state.ts';
 
 /** One emitted change. */
 export interface Change {
@@ -158,7 +158,7 @@ export class OperatorHarness {
   }
   /** A snapshot, deep-copied the way a checkpoint writer would, so the live operator cannot alter it. */
   snapshot(): unknown {
-    return structuredClone(this.operator.snapshot());
+    return materializeSnapshot(this.operator.snapshot());
   }
   /**
    * Restores a snapshot into a fresh operator and returns a harness driving it; the output recorded so
@@ -209,12 +209,13 @@ export class Chain implements Operator {
     (this.ops[0] as Operator).endInput(input);
   }
   snapshot(): unknown {
-    return this.ops.map((o) => o.snapshot());
+    // An object, not an array: checkpoints find copy-on-write state only in plain objects (state.ts).
+    return Object.fromEntries(this.ops.map((o, i) => [String(i), o.snapshot()]));
   }
   restore(state: unknown): void {
-    const states = state as unknown[];
+    const states = state as Record<string, unknown>;
     this.ops.forEach((o, i) => {
-      o.restore(states[i]);
+      o.restore(states[String(i)]);
     });
   }
   stateSize(): number {

@@ -6,12 +6,13 @@
  *
  * A checkpoint, in steps:
  *   1. at a batch boundary when the interval has elapsed (and the previous checkpoint is complete),
- *      synchronously: each operator's snapshot() (a copy, by the operators' contract), each source's
- *      position() and watermarks;
+ *      synchronously: each operator's snapshot() (a copy, or copy-on-write views of its keyed state
+ *      that cost O(1) to take: operators/state.ts), each source's position() and watermarks;
  *   2. each sink's prepareCommit(id): what it was given is flushed into the epoch `id` (a Kafka
  *      transaction for exactly-once sinks);
  *   3. asynchronously, while processing goes on: the states are serialized with node:v8 one operator
- *      at a time, hashed in chunks, and the file is written atomically (store.ts); once it is
+ *      at a time, copy-on-write state in chunks of CHUNK_ENTRIES entries with the event loop given back
+ *      after each, then hashed in chunks, and the file is written atomically (store.ts); once it is
  *      durable each sink's commit(id) runs, each source acknowledges the checkpointed position (Kafka
  *      commits offsets to its group), and checkpoints beyond `state.checkpoints.num-retained` are
  *      deleted. The next checkpoint starts only after this completes.
@@ -24,6 +25,7 @@
 import { rm } from 'node:fs/promises';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { RivuletError } from '../../common/errors.ts';
+import { setAtPath, splitDeferred } from '../../operators/state.ts';
 import type { OperatorNode } from '../graph.ts';
 import type { SinkNode, SourceNode, SourceWatermarkState } from '../job.ts';
 import type { CheckpointConfig } from './config.ts';
@@ -37,16 +39,25 @@ import {
   writeFileAtomic,
 } from './store.ts';
 
+/** Entries of copy-on-write state per section (a chunk is serialized at once, then the loop yields). */
+const CHUNK_ENTRIES = 2048;
+
 /**
  * What one checkpoint file holds: this object serialized as the file's first section, without the
- * operators' states, which follow as one section each (in the order of `operators`).
+ * operators' states, which follow in the order of `operators`: per operator one section of its plain
+ * state (copy-on-write maps replaced by null), then for each of its `deferred` maps `chunks` sections of
+ * [key, value] entries, which restore puts back at `path`.
  */
 export interface JobSnapshot {
   readonly version: 1;
   readonly jobName: string;
   readonly checkpointId: number;
   /** Per stateful operator: its state key and its runtime id (for messages). */
-  readonly operators: readonly { key: string; id: string }[];
+  readonly operators: readonly {
+    key: string;
+    id: string;
+    deferred?: readonly { path: readonly string[]; chunks: number }[];
+  }[];
   readonly sources: readonly {
     key: string;
     id: string;
@@ -156,7 +167,24 @@ export class CheckpointCoordinator {
 
   private apply(loaded: LoadedCheckpoint): void {
     const snap = deserializePayload<JobSnapshot>(loaded.sections[0]);
-    const stateOf = new Map(snap.operators.map((o, i) => [o.key, loaded.sections[i + 1]]));
+    const stateOf = new Map<string, () => unknown>();
+    let at = 1;
+    for (const o of snap.operators) {
+      const first = at;
+      const deferred = o.deferred ?? [];
+      at += 1 + deferred.reduce((n, d) => n + d.chunks, 0);
+      stateOf.set(o.key, () => {
+        let state = deserializePayload(loaded.sections[first]);
+        let i = first + 1;
+        for (const d of deferred) {
+          const entries: unknown[] = [];
+          for (let c = 0; c < d.chunks; c++)
+            for (const e of deserializePayload<unknown[]>(loaded.sections[i++])) entries.push(e);
+          state = setAtPath(state, d.path, entries);
+        }
+        return state;
+      });
+    }
     const { operators, sources } = this.graph;
     const opKeys = stateKeys(operators.map((o) => o.id));
     const byKey = new Map(snap.operators.map((o) => [o.key, o]));
@@ -167,7 +195,7 @@ export class CheckpointCoordinator {
       if (!saved) return; // a new operator (or a stateless one) starts empty, as in Flink
       claimed.add(key);
       try {
-        node.operator.restore(deserializePayload(stateOf.get(key)));
+        node.operator.restore((stateOf.get(key) as () => unknown)());
       } catch (e) {
         throw new RivuletError(
           'runtime',
@@ -213,11 +241,16 @@ export class CheckpointCoordinator {
     // The operators' contract (operators/api.ts): snapshot() hands out a copy that later processing
     // does not change, so serializing it can wait until processing has resumed.
     const states: { key: string; id: string; state: unknown }[] = [];
-    operators.forEach((node, i) => {
-      const state = node.operator.snapshot();
-      if (state !== undefined && state !== null)
-        states.push({ key: opKeys[i] as string, id: node.id, state });
-    });
+    try {
+      operators.forEach((node, i) => {
+        const state = node.operator.snapshot();
+        if (state !== undefined && state !== null)
+          states.push({ key: opKeys[i] as string, id: node.id, state });
+      });
+    } catch (e) {
+      releaseAll(states);
+      throw e;
+    }
     const srcKeys = stateKeys(sources.map((s) => s.spec.id));
     const snapshot: JobSnapshot = {
       version: 1,
@@ -231,7 +264,12 @@ export class CheckpointCoordinator {
         watermark: s.watermarkState(),
       })),
     };
-    for (const sink of sinks) await sink.writer.prepareCommit?.(id);
+    try {
+      for (const sink of sinks) await sink.writer.prepareCommit?.(id);
+    } catch (e) {
+      releaseAll(states);
+      throw e;
+    }
     const pauseMs = performance.now() - started;
     const done = this.complete(id, snapshot, states, pauseMs, savepointDir);
     done.catch(() => {}); // a failure is kept in `failure` and fails the job at the next boundary
@@ -248,27 +286,40 @@ export class CheckpointCoordinator {
     return { done };
   }
 
-  /** Serializes the sections, one operator at a time with the event loop free in between. */
+  /**
+   * Serializes the sections, one operator at a time and copy-on-write state a chunk at a time, with
+   * the event loop free in between. Releases every copy-on-write view, also on failure.
+   */
   private async serialize(
     snapshot: JobSnapshot,
     states: readonly { id: string; state: unknown }[],
   ): Promise<Buffer[]> {
-    const sections = [serializePayload(snapshot)];
-    for (const { id, state } of states) {
-      await yieldToEventLoop();
-      try {
-        sections.push(serializePayload(state));
-      } catch (e) {
-        throw new RivuletError(
-          'runtime',
-          'STATE_NOT_SERIALIZABLE',
-          `job '${snapshot.jobName}': the state of operator ${id} cannot be checkpointed: ${(e as Error).message}`,
-          undefined,
-          { cause: e },
-        );
+    try {
+      const sections: Buffer[] = [];
+      const operators: JobSnapshot['operators'][number][] = [];
+      for (const [i, { id, state }] of states.entries()) {
+        await yieldToEventLoop();
+        const { plain, deferred } = splitDeferred(state);
+        sections.push(serializeState(snapshot.jobName, id, plain));
+        const chunks: { path: readonly string[]; chunks: number }[] = [];
+        for (const d of deferred) {
+          let n = 0;
+          for (let c = d.entries.next(CHUNK_ENTRIES); c !== null; c = d.entries.next(CHUNK_ENTRIES)) {
+            // Serialized before yielding: the chunk holds live values that processing may change next.
+            sections.push(serializeState(snapshot.jobName, id, c));
+            n++;
+            await yieldToEventLoop();
+          }
+          d.entries.release();
+          chunks.push({ path: d.path, chunks: n });
+        }
+        const op = snapshot.operators[i] as JobSnapshot['operators'][number];
+        operators.push(chunks.length === 0 ? op : { ...op, deferred: chunks });
       }
+      return [serializePayload({ ...snapshot, operators }), ...sections];
+    } finally {
+      releaseAll(states);
     }
-    return sections;
   }
 
   private async complete(
@@ -339,4 +390,23 @@ export class CheckpointCoordinator {
     for (const sink of this.graph.sinks) await sink.writer.commit?.(id);
     if (this.enabled) await rm(this.config.jobDir, { recursive: true, force: true });
   }
+}
+
+function serializeState(jobName: string, id: string, state: unknown): Buffer {
+  try {
+    return serializePayload(state);
+  } catch (e) {
+    throw new RivuletError(
+      'runtime',
+      'STATE_NOT_SERIALIZABLE',
+      `job '${jobName}': the state of operator ${id} cannot be checkpointed: ${(e as Error).message}`,
+      undefined,
+      { cause: e },
+    );
+  }
+}
+
+/** Ends the copy-on-write snapshots of `states` (those already drained are released already). */
+function releaseAll(states: readonly { state: unknown }[]): void {
+  for (const { state } of states) for (const d of splitDeferred(state).deferred) d.entries.release();
 }

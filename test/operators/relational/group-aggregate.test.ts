@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Row, RowKind } from '../../../operators/api.ts';
 import { type AggregateCall, GroupAggregate } from '../../../operators/relational/group-aggregate.ts';
+import { materializeSnapshot } from '../../../operators/state.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
 import {
   appendOnlyCountFn,
@@ -220,10 +222,12 @@ describe('GroupAggregate', () => {
 
     const first = agg([0], calls());
     for (const r of before) first.insert(r);
-    const raw = first.operator.snapshot(); // not cloned by the harness: the operator must hand out a copy
-    first.insert(['a', 100]).insert(['c', 1]);
+    // Not copied by the harness: the snapshot must not see what is processed after it was taken, even
+    // when it is only written out later (copy-on-write).
+    const raw = first.operator.snapshot();
+    first.insert(['a', 100]).insert(['c', 1]).delete(['b', null]);
     const fresh = new GroupAggregate({ groupBy: [0], aggregates: calls() });
-    fresh.restore(raw);
+    fresh.restore(materializeSnapshot(raw));
     const resumed = new OperatorHarness(fresh);
     continueRun(resumed);
     expect(resumed.formatted()).toEqual(whole.formatted());
@@ -419,12 +423,21 @@ describe('GroupAggregate with several group columns (hashed state)', () => {
           fc.array(stepArb(rowArb), { maxLength: 60 }),
           fc.nat(),
           fc.boolean(),
-          (steps, cut, withTtl) => {
+          fc.integer({ min: 1, max: 4 }),
+          (steps, cut, withTtl, chunk) => {
             const { changes, live } = toChangelog(steps);
             const at = cut % (changes.length + 1);
             const first = new OperatorHarness(make(withTtl ? 1_000_000 : 0));
             for (const c of changes.slice(0, at)) first.push(c.kind, c.row);
-            const h = first.restoreInto(make(withTtl ? 1_000_000 : 0), first.snapshot());
+            // The snapshot is written out while the first operator goes on to the end and retracts all.
+            const prefix = [...first.out.changes];
+            const rest = [...changes.slice(at), ...retractAll(live)].map((c) => () => {
+              first.push(c.kind, c.row);
+            });
+            const snap = snapshotWhile(first.operator, rest, chunk);
+            expect(first.stateSize()).toBe(0);
+            first.out.changes.splice(0, first.out.changes.length, ...prefix);
+            const h = first.restoreInto(make(withTtl ? 1_000_000 : 0), snap);
             for (const c of changes.slice(at)) h.push(c.kind, c.row);
             expect(h.materialized()).toEqual(
               bruteForce2((live[0] as ReturnType<typeof toChangelog>['live'][0]).rows()),

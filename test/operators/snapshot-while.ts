@@ -1,0 +1,42 @@
+/**
+ * Test support: takes an operator's snapshot and writes it out a few entries at a time while the live
+ * operator goes on processing, the way a checkpoint does (runtime/checkpoint/coordinator.ts), so that
+ * tests see whether copy-on-write state keeps the snapshot-time values.
+ */
+import type { Operator } from '../../operators/api.ts';
+import { setAtPath, splitDeferred } from '../../operators/state.ts';
+
+/**
+ * Snapshots `op` now, then runs `steps` one by one, reading `chunk` entries of the snapshot before each;
+ * returns the snapshot as restore() takes it.
+ */
+export function snapshotWhile(op: Operator, steps: readonly (() => void)[], chunk: number): unknown {
+  const { plain, deferred } = splitDeferred(op.snapshot());
+  const copy = structuredClone(plain);
+  const parts = deferred.map(() => [] as unknown[]);
+  let d = 0;
+  const pull = (): void => {
+    while (d < deferred.length) {
+      const at = deferred[d] as (typeof deferred)[number];
+      const c = at.entries.next(chunk);
+      if (c === null) {
+        at.entries.release();
+        d++;
+        continue;
+      }
+      // Copied at once: a checkpoint serializes a chunk before processing resumes.
+      for (const e of structuredClone(c)) (parts[d] as unknown[]).push(e);
+      return;
+    }
+  };
+  for (const step of steps) {
+    pull();
+    step();
+  }
+  while (d < deferred.length) pull();
+  let root = copy;
+  deferred.forEach((x, i) => {
+    root = setAtPath(root, x.path, parts[i]);
+  });
+  return root;
+}
