@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { type Row, RowKind } from '../../../operators/api.ts';
 import { type AggregateCall, GroupAggregate } from '../../../operators/relational/group-aggregate.ts';
 import { materializeSnapshot } from '../../../operators/state.ts';
-import { snapshotWhile } from '../snapshot-while.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import {
   appendOnlyCountFn,
   countFn,
