@@ -94,6 +94,23 @@ interface Entry {
   /** The next row with the same hash. */
   next: Entry | null;
 }
+/** A bucket as it is now, for copy-on-write: the entries (changed in place) are copied, rows shared. */
+function cloneBucket(b: Bucket): Bucket {
+  const rows = new Map<number, Entry>();
+  for (const [h, head] of b.rows) {
+    let first: Entry | null = null;
+    let prev: Entry | null = null;
+    for (let e: Entry | null = head; e !== null; e = e.next) {
+      const c: Entry = { row: e.row, count: e.count, matches: e.matches, next: null };
+      if (prev === null) first = c;
+      else prev.next = c;
+      prev = c;
+    }
+    rows.set(h, first as Entry);
+  }
+  return { ...b, rows };
+}
+
 /** The live rows of one side for one join key; `touched` is the last write, for state TTL. */
 interface Bucket extends Keyed {
   /** Row hash -> first entry of the chain of rows with that hash (see row-hash.ts). */
@@ -181,6 +198,7 @@ export class Join implements Operator {
         this.ctx.count('numExpiredStates');
       },
       hash: options.hashJoinKey,
+      clone: cloneBucket,
     };
     this.ttl = ttlMs > 0;
     this.left = new KeyIndex<Bucket>(this.store, 'left', leftKeys.length, indexOptions);
@@ -230,6 +248,7 @@ export class Join implements Operator {
     const residual = this.residual;
     let matches = 0;
     if (otherBucket !== undefined) {
+      (fromLeft ? this.right : this.left).mutating(otherBucket); // its entries' matches change
       for (const head of otherBucket.rows.values())
         for (let o: Entry | null = head; o !== null; o = o.next) {
           if (residual !== undefined && (fromLeft ? residual(row, o.row) : residual(o.row, row)) !== true)
@@ -298,6 +317,7 @@ export class Join implements Operator {
       // Entering the SEMI output is leaving the ANTI output and vice versa.
       const enter = this.semi ? RowKind.INSERT : RowKind.DELETE;
       const leave = this.semi ? RowKind.DELETE : RowKind.INSERT;
+      this.left.mutating(leftBucket); // its entries' matches change
       for (const head of leftBucket.rows.values())
         for (let l: Entry | null = head; l !== null; l = l.next) {
           if (residual !== undefined && residual(l.row, row) !== true) continue;
@@ -334,6 +354,8 @@ export class Join implements Operator {
       const key = side.keyOf(row, side === this.left ? this.leftKeys : this.rightKeys);
       bucket = { rows: new Map(), size: 0, touched: this.now, key };
       side.set(bucket);
+    } else {
+      side.mutating(bucket); // copy-on-write for a checkpoint in progress
     }
     if (entry !== undefined) entry.count++;
     else {
@@ -345,6 +367,7 @@ export class Join implements Operator {
   }
 
   private removeRow(side: KeyIndex<Bucket>, bucket: Bucket, rk: number, entry: Entry): void {
+    side.mutating(bucket);
     if (--entry.count === 0) {
       unlinkRow(bucket.rows, rk, entry);
       bucket.size--;
@@ -396,7 +419,8 @@ export class Join implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone(this.store.snapshot());
+    // Copy-on-write: the buckets are written out while processing goes on (operators/state.ts).
+    return this.store.snapshotDeferred();
   }
 
   restore(state: unknown): void {
