@@ -81,6 +81,14 @@ export interface ScanSource {
   position(): unknown;
   seek(position: unknown): Promise<void>;
   /**
+   * State the source keeps besides its position, checkpointed with it (e.g. upsert-kafka's last row per
+   * key, which turns a new value into -U/+U). Taken at the same instant as position(); may hold
+   * copy-on-write views (operators/state.ts `DeferredEntries`) so the pause does not copy it. Restored
+   * by restoreState() before open().
+   */
+  snapshotState?(): unknown;
+  restoreState?(state: unknown): void;
+  /**
    * Records not yet read, per split, where the source knows them (Kafka: the partition's high
    * watermark minus the next offset to read: the consumer lag). Shown by SHOW JOB(S) and /metrics.
    */

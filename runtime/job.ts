@@ -276,6 +276,7 @@ export class Job {
   private newMetrics(): JobMetrics {
     return new JobMetrics(this.sources, this.operators, this.sinks, {
       now: this.now,
+      stateBytes: (id) => this.coordinator?.lastStats?.stateBytes[id] ?? null,
       ...(this.clock ? { clock: this.clock } : {}),
     });
   }

@@ -88,6 +88,12 @@ const NODE_METRICS: readonly {
     help: 'Entries the operator holds in state.',
     value: (n) => n.stateEntries,
   },
+  {
+    name: 'stateBytes',
+    type: 'gauge',
+    help: "Bytes of the operator's state in the job's last completed checkpoint.",
+    value: (n) => n.stateBytes,
+  },
 ];
 
 export function renderMetrics(m: MetricsSnapshot): string {

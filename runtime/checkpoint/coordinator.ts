@@ -52,7 +52,10 @@ export interface JobSnapshot {
   readonly version: 1;
   readonly jobName: string;
   readonly checkpointId: number;
-  /** Per stateful operator: its state key and its runtime id (for messages). */
+  /**
+   * Per stateful operator: its state key and its runtime id (for messages). A source's own state
+   * (ScanSource.snapshotState) is listed here too, under the source's key + `.state`.
+   */
   readonly operators: readonly {
     key: string;
     id: string;
@@ -74,6 +77,8 @@ export interface CheckpointStats {
   /** Time of the asynchronous part (v8 serialization, sha256, write + fsync + rename, sink commit, retention). */
   readonly asyncMs: number;
   readonly bytes: number;
+  /** Serialized bytes of each operator's (and stateful source's) state, by runtime id. */
+  readonly stateBytes: Readonly<Record<string, number>>;
   readonly path: string;
 }
 
@@ -215,6 +220,11 @@ export class CheckpointCoordinator {
       claimed.add(key);
       node.restoreWatermarkState(saved.watermark, this.now());
       node.pendingSeek = saved.position;
+      const state = stateOf.get(`${key}.state`);
+      if (state !== undefined && node.spec.source.restoreState !== undefined) {
+        claimed.add(`${key}.state`);
+        node.spec.source.restoreState(state());
+      }
     });
     const unclaimed = [...snap.operators, ...snap.sources].filter((s) => !claimed.has(s.key));
     if (unclaimed.length > 0 && !this.config.ignoreUnclaimedState) {
@@ -252,6 +262,16 @@ export class CheckpointCoordinator {
       throw e;
     }
     const srcKeys = stateKeys(sources.map((s) => s.spec.id));
+    try {
+      sources.forEach((s, i) => {
+        const state = s.spec.source.snapshotState?.();
+        if (state !== undefined && state !== null)
+          states.push({ key: `${srcKeys[i] as string}.state`, id: s.spec.id, state });
+      });
+    } catch (e) {
+      releaseAll(states);
+      throw e;
+    }
     const snapshot: JobSnapshot = {
       version: 1,
       jobName,
@@ -293,12 +313,14 @@ export class CheckpointCoordinator {
   private async serialize(
     snapshot: JobSnapshot,
     states: readonly { id: string; state: unknown }[],
-  ): Promise<Buffer[]> {
+  ): Promise<{ sections: Buffer[]; stateBytes: Record<string, number> }> {
     try {
       const sections: Buffer[] = [];
       const operators: JobSnapshot['operators'][number][] = [];
+      const stateBytes: Record<string, number> = {};
       for (const [i, { id, state }] of states.entries()) {
         await yieldToEventLoop();
+        const from = sections.length;
         const { plain, deferred } = splitDeferred(state);
         sections.push(serializeState(snapshot.jobName, id, plain));
         const chunks: { path: readonly string[]; chunks: number }[] = [];
@@ -315,8 +337,9 @@ export class CheckpointCoordinator {
         }
         const op = snapshot.operators[i] as JobSnapshot['operators'][number];
         operators.push(chunks.length === 0 ? op : { ...op, deferred: chunks });
+        stateBytes[id] = (stateBytes[id] ?? 0) + sections.slice(from).reduce((n, b) => n + b.length, 0);
       }
-      return [serializePayload({ ...snapshot, operators }), ...sections];
+      return { sections: [serializePayload({ ...snapshot, operators }), ...sections], stateBytes };
     } finally {
       releaseAll(states);
     }
@@ -330,7 +353,7 @@ export class CheckpointCoordinator {
     savepointDir: string | undefined,
   ): Promise<string> {
     const started = performance.now();
-    const sections = await this.serialize(snapshot, states);
+    const { sections, stateBytes } = await this.serialize(snapshot, states);
     let path: string;
     if (savepointDir !== undefined) {
       const name = `savepoint-${snapshot.jobName.replace(/[^A-Za-z0-9._-]/g, '_')}-${id}-${Date.now()}.rvck`;
@@ -366,7 +389,7 @@ export class CheckpointCoordinator {
     this.completed++;
     this.lastCompletedAt = this.now();
     const bytes = sections.reduce((n, b) => n + b.length, 0);
-    this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes, path };
+    this.lastStats = { id, pauseMs, asyncMs: performance.now() - started, bytes, stateBytes, path };
     this.history.push(this.lastStats);
     if (this.history.length > 100) this.history.shift();
     return path;

@@ -48,6 +48,8 @@ export interface NodeMetricsSnapshot {
   readonly watermarkLagMs: number | null;
   /** Entries held in state (operators). */
   readonly stateEntries: number | null;
+  /** Bytes of the node's state in the last completed checkpoint; null before one or without state. */
+  readonly stateBytes: number | null;
   /** Named counters of the operator, e.g. `numLateRecordsDropped`. */
   readonly counters: Readonly<Record<string, number>>;
   /** Sources: records not yet read per split (Kafka: high watermark minus position), where known. */
@@ -71,6 +73,8 @@ export interface JobMetricsOptions {
   readonly now?: () => number;
   /** Sliding window of the rates (ms, default 10 s). */
   readonly windowMs?: number;
+  /** Bytes of a node's state (by id) in the last completed checkpoint, or null. */
+  readonly stateBytes?: (id: string) => number | null;
 }
 
 /** Busy time below this (ms per second) is never marked as a bottleneck: the job keeps up. */
@@ -104,6 +108,7 @@ export class JobMetrics {
   private readonly clock: () => number;
   private readonly now: () => number;
   private readonly windowMs: number;
+  private readonly stateBytes: (id: string) => number | null;
   private readonly nodes: Tracked[] = [];
   private readonly bySource = new Map<SourceNode, Tracked>();
   private readonly bySink = new Map<SinkNode, Tracked>();
@@ -122,6 +127,7 @@ export class JobMetrics {
     this.clock = options.clock ?? (() => performance.now());
     this.now = options.now ?? Date.now;
     this.windowMs = options.windowMs ?? 10_000;
+    this.stateBytes = options.stateBytes ?? (() => null);
     this.timer = new SelfTimer(this.clock);
     this.sinkList = [...sinks];
     const byOperator = new Map<OperatorNode, Tracked>();
@@ -365,6 +371,7 @@ export class JobMetrics {
         watermark: Number.isFinite(wm) ? wm : null,
         watermarkLagMs: Number.isFinite(wm) ? wall - wm : null,
         stateEntries: n.stateEntries(),
+        stateBytes: this.stateBytes(n.id),
         counters: n.counters(),
         splitLag,
       };

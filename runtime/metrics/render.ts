@@ -43,6 +43,14 @@ function num(x: number): string {
   return r.toLocaleString('en-US');
 }
 
+/** A size for people: `512 B`, `3.4 KB`, `160.0 MB`, `1.02 GB` (powers of 1024). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
 function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
 }
@@ -59,6 +67,7 @@ const HEADERS = [
   'watermark',
   'watermark lag',
   'state',
+  'checkpointed',
 ] as const;
 
 /** The text of SHOW JOB. */
@@ -93,6 +102,7 @@ export function renderJob(header: JobHeader, snap: JobMetricsSnapshot): string {
       n.watermark === null ? '-' : timestamp(n.watermark),
       n.watermarkLagMs === null ? '-' : formatDuration(n.watermarkLagMs),
       n.stateEntries === null ? '-' : num(n.stateEntries),
+      n.stateBytes === null ? '-' : formatBytes(n.stateBytes),
     ]);
     n.inputs.forEach((id, i) => {
       const child = byId.get(id);

@@ -55,6 +55,17 @@ describe('checkpoint metrics', () => {
       expect(value('rivulet_job_lastCheckpointDuration')).toBeGreaterThanOrEqual(
         value('rivulet_job_lastCheckpointPauseMs'),
       );
+      // Per operator: the bytes of its state in the last checkpoint, in SHOW JOB and /metrics.
+      const agg = job.metrics.snapshot().nodes.find((n) => n.id.endsWith('GroupAggregate'));
+      expect(agg?.stateBytes).toBeGreaterThan(0);
+      expect(agg?.stateBytes).toBe(stats?.stateBytes[agg?.id as string]);
+      expect(shown.text).toMatch(/checkpointed/);
+      expect(shown.text).toMatch(/GroupAggregate.* \d+(\.\d)? (B|KB)\b/);
+      const opBytes = new RegExp(
+        `^rivulet_job_operator_stateBytes\\{[^}]*operator="${agg?.id}"[^}]*\\} (\\S+)$`,
+        'm',
+      ).exec(text)?.[1];
+      expect(Number(opBytes)).toBeGreaterThan(0);
     } finally {
       job.cancel();
       await last.done.catch(() => {});

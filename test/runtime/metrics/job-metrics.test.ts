@@ -122,6 +122,7 @@ describe('bottleneckOf', () => {
     watermark: null,
     watermarkLagMs: null,
     stateEntries: null,
+    stateBytes: null,
     counters: {},
     splitLag: null,
   });
