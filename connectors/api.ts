@@ -63,6 +63,11 @@ export interface SourceContext {
    * and the source must not treat rows as processed before that (e.g. commit Kafka offsets).
    */
   readonly checkpointing?: boolean;
+  /**
+   * The runtime calls acknowledge() itself once what was read is written (checkpoints, or
+   * `execution.buffer-timeout`): the source must not acknowledge a batch when the next is pulled.
+   */
+  readonly acknowledgedByRuntime?: boolean;
 }
 
 export interface ScanSource {

@@ -17,6 +17,22 @@ export interface EmbeddedSourceSpec {
   readonly bounded?: boolean;
 }
 
+/** How long next() waits for a row before it returns an empty batch. */
+const IDLE_WAIT_MS = 50;
+
+/** The promise's value, or undefined if it is not settled within `ms`. */
+async function firstOf<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((r) => {
+    timer = setTimeout(() => r(undefined), ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 class IterableSource implements ScanSource {
   readonly changelogMode = 'insert-only' as const;
   readonly bounded: boolean;
@@ -54,8 +70,16 @@ class IterableSource implements ScanSource {
       const step = this.pending ?? Promise.resolve(this.iterator.next());
       this.pending = undefined;
       let res: IteratorResult<EmbeddedRow>;
-      if (rows.length === 0) res = await step;
-      else {
+      if (rows.length === 0) {
+        // Wait for the first row only briefly: an empty batch lets the runtime go on (other sources,
+        // timers, checkpoints, flushing what waits in sinks) while the producer is quiet.
+        const first = await firstOf(step, IDLE_WAIT_MS);
+        if (first === undefined) {
+          this.pending = step;
+          break;
+        }
+        res = first;
+      } else {
         const ready = await Promise.race([step, Promise.resolve(undefined)]);
         if (ready === undefined) {
           this.pending = step;

@@ -451,6 +451,12 @@ export class Session {
     return explainPlan(rel, this.props());
   }
 
+  /** `execution.buffer-timeout` (runtime/job.ts): 0 unless set. */
+  private bufferTimeoutMs(): number {
+    const v = this.options.get('execution.buffer-timeout');
+    return v === undefined ? 0 : parseDurationMs(v);
+  }
+
   private stateTtlMs(): number {
     const v = this.options.get('table.exec.state.ttl');
     return v === undefined ? 0 : parseDurationMs(v);
@@ -536,7 +542,12 @@ export class Session {
     builder.prepare([rel]);
     builder.attach(rel, sinkNode);
     const sinks = late ? [sinkNode, late.node] : [sinkNode];
-    const job = new Job({ name, now: this.now }, builder.sources, builder.operators, sinks);
+    const job = new Job(
+      { name, now: this.now, bufferTimeoutMs: this.bufferTimeoutMs() },
+      builder.sources,
+      builder.operators,
+      sinks,
+    );
     this.jobs.push(job);
     const done = job.run().catch((err: Error) => {
       sink.fail(err);
@@ -586,6 +597,7 @@ export class Session {
       {
         name,
         now: this.now,
+        bufferTimeoutMs: this.bufferTimeoutMs(),
         ...(checkpoint ? { checkpoint } : {}),
         ...(strategy ? { restart: { strategy, rebuild: build } } : {}),
       },

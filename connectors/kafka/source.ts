@@ -462,7 +462,8 @@ export class KafkaSource implements ScanSource {
   async next(maxRows: number): Promise<SourceBatch | null> {
     // The runtime pulls again only once the previous batch's outputs were flushed: acknowledge it
     // (with checkpoints, the runtime acknowledges each completed checkpoint's position instead).
-    if (this.ctx?.checkpointing !== true) await this.acknowledge(this.handedOut);
+    if (this.ctx?.checkpointing !== true && this.ctx?.acknowledgedByRuntime !== true)
+      await this.acknowledge(this.handedOut);
     this.handedOut = {};
     if (this.crashed) throw this.crashed;
     this.refreshHighWatermarks();
