@@ -30,6 +30,8 @@ export interface LatencyOptions {
   readonly rate: number;
   /** How long records are produced. */
   readonly seconds: number;
+  /** `execution.buffer-timeout` of the measured jobs (default: not set, 0). */
+  readonly bufferTimeout?: string;
 }
 
 export interface LatencyFigures {
@@ -106,6 +108,7 @@ async function runOne(
   });
   const common = `'connector' = 'kafka', 'properties.bootstrap.servers' = '${bootstrap}', 'format' = 'json'`;
   const session = new Session();
+  if (o.bufferTimeout !== undefined) session.options.set('execution.buffer-timeout', o.bufferTimeout);
   // The rowtime is the produce time carried in the record; the session time zone is UTC.
   await session.executeScript(`
     CREATE TABLE src (id BIGINT, \`user\` STRING, amount DOUBLE, category STRING, sent BIGINT, note STRING,

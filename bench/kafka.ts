@@ -9,7 +9,7 @@
  *   5. latency (bench/kafka-latency.ts): p50/p99 from produce to visible in the output topic, for a
  *      pass-through and a 1-second tumbling-window query, at a steady input rate.
  * Usage: npm exec -- node bench/kafka.ts [--records N] [--rate R (10000)] [--seconds S (10)]
- *        [--latency-only]
+ *        [--latency-only] [--buffer-timeout DURATION (execution.buffer-timeout, e.g. '50ms'; default 0)]
  */
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { Session } from '../runtime/session.ts';
@@ -24,6 +24,10 @@ const N = flag('--records', 200_000);
 const RATE = flag('--rate', 10_000);
 const SECONDS = flag('--seconds', 10);
 const LATENCY_ONLY = process.argv.includes('--latency-only');
+const BUFFER_TIMEOUT = process.argv.includes('--buffer-timeout')
+  ? (process.argv[process.argv.indexOf('--buffer-timeout') + 1] as string)
+  : undefined;
+if (BUFFER_TIMEOUT !== undefined) console.log(`execution.buffer-timeout = ${BUFFER_TIMEOUT}`);
 const PARTITIONS = 8;
 
 const external = process.env['RIVULET_KAFKA_BOOTSTRAP'];
@@ -34,7 +38,13 @@ const kafka = new Kafka({ clientId: 'rivulet-bench', brokers: [bootstrap], logLe
 try {
   if (!LATENCY_ONLY) await throughput();
   // 5. Latency at a steady rate.
-  await measureLatency({ kafka, bootstrap, rate: RATE, seconds: SECONDS });
+  await measureLatency({
+    kafka,
+    bootstrap,
+    rate: RATE,
+    seconds: SECONDS,
+    ...(BUFFER_TIMEOUT !== undefined ? { bufferTimeout: BUFFER_TIMEOUT } : {}),
+  });
 } finally {
   await broker?.stop();
 }
@@ -103,6 +113,7 @@ async function throughput(): Promise<void> {
 
   // 4. Rivulet end to end.
   const session = new Session();
+  if (BUFFER_TIMEOUT !== undefined) session.options.set('execution.buffer-timeout', BUFFER_TIMEOUT);
   const common = `'connector' = 'kafka', 'properties.bootstrap.servers' = '${bootstrap}', 'format' = 'json'`;
   await session.executeScript(`
     CREATE TABLE src (id BIGINT, \`user\` STRING, amount DOUBLE, category STRING, ts BIGINT, note STRING)
