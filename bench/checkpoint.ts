@@ -6,9 +6,12 @@
  * gets. Each run first processes rows until the operator holds all KEYS keys (not measured), then:
  *   1. without checkpoints, for DURATION seconds: rows/s;
  *   2. with `execution.checkpointing.interval` = INTERVAL, for DURATION seconds: rows/s, and per
- *      checkpoint taken in that window the stop-the-world pause (the operators' snapshot copies + sink
- *      pre-commit), the asynchronous part (v8 serialization, sha256, write, fsync, rename, retention:
- *      on the same thread, interleaved with processing) and the size.
+ *      checkpoint taken in that window the stop-the-world pause (the operators' snapshot() calls, which
+ *      copy-on-write state makes O(1), + sink pre-commit), the asynchronous part (v8 serialization in
+ *      chunks, sha256, write, fsync, rename, retention: on the same thread, interleaved with
+ *      processing, so its wall time includes the processing between chunks) and the file's size.
+ * The state's size in memory is the heap growth (after a full GC) from before the job started to when it
+ * holds every key (run through `npm run bench:checkpoint`, which passes --expose-gc).
  *
  * Run: npm run bench:checkpoint [-- DURATION_S [KEYS [INTERVAL]]]  (defaults: 40, 1000000, 10s)
  */
@@ -37,6 +40,11 @@ const discard: ConnectorFactory = {
   }),
 };
 
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+let stateHeap = 0;
+
 async function runFor(
   checkpointDir: string | null,
 ): Promise<{ rows: number; seconds: number; keys: number; stats: CheckpointStats[] }> {
@@ -62,6 +70,10 @@ async function runFor(
     if (job.status !== 'RUNNING') throw job.error ?? new Error(`job ${job.status}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (checkpointDir === null) {
+    gc?.();
+    stateHeap = process.memoryUsage().heapUsed - heapBefore;
+  }
   const rows0 = job.recordsIn;
   const checkpoints0 = job.checkpoints?.completed ?? 0;
   const started = performance.now();
@@ -86,6 +98,8 @@ try {
   console.log(
     `without checkpoints: ${fmt(off.rows / off.seconds)} rows/s (${fmt(off.rows)} rows, ${fmt(off.keys)} keys held)`,
   );
+  if (gc)
+    console.log(`state in memory: ${mb(stateHeap)} of heap (${fmt(stateHeap / KEYS)} bytes per key)`);
   const on = await runFor(dir);
   console.log(
     `with checkpoints:    ${fmt(on.rows / on.seconds)} rows/s (${fmt(on.rows)} rows, ${fmt(on.keys)} keys held, ${on.stats.length} checkpoints)`,

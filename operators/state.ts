@@ -75,6 +75,16 @@ function encodeValue(v: Value): string {
   }
 }
 
+/**
+ * A compact form of a map's values in snapshots (e.g. an object as an array of its fields: v8's
+ * serializer writes every property name of every object, so this halves a typical entry). `decode`
+ * must also accept a value as it is (state written without the codec).
+ */
+export interface StateCodec<V> {
+  encode(value: V): unknown;
+  decode(encoded: unknown): V;
+}
+
 /** The old value of a key that was absent when the snapshot began. */
 const ABSENT: unique symbol = Symbol('absent');
 
@@ -114,6 +124,7 @@ class StoreCow {
 export class DeferredEntries<V = unknown> {
   private readonly map: MapState<V>;
   private readonly cow: StoreCow;
+  private readonly encode: ((v: V) => unknown) | null;
   /** Keys set or deleted since the snapshot began (before the writer passed them) -> old value. */
   readonly displaced = new Map<StateKey, V | typeof ABSENT>();
   private readonly passedKeys = new Set<StateKey>();
@@ -121,9 +132,10 @@ export class DeferredEntries<V = unknown> {
   private old: Iterator<[StateKey, V | typeof ABSENT]> | null = null;
   private released = false;
 
-  constructor(map: MapState<V>, data: Map<StateKey, V>, cow: StoreCow) {
+  constructor(map: MapState<V>, data: Map<StateKey, V>, cow: StoreCow, encode: ((v: V) => unknown) | null) {
     this.map = map;
     this.cow = cow;
+    this.encode = encode;
     this.live = data.entries();
   }
 
@@ -138,11 +150,15 @@ export class DeferredEntries<V = unknown> {
     this.cow.preserve(value, clone);
   }
 
-  /** The next at most `max` entries of the snapshot, or null when all were given. */
-  next(max: number): [StateKey, V][] | null {
+  /**
+   * The next at most `max` entries of the snapshot (values in the map's codec form, if it has one), or
+   * null when all were given.
+   */
+  next(max: number): [StateKey, unknown][] | null {
     if (this.released) throw new Error('this state snapshot was released');
-    const out: [StateKey, V][] = [];
+    const out: [StateKey, unknown][] = [];
     const cow = this.cow;
+    const encode = this.encode;
     while (out.length < max && this.live !== null) {
       const r = this.live.next();
       if (r.done === true) {
@@ -155,7 +171,8 @@ export class DeferredEntries<V = unknown> {
       // (the iterator meets a re-inserted key a second time).
       if (this.displaced.has(k) || this.passedKeys.has(k)) continue;
       this.passedKeys.add(k);
-      out.push([k, cow.original(v)]);
+      const o = cow.original(v);
+      out.push([k, encode === null ? o : encode(o)]);
     }
     while (out.length < max && this.old !== null) {
       const r = this.old.next();
@@ -164,7 +181,9 @@ export class DeferredEntries<V = unknown> {
         break;
       }
       const [k, v] = r.value;
-      if (v !== ABSENT) out.push([k, cow.original(v)]);
+      if (v === ABSENT) continue;
+      const o = cow.original(v);
+      out.push([k, encode === null ? o : encode(o)]);
     }
     return out.length === 0 && this.live === null && this.old === null ? null : out;
   }
@@ -188,15 +207,20 @@ export class MapState<V> {
   readonly name: string;
   private data = new Map<StateKey, V>();
   private readonly clone: (v: V) => V;
+  private readonly codec: StateCodec<V> | null;
   /** The snapshot of this map in progress, if any (copy-on-write). */
   private cow: DeferredEntries<V> | null = null;
   /** The snapshot of the store in progress, if any: until all its maps are written out. */
   private shared: DeferredEntries<V> | null = null;
 
-  /** @param clone copies a value before its first in-place change during a snapshot (deep by default) */
-  constructor(name: string, clone: (v: V) => V = structuredClone) {
+  /**
+   * @param clone copies a value before its first in-place change during a snapshot (deep by default)
+   * @param codec the values' compact form in deferred snapshots (none by default)
+   */
+  constructor(name: string, clone: (v: V) => V = structuredClone, codec?: StateCodec<V>) {
     this.name = name;
     this.clone = clone;
+    this.codec = codec ?? null;
   }
   get(key: StateKey): V | undefined {
     return this.data.get(key);
@@ -241,7 +265,7 @@ export class MapState<V> {
   /** Starts a copy-on-write snapshot of this map (see the file comment). */
   snapshotDeferred(cow: StoreCow = new StoreCow()): DeferredEntries<V> {
     if (this.cow !== null) throw new Error(`map ${this.name}: a snapshot is already in progress`);
-    this.cow = new DeferredEntries(this, this.data, cow);
+    this.cow = new DeferredEntries(this, this.data, cow, this.codec === null ? null : this.codec.encode);
     this.shared = this.cow;
     cow.open.add(this);
     return this.cow;
@@ -250,10 +274,18 @@ export class MapState<V> {
   endSnapshot(view: DeferredEntries<V>): void {
     if (this.cow === view) this.cow = null;
   }
-  restore(entries: readonly [StateKey, V][]): void {
+  /** Entries as snapshot() or a deferred snapshot gives them (values in codec form or as they are). */
+  restore(entries: readonly [StateKey, unknown][]): void {
     this.cow = null;
     this.shared = null;
-    this.data = new Map(entries);
+    const codec = this.codec;
+    if (codec === null) {
+      this.data = new Map(entries as readonly [StateKey, V][]);
+      return;
+    }
+    const data = new Map<StateKey, V>();
+    for (const [k, x] of entries) data.set(k, codec.decode(x));
+    this.data = data;
   }
 }
 
@@ -261,11 +293,15 @@ export class MapState<V> {
 export class StateStore {
   private readonly maps = new Map<string, MapState<unknown>>();
 
-  /** The map `name`, created on first use (`clone`: see MapState). */
-  map<V>(name: string, clone?: (v: V) => V): MapState<V> {
+  /** The map `name`, created on first use (`clone`, `codec`: see MapState). */
+  map<V>(name: string, clone?: (v: V) => V, codec?: StateCodec<V>): MapState<V> {
     let m = this.maps.get(name);
     if (!m) {
-      m = new MapState<unknown>(name, clone as ((v: unknown) => unknown) | undefined);
+      m = new MapState<unknown>(
+        name,
+        clone as ((v: unknown) => unknown) | undefined,
+        codec as StateCodec<unknown> | undefined,
+      );
       this.maps.set(name, m);
     }
     return m as MapState<V>;

@@ -48,7 +48,7 @@ import {
   RowKind,
   type Value,
 } from '../api.ts';
-import { encodeKey, type StateKey, StateStore } from '../state.ts';
+import { encodeKey, type StateCodec, type StateKey, StateStore } from '../state.ts';
 import { valuesEqual } from './compare.ts';
 import { KeyIndex } from './key-index.ts';
 import { describeRow } from './rows.ts';
@@ -164,6 +164,7 @@ export class GroupAggregate implements Operator {
       onExpire: () => this.ctx.count('numExpiredStates'),
       hash: options.hashGroupKey,
       clone: cloneGroup,
+      codec: GROUP_CODEC,
     });
     this.probe = this.groups.prober(this.groupBy);
     this.values = new Array<Value>(this.slots.length).fill(null);
@@ -440,6 +441,16 @@ export class GroupAggregate implements Operator {
 
   close(): void {}
 }
+
+/** Groups in checkpoints: an array of the fields, not an object (half the bytes, faster to write). */
+const GROUP_CODEC: StateCodec<GroupState> = {
+  encode: (st) => [st.count, st.accs, st.distinct, st.result, st.touched, st.key, st.pending],
+  decode: (x) => {
+    if (!Array.isArray(x)) return x as GroupState; // written by snapshot() as it is
+    const [count, accs, distinct, result, touched, key, pending] = x;
+    return { count, accs, distinct, result, touched, key, pending };
+  },
+};
 
 /** A group's state as it is now, for copy-on-write: what processing changes in place is copied. */
 function cloneGroup(st: GroupState): GroupState {

@@ -20,7 +20,14 @@
  */
 import { InternalError } from '../../common/errors.ts';
 import type { Row } from '../api.ts';
-import { encodeKey, keySelector, type MapState, type StateKey, type StateStore } from '../state.ts';
+import {
+  encodeKey,
+  keySelector,
+  type MapState,
+  type StateCodec,
+  type StateKey,
+  type StateStore,
+} from '../state.ts';
 import { valuesEqual } from './compare.ts';
 import { hashColumns } from './row-hash.ts';
 import { IdleStateExpiry, type Touched } from './state-ttl.ts';
@@ -54,10 +61,16 @@ export class KeyIndex<V extends Keyed> {
     store: StateStore,
     name: string,
     width: number,
-    options: { ttlMs?: number; onExpire?: (entry: V) => void; hash?: KeyHash; clone?: (entry: V) => V } = {},
+    options: {
+      ttlMs?: number;
+      onExpire?: (entry: V) => void;
+      hash?: KeyHash;
+      clone?: (entry: V) => V;
+      codec?: StateCodec<V>;
+    } = {},
   ) {
-    this.primary = store.map<V>(name, options.clone);
-    this.overflow = store.map<V>(`${name}.overflow`, options.clone);
+    this.primary = store.map<V>(name, options.clone, options.codec);
+    this.overflow = store.map<V>(`${name}.overflow`, options.clone, options.codec);
     this.width = width;
     this.hashed = width > 1;
     this.hash = options.hash ?? hashColumns;
