@@ -33,11 +33,20 @@
  *     subscribed to the new topics too, run again, and once it has rejoined its group every partition
  *     is seeked back to the next offset not yet handed out (records fetched twice are dropped in
  *     onBatch) and the paused ones paused again. Buffered records are kept throughout.
+ *  8. Checkpoints (upsert-kafka): besides the position (per partition the next offset to hand out),
+ *     the last row per key is checkpointed, so that after a restore an update of a key read before
+ *     the checkpoint is still -U/+U and a tombstone -D. The runtime takes position() and
+ *     snapshotState() together at a batch boundary, never while next() runs, and the map changes only
+ *     as next() hands records out (advancing the partition's next offset past each): records fetched
+ *     but still buffered are not in it. So it holds exactly the records before the checkpointed
+ *     offsets. Records skipped as undecodable advance the offset without changing the map, as they
+ *     will again when replayed.
  */
 import { randomUUID } from 'node:crypto';
 import { type Admin, type Consumer, type EachBatchPayload, Kafka, type Producer } from 'kafkajs';
 import { RivuletError } from '../../common/errors.ts';
 import { type Row, RowKind } from '../../operators/api.ts';
+import { MapState, type StateKey } from '../../operators/state.ts';
 import type { ChangelogMode, ScanSource, SourceBatch, SourceContext, TableInfo } from '../api.ts';
 import {
   type BoundedMode,
@@ -130,8 +139,11 @@ export class KafkaSource implements ScanSource {
   /** The discovery in progress, awaited on close (step 7). */
   private discovering: Promise<void> | null = null;
   private closing = false;
-  /** upsert-kafka: the last row per key (raw key bytes), to emit -U/+U and -D. */
-  private readonly lastByKey = new Map<string, Row>();
+  /**
+   * upsert-kafka: the last row per key (raw key bytes), to emit -U/+U and -D. Checkpointed (step 8);
+   * rows are replaced, never changed in place, so copy-on-write snapshots need no `mutating` calls.
+   */
+  private readonly lastByKey = new MapState<Row>('lastByKey');
 
   constructor(table: TableInfo, upsert: boolean) {
     this.table = table;
@@ -652,6 +664,28 @@ export class KafkaSource implements ScanSource {
     const out: PositionData = {};
     for (const st of this.order) out[st.split] = String(st.next);
     return out;
+  }
+
+  /**
+   * upsert-kafka: the last row per key, as a copy-on-write view (the checkpoint writer drains it while
+   * processing goes on). A plain kafka source keeps no state.
+   */
+  snapshotState(): unknown {
+    if (!this.upsert) return undefined;
+    return { lastByKey: this.lastByKey.snapshotDeferred() };
+  }
+
+  /** Called before open(), with what snapshotState() gave as plain data (`[key, row]` pairs). */
+  restoreState(state: unknown): void {
+    const entries = (state as { lastByKey?: unknown } | null)?.lastByKey;
+    if (!this.upsert || !Array.isArray(entries)) {
+      throw new RivuletError(
+        'runtime',
+        'STATE_INCOMPATIBLE',
+        `the checkpointed state of the source of table '${this.table.name}' is not the last rows per key of an upsert-kafka source; start without it (a new job name) or undo the change`,
+      );
+    }
+    this.lastByKey.restore(entries as [StateKey, Row][]);
   }
 
   async seek(position: unknown): Promise<void> {
