@@ -98,6 +98,26 @@ export class VersionList {
     return [this.times.slice(), this.rows.slice()];
   }
 
+  /** A copy as the list is now (for copy-on-write snapshots: the rows themselves are never changed). */
+  clone(): VersionList {
+    const v = new VersionList();
+    v.times = this.times.slice();
+    v.rows = this.rows.slice();
+    v.lastTime = this.lastTime;
+    v.lastRow = this.lastRow;
+    return v;
+  }
+
+  /**
+   * A list from a snapshot: `toData()`'s pair, or a VersionList written out as it is (copy-on-write
+   * snapshots hand out the lists themselves; serialized, they are plain objects with the same fields).
+   */
+  static fromSnapshot(value: unknown): VersionList {
+    if (Array.isArray(value)) return VersionList.fromData(value as [number[], (Row | null)[]]);
+    const v = value as { times: number[]; rows: (Row | null)[] };
+    return VersionList.fromData([v.times, v.rows]);
+  }
+
   static fromData(data: readonly [number[], (Row | null)[]]): VersionList {
     const v = new VersionList();
     v.times = data[0].slice();
