@@ -217,7 +217,7 @@ describe('EventTimeTemporalJoin: property', () => {
               rightArity: 3,
             });
           const names = [...KEYS].slice(0, keys);
-          const before = (o: EventTimeTemporalJoin): void => {
+          const setUp = (o: EventTimeTemporalJoin): void => {
             names.forEach((k, i) => {
               const second = 10 + (gaps[i] as number);
               o.process(RowKind.INSERT, [k, 10, i], 1);
@@ -243,11 +243,11 @@ describe('EventTimeTemporalJoin: property', () => {
           };
           const whole = make();
           const expected = run(whole);
-          before(whole);
+          setUp(whole);
           for (const f of after) f(whole);
           const first = make();
           run(first);
-          before(first);
+          setUp(first);
           const held = first.stateSize();
           const snap = structuredClone(
             snapshotWhile(
