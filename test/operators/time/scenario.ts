@@ -6,8 +6,11 @@
  * the snapshotted operator goes on to the end of the input (firing and dropping windows), as a
  * checkpoint writes copy-on-write state (operators/state.ts).
  */
+
+import { isDeepStrictEqual } from 'node:util';
 import type { Collector, Operator, OperatorContext, Row } from '../../../operators/api.ts';
 import { RowKind } from '../../../operators/api.ts';
+import { materializeSnapshot } from '../../../operators/state.ts';
 import { snapshotWhile } from '../snapshot-while.ts';
 import { RecordingCollector } from './harness.ts';
 
@@ -33,6 +36,11 @@ export interface ScenarioOptions {
   readonly restoreAt?: number;
   /** Entries of the snapshot written out per input step of the snapshotted operator (default 1). */
   readonly snapshotChunk?: number;
+  /**
+   * Also check that the snapshot written out while the operator went on equals one copied at once
+   * (for operators whose snapshot lists state in an order that writing it out does not change).
+   */
+  readonly checkSnapshot?: boolean;
   /** Arrivals (by position) that are pushed without moving the watermark (late rows). */
   readonly noWatermark?: ReadonlySet<number>;
   /** Processing time per arrival (defaults to the arrival index). */
@@ -88,8 +96,14 @@ export function runScenario(
       const clockAt = clock;
       sink = new RecordingCollector();
       counts = new Map();
+      const atOnce = o.checkSnapshot ? structuredClone(materializeSnapshot(live.snapshot())) : undefined;
       // Round-trip through structured clone, as a checkpoint writer would.
       const snap = structuredClone(snapshotWhile(live, steps, o.snapshotChunk ?? 1));
+      if (atOnce !== undefined && !isDeepStrictEqual(snap, atOnce)) {
+        throw new Error(
+          `the snapshot written out differs from one taken at once:\n${JSON.stringify(snap)}\n${JSON.stringify(atOnce)}`,
+        );
+      }
       sink = out;
       counts = metrics;
       clock = clockAt;

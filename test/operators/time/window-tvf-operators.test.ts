@@ -45,6 +45,8 @@ function windowed(spec: WindowSpec, rows: readonly Row[]): Row[] {
 
 const delayArb = fc.integer({ min: 0, max: 15 });
 const jitterArb = fc.array(fc.nat(), { minLength: 1, maxLength: 10 });
+/** Snapshot entries written out per arrival while the snapshotted operator goes on (scenario.ts). */
+const chunkArb = fc.integer({ min: 1, max: 4 });
 
 describe('WindowTableFunction', () => {
   it('appends window columns, one row per HOP window, keeping the change kind', () => {
@@ -186,7 +188,8 @@ describe('WindowTopN', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
         fc.nat(),
-        (spec, tuples, delay, jitter, rankType, rankStart, extra, outputRank, at) => {
+        chunkArb,
+        (spec, tuples, delay, jitter, rankType, rankStart, extra, outputRank, at, chunk) => {
           const input = windowed(
             spec,
             tuples.map((t) => [...t]),
@@ -223,6 +226,8 @@ describe('WindowTopN', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
@@ -242,7 +247,8 @@ describe('WindowDeduplicate', () => {
         jitterArb,
         fc.boolean(),
         fc.nat(),
-        (spec, tuples, delay, jitter, keepLast, at) => {
+        chunkArb,
+        (spec, tuples, delay, jitter, keepLast, at, chunk) => {
           // One row per (key, ts) so that "first" and "last" are unambiguous.
           const unique = [...new Map(tuples.map((t) => [`${t[0]}/${t[1]}`, [...t] as Row])).values()];
           const input = windowed(spec, unique);
@@ -268,6 +274,8 @@ describe('WindowDeduplicate', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
@@ -340,7 +348,8 @@ describe('WindowJoin', () => {
         fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }),
         fc.constantFrom(...joinTypes),
         fc.nat(),
-        (spec, lt, rt, delay, jitter, choice, joinType, at) => {
+        chunkArb,
+        (spec, lt, rt, delay, jitter, choice, joinType, at, chunk) => {
           const left = windowed(
             spec,
             lt.map((t) => [...t]),
@@ -363,6 +372,8 @@ describe('WindowJoin', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
