@@ -29,11 +29,13 @@
  *    a right row with a NULL key column is dropped and counted under `numNullKeyVersionsDropped`.
  *
  * State: retained versions + waiting left rows + cleanup timers (`stateSize()`); it stays flat while
- * the watermark advances.
+ * the watermark advances. Snapshots are copy-on-write for the versions (a MapState, written out while
+ * processing goes on, operators/state.ts): a key's VersionList is `mutating` before it changes. The
+ * waiting left rows and the timers (changes not yet behind the watermark) are copied at once.
  */
 import type { Collector, Operator, OperatorContext, Row } from '../api.ts';
 import { isAccumulate, RowKind } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
 import { hasNullKey } from '../time/join-types.ts';
 import { handleLate, InputWatermarks, notOpened } from '../time/support.ts';
 import { TimerHeap } from '../time/timer-heap.ts';
@@ -55,7 +57,8 @@ export interface EventTimeTemporalJoinOptions extends TemporalJoinBaseOptions {
 
 interface Snapshot {
   wm: number[];
-  versions: [StateKey, [number[], (Row | null)[]]][];
+  /** Per key, a VersionList (or its `toData()` pair, in snapshots taken before copy-on-write). */
+  versions: [StateKey, unknown][];
   pending: PendingRowsData;
   timers: [number, StateKey][];
   ended: boolean[];
@@ -66,7 +69,7 @@ export class EventTimeTemporalJoin implements Operator {
   private readonly opts: EventTimeTemporalJoinOptions;
   private readonly leftKey: (row: Row) => StateKey;
   private readonly rightKey: (row: Row) => StateKey;
-  private versions = new Map<StateKey, VersionList>();
+  private versions = newVersions();
   private versionCount = 0;
   private readonly pending = new PendingRows();
   private readonly cleanup = new TimerHeap<StateKey>();
@@ -120,6 +123,8 @@ export class EventTimeTemporalJoin implements Operator {
       // Even a deletion of an unknown key is kept: an earlier version may still arrive out of order.
       list = new VersionList();
       this.versions.set(key, list);
+    } else {
+      this.versions.mutating(list); // copy-on-write for a checkpoint in progress
     }
     list.add(t, isAccumulate(kind) ? row : null);
     this.versionCount++;
@@ -158,7 +163,8 @@ export class EventTimeTemporalJoin implements Operator {
   /** Step 4: frees versions no future left row (time > wm) can need. */
   private cleanUpTo(wm: number): void {
     if (wm === Number.POSITIVE_INFINITY) {
-      this.versions.clear();
+      // A new map, not clear(): a snapshot being written out keeps the old one as it is.
+      this.versions = newVersions();
       this.versionCount = 0;
       this.cleanup.clear();
       return;
@@ -168,6 +174,7 @@ export class EventTimeTemporalJoin implements Operator {
       const key = timers.pop();
       const list = this.versions.get(key);
       if (list === undefined) continue;
+      this.versions.mutating(list);
       this.versionCount -= list.trimBefore(wm);
       if (list.isDeadAt(wm)) {
         this.versionCount -= list.length;
@@ -182,28 +189,25 @@ export class EventTimeTemporalJoin implements Operator {
   }
 
   snapshot(): unknown {
-    const versions: Snapshot['versions'] = [];
-    for (const [k, list] of this.versions) versions.push([k, list.toData()]);
-    const s: Snapshot = {
+    // The versions are written out copy-on-write; the rest (bounded by the watermark delay) is copied now.
+    return {
       wm: this.watermarks.snapshot(),
-      versions,
-      pending: this.pending.toData(),
-      timers: this.cleanup.snapshot(),
+      versions: this.versions.snapshotDeferred(),
+      pending: structuredClone(this.pending.toData()),
+      timers: structuredClone(this.cleanup.snapshot()),
       ended: [...this.ended],
     };
-    return structuredClone(s);
   }
 
   restore(state: unknown): void {
     const s = structuredClone(state) as Snapshot;
     this.watermarks.restore(s.wm);
-    this.versions = new Map();
+    // Key order does not matter here: versions are only looked up by key.
+    const entries: [StateKey, VersionList][] = s.versions.map(([k, v]) => [k, VersionList.fromSnapshot(v)]);
+    this.versions = newVersions();
+    this.versions.restore(entries);
     this.versionCount = 0;
-    for (const [k, data] of s.versions) {
-      const list = VersionList.fromData(data);
-      this.versions.set(k, list);
-      this.versionCount += list.length;
-    }
+    for (const [, list] of entries) this.versionCount += list.length;
     this.pending.restoreData(s.pending);
     this.cleanup.restore(s.timers);
     this.ended[0] = s.ended[0] === true;
@@ -221,7 +225,12 @@ export class EventTimeTemporalJoin implements Operator {
   }
 
   close(): void {
-    this.versions.clear();
+    this.versions = newVersions();
     this.cleanup.clear();
   }
+}
+
+/** The versioned table's changes per key (copy-on-write snapshots: a list is copied before it changes). */
+function newVersions(): MapState<VersionList> {
+  return new MapState<VersionList>('versions', (list) => list.clone());
 }

@@ -108,12 +108,8 @@ export class TimeTravelScan implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({
-      history: this.history.toData(),
-      wm: this.watermarkTs,
-      done: this.done,
-      ended: this.ended,
-    });
+    // The history is written out copy-on-write (VersionHistory.snapshot).
+    return { history: this.history.snapshot(), wm: this.watermarkTs, done: this.done, ended: this.ended };
   }
 
   restore(state: unknown): void {

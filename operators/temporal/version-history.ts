@@ -20,11 +20,17 @@
  *    cannot be answered completely and throws TIME_TRAVEL_BEYOND_RETENTION. A change older than the
  *    horizon cannot be placed (what it would have followed is gone): `apply` refuses it (returns false).
  * Answers about times after the watermark are the history received so far (later changes may follow).
+ * Queries list keys in the order they appeared (a key freed and seen again counts as new).
+ *
+ * Snapshots (`snapshot()`) are copy-on-write for the versions (a MapState, written out while
+ * processing goes on, operators/state.ts): a key's list is `mutating` before it changes. Each key
+ * carries a sequence number of its appearance, since a restored map comes back in another order.
+ * The cleanup timers (one per change not yet freed) are copied at once.
  */
 import { RivuletError } from '../../common/errors.ts';
 import type { Row } from '../api.ts';
 import { isAccumulate, RowKind } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
 import { requireNonNegative } from '../time/support.ts';
 import { TimerHeap } from '../time/timer-heap.ts';
 import { VersionList } from './version-list.ts';
@@ -55,17 +61,39 @@ export type PeriodQuery =
   | { readonly kind: 'between'; readonly from: number; readonly to: number };
 
 export interface VersionHistoryData {
-  keys: [StateKey, [number[], (Row | null)[]]][];
+  /**
+   * Per key, its `toData()` pair (`toData()`; keys in order of appearance), or the key's list as it is,
+   * with its `seq` (`snapshot()`, materialized: keys in any order).
+   */
+  keys: [StateKey, unknown][];
   timers: [number, StateKey][];
   horizon: number;
   changes: number;
+  /** The next key's sequence number (absent from `toData()`). */
+  nextSeq?: number;
+}
+
+/** A key's versions, and when the key appeared: queries list keys in that order. */
+class KeyVersions extends VersionList {
+  seq = 0;
+
+  override clone(): KeyVersions {
+    const c = this.copyTo(new KeyVersions());
+    c.seq = this.seq;
+    return c;
+  }
+}
+
+function newKeys(): MapState<KeyVersions> {
+  return new MapState<KeyVersions>('keys', (list) => list.clone());
 }
 
 export class VersionHistory {
   readonly retentionMs: number;
   private readonly keyOf: (row: Row) => StateKey;
   private readonly timeIndex: number;
-  private keys = new Map<StateKey, VersionList>();
+  private keys = newKeys();
+  private nextSeq = 0;
   private readonly timers = new TimerHeap<StateKey>();
   private changes = 0;
   private horizonTs = Number.NEGATIVE_INFINITY;
@@ -106,8 +134,11 @@ export class VersionHistory {
     const key = this.keyOf(row);
     let list = this.keys.get(key);
     if (list === undefined) {
-      list = new VersionList();
+      list = new KeyVersions();
+      list.seq = this.nextSeq++;
       this.keys.set(key, list);
+    } else {
+      this.keys.mutating(list); // copy-on-write for a snapshot in progress
     }
     list.add(t, isAccumulate(kind) ? row : null);
     this.changes++;
@@ -125,9 +156,7 @@ export class VersionHistory {
     if (!(cutoff > this.horizonTs)) return;
     this.horizonTs = cutoff;
     if (cutoff === Number.POSITIVE_INFINITY) {
-      this.keys.clear();
-      this.timers.clear();
-      this.changes = 0;
+      this.clear();
       return;
     }
     const timers = this.timers;
@@ -135,6 +164,7 @@ export class VersionHistory {
       const key = timers.pop();
       const list = this.keys.get(key);
       if (list === undefined) continue;
+      this.keys.mutating(list);
       this.changes -= list.trimBefore(cutoff);
       if (list.isDeadAt(cutoff)) {
         this.changes -= list.length;
@@ -147,7 +177,7 @@ export class VersionHistory {
   asOf(ts: number): Row[] {
     this.checkReach(ts);
     const out: Row[] = [];
-    for (const list of this.keys.values()) {
+    for (const [, list] of this.keys.entries()) {
       const r = list.at(ts);
       if (r !== null) out.push(r);
     }
@@ -187,7 +217,7 @@ export class VersionHistory {
 
   private collect(keep: (validFrom: number, validTo: number) => boolean): VersionRecord[] {
     const out: VersionRecord[] = [];
-    for (const list of this.keys.values()) {
+    for (const [, list] of this.keys.entries()) {
       const { times, rows } = list;
       for (let i = 0; i < times.length; i++) {
         const row = rows[i];
@@ -204,22 +234,47 @@ export class VersionHistory {
     if (ts < this.horizonTs) throw beyondRetention(this.horizonTs, this.retentionMs, ts);
   }
 
+  /** Plain data now (a copy of everything). */
   toData(): VersionHistoryData {
     const keys: VersionHistoryData['keys'] = [];
-    for (const [k, list] of this.keys) keys.push([k, list.toData()]);
+    for (const [k, list] of this.keys.entries()) keys.push([k, list.toData()]);
     return { keys, timers: this.timers.snapshot(), horizon: this.horizonTs, changes: this.changes };
   }
 
+  /**
+   * A copy-on-write snapshot: the versions are written out while processing goes on (its `keys` is a
+   * DeferredEntries); the timers are copied now. Restores with `restoreData` once materialized.
+   */
+  snapshot(): unknown {
+    return {
+      keys: this.keys.snapshotDeferred(),
+      timers: structuredClone(this.timers.snapshot()),
+      horizon: this.horizonTs,
+      changes: this.changes,
+      nextSeq: this.nextSeq,
+    };
+  }
+
   restoreData(d: VersionHistoryData): void {
-    this.keys = new Map();
-    for (const [k, data] of d.keys) this.keys.set(k, VersionList.fromData(data));
+    const entries = d.keys.map(([k, data], i): [StateKey, KeyVersions] => {
+      const list = VersionList.fromSnapshot(data, new KeyVersions());
+      // toData() lists keys in order of appearance; snapshot()'s lists carry their sequence number.
+      const seq = (data as { seq?: number }).seq;
+      list.seq = typeof seq === 'number' ? seq : i;
+      return [k, list];
+    });
+    entries.sort((a, b) => a[1].seq - b[1].seq);
+    this.keys = newKeys();
+    this.keys.restore(entries);
+    this.nextSeq = d.nextSeq ?? entries.length;
     this.timers.restore(d.timers);
     this.horizonTs = d.horizon;
     this.changes = d.changes;
   }
 
   clear(): void {
-    this.keys.clear();
+    // A new map, not clear(): a snapshot being written out keeps the old one as it is.
+    this.keys = newKeys();
     this.timers.clear();
     this.changes = 0;
   }

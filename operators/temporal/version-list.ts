@@ -98,8 +98,35 @@ export class VersionList {
     return [this.times.slice(), this.rows.slice()];
   }
 
-  static fromData(data: readonly [number[], (Row | null)[]]): VersionList {
-    const v = new VersionList();
+  /** A copy as the list is now (for copy-on-write snapshots: the rows themselves are never changed). */
+  clone(): VersionList {
+    return this.copyTo(new VersionList());
+  }
+
+  /** Copies this list's entries into `v` (an empty list, possibly of a subclass); returns it. */
+  protected copyTo<L extends VersionList>(v: L): L {
+    v.times = this.times.slice();
+    v.rows = this.rows.slice();
+    v.lastTime = this.lastTime;
+    v.lastRow = this.lastRow;
+    return v;
+  }
+
+  /**
+   * A list from a snapshot: `toData()`'s pair, or a VersionList written out as it is (copy-on-write
+   * snapshots hand out the lists themselves; serialized, they are plain objects with the same fields).
+   */
+  static fromSnapshot<L extends VersionList = VersionList>(value: unknown, into?: L): L {
+    if (Array.isArray(value)) return VersionList.fromData(value as [number[], (Row | null)[]], into);
+    const v = value as { times: number[]; rows: (Row | null)[] };
+    return VersionList.fromData([v.times, v.rows], into);
+  }
+
+  /** A list from `toData()`'s pair, filled into `v` (an empty list, possibly of a subclass). */
+  static fromData<L extends VersionList = VersionList>(
+    data: readonly [number[], (Row | null)[]],
+    v: L = new VersionList() as L,
+  ): L {
     v.times = data[0].slice();
     v.rows = data[1].slice();
     const n = v.times.length;

@@ -16,6 +16,9 @@
  *    time (matched by a later arrival, or padded on expiry). So the forwarded watermark is held back by
  *    `max(0, upperBound, -lowerBound)`, as Flink does: no output row is then behind a watermark already
  *    sent downstream (arrivals are > wm, their partners > wm - that bound; padded rows likewise).
+ * Snapshots are copy-on-write for the buffered rows (a MapState per key, written out while processing
+ * goes on, operators/state.ts): a key's state is `mutating` before it changes. The timers (one per
+ * buffered row: a time and a key) are copied at once.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -26,7 +29,7 @@ import {
   type Row,
   RowKind,
 } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
 import { hasNullKey, padLeftRow, padRightRow, padsLeft, padsRight } from './join-types.ts';
 import { handleLate, InputWatermarks, notOpened } from './support.ts';
 import { TimerHeap } from './timer-heap.ts';
@@ -61,6 +64,11 @@ interface KeyState {
   right: Buffered[];
 }
 
+/** A key's state as it is, for copy-on-write: the entries (whose `matched` changes) are copied, rows shared. */
+function cloneKeyState(s: KeyState): KeyState {
+  return { left: s.left.map((b) => ({ ...b })), right: s.right.map((b) => ({ ...b })) };
+}
+
 /**
  * @example
  * // o JOIN s ON o.id = s.order_id AND o.ts BETWEEN s.ts - INTERVAL '4' HOUR AND s.ts
@@ -75,7 +83,7 @@ export class IntervalJoin implements Operator {
   private readonly opts: IntervalJoinOptions;
   private readonly leftKey: (row: Row) => StateKey;
   private readonly rightKey: (row: Row) => StateKey;
-  private readonly state = new Map<StateKey, KeyState>();
+  private state = new MapState<KeyState>('state', cloneKeyState);
   /** (expiry time, [key, side]): side 0 = left rows, 1 = right rows. */
   private readonly timers = new TimerHeap<[StateKey, number]>();
   private readonly watermarks = new InputWatermarks(2);
@@ -146,6 +154,7 @@ export class IntervalJoin implements Operator {
     let s = this.state.get(key);
     const me: Buffered = { row, ts: t, matched: false };
     if (s) {
+      this.state.mutating(s); // copy-on-write: matches are marked, the row may be buffered
       for (const other of isLeft ? s.right : s.left) {
         const lt = isLeft ? t : other.ts;
         const rt = isLeft ? other.ts : t;
@@ -191,6 +200,7 @@ export class IntervalJoin implements Operator {
       const [key, side] = timers.pop();
       const s = this.state.get(key);
       if (!s) continue;
+      this.state.mutating(s);
       const isLeft = side === 0;
       const pads = isLeft ? padsLeft(o.joinType) : padsRight(o.joinType);
       const keep: Buffered[] = [];
@@ -213,12 +223,13 @@ export class IntervalJoin implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({
+    // The buffered rows are written out copy-on-write; the timers are copied now.
+    return {
       wm: this.watermarks.snapshot(),
-      state: [...this.state.entries()],
-      timers: this.timers.snapshot(),
-      ended: this.ended,
-    });
+      state: this.state.snapshotDeferred(),
+      timers: structuredClone(this.timers.snapshot()),
+      ended: [...this.ended],
+    };
   }
 
   restore(state: unknown): void {
@@ -229,12 +240,11 @@ export class IntervalJoin implements Operator {
       ended: boolean[];
     };
     this.watermarks.restore(s.wm);
-    this.state.clear();
+    // Key order does not matter: keys are looked up, and timers decide what expires when.
+    this.state = new MapState<KeyState>('state', cloneKeyState);
+    this.state.restore(s.state);
     this.buffered = 0;
-    for (const [k, v] of s.state) {
-      this.state.set(k, v);
-      this.buffered += v.left.length + v.right.length;
-    }
+    for (const [, v] of s.state) this.buffered += v.left.length + v.right.length;
     this.timers.restore(s.timers);
     this.ended[0] = s.ended[0] as boolean;
     this.ended[1] = s.ended[1] as boolean;
@@ -246,6 +256,6 @@ export class IntervalJoin implements Operator {
   }
 
   close(): void {
-    this.state.clear();
+    this.state = new MapState<KeyState>('state', cloneKeyState);
   }
 }

@@ -9,12 +9,14 @@
  * 4. A timer at `end - 1` fires a session; timers of sessions that later grew are stale and are
  *    ignored when they pop (a session is identified by key and end, which no other session of the
  *    same key can share).
+ * The sessions of a key are one value of a MapState (copy-on-write snapshots, operators/state.ts):
+ * before a key's list or any entry in it changes in place, `mutating(key)` is called.
  */
 import type { Row } from '../api.ts';
-import type { StateKey } from '../state.ts';
+import { MapState, type StateKey } from '../state.ts';
 import type { AggregateCalls } from './aggregate-calls.ts';
 import { TimerHeap } from './timer-heap.ts';
-import { newEntry, type WindowEntry } from './window-entry.ts';
+import { cloneEntry, newEntry, type WindowEntry } from './window-entry.ts';
 
 /** The outcome of adding a row: the entry it went to, and the entries it absorbed (now gone). */
 export interface SessionAdd {
@@ -27,7 +29,7 @@ export interface SessionAdd {
 export class SessionWindows {
   private readonly gap: number;
   private readonly aggs: AggregateCalls;
-  readonly sessions = new Map<StateKey, WindowEntry[]>();
+  readonly sessions = new MapState<WindowEntry[]>('sessions', (list) => list.map(cloneEntry));
   readonly timers = new TimerHeap<[StateKey, number]>();
   private bufferedRows = 0;
 
@@ -58,6 +60,9 @@ export class SessionWindows {
       list = [];
       this.sessions.set(stateKey, list);
     }
+    // Covers every change below and the caller's to the entries it gets back in this call: the
+    // entries the list keeps are shared with the list replacing it.
+    this.sessions.mutating(list);
     let start = ts;
     let end = ts + this.gap;
     const hits: WindowEntry[] = [];
@@ -118,11 +123,18 @@ export class SessionWindows {
     return undefined;
   }
 
+  /** Must be called before the sessions of `stateKey` (the list or its entries) change in place. */
+  mutating(stateKey: StateKey): void {
+    const list = this.sessions.get(stateKey);
+    if (list !== undefined) this.sessions.mutating(list);
+  }
+
   remove(stateKey: StateKey, entry: WindowEntry): void {
     const list = this.sessions.get(stateKey);
     if (!list) return;
     const i = list.indexOf(entry);
     if (i < 0) return;
+    this.sessions.mutating(list);
     list.splice(i, 1);
     if (entry.rows) this.bufferedRows -= entry.rows.length;
     if (list.length === 0) this.sessions.delete(stateKey);
@@ -131,22 +143,24 @@ export class SessionWindows {
   /** Entries + buffered rows + pending timers. */
   size(): number {
     let n = 0;
-    for (const l of this.sessions.values()) n += l.length;
+    for (const [, l] of this.sessions.entries()) n += l.length;
     return n + this.bufferedRows + this.timers.size;
   }
 
+  /**
+   * The sessions are written out copy-on-write while processing goes on; the timers (one per session
+   * end, a pair of numbers each) are copied now.
+   */
   snapshot(): unknown {
-    return { sessions: [...this.sessions.entries()], timers: this.timers.snapshot() };
+    return { sessions: this.sessions.snapshotDeferred(), timers: structuredClone(this.timers.snapshot()) };
   }
 
   restore(state: unknown): void {
     const s = state as { sessions: [StateKey, WindowEntry[]][]; timers: [number, [StateKey, number]][] };
-    this.sessions.clear();
+    // The order of keys does not matter: timers fire sessions, and a key's list keeps its order.
+    this.sessions.restore(s.sessions);
     this.bufferedRows = 0;
-    for (const [k, list] of s.sessions) {
-      this.sessions.set(k, list);
-      for (const e of list) if (e.rows) this.bufferedRows += e.rows.length;
-    }
+    for (const [, list] of s.sessions) for (const e of list) if (e.rows) this.bufferedRows += e.rows.length;
     this.timers.restore(s.timers);
   }
 }

@@ -28,6 +28,11 @@
  *    `onProcessingTime`. Input watermarks are forwarded; the final +Infinity fires what is left, so a
  *    bounded query still gets every window.
  * Rows with a NULL rowtime are dropped and counted as `numNullRowtimeRecordsDropped`.
+ *
+ * Snapshots are copy-on-write (operators/state.ts): each bucket's entries and the sessions are
+ * MapStates, written out while processing goes on; every in-place change of an entry (accumulators,
+ * count, emission state) is preceded by `mutating`. Copied at once: the bucket list (one per window),
+ * the timers, and the keys of entries awaiting early or late firing.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -38,12 +43,12 @@ import {
   type Row,
   RowKind,
 } from '../api.ts';
-import { encodeKey, keySelector, type StateKey } from '../state.ts';
+import { encodeKey, keySelector, MapState, type StateKey } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
 import { SessionWindows } from './session-windows.ts';
 import { handleLate, notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
 import { TimerHeap } from './timer-heap.ts';
-import { newEntry, WindowEmitter, type WindowEntry } from './window-entry.ts';
+import { cloneEntry, newEntry, WindowEmitter, type WindowEntry } from './window-entry.ts';
 import { type AlignedWindowSpec, assignWindows, validateWindowSpec, type WindowSpec } from './window-spec.ts';
 
 export interface WindowAggregateOptions {
@@ -80,7 +85,7 @@ interface GroupingSet {
 interface Bucket {
   end: number;
   start: number;
-  entries: Map<StateKey, WindowEntry>;
+  entries: MapState<WindowEntry>;
   fired: boolean;
   /** Another window with the same end and a different start (only for windows read from columns). */
   next: Bucket | null;
@@ -271,6 +276,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     // The hot path is kept small (so it inlines): new entries, retractions and updates go elsewhere.
     const e = bucket.entries.get(key);
     if (e !== undefined && kind === RowKind.INSERT && !this.updating) {
+      bucket.entries.mutating(e); // copy-on-write for a checkpoint in progress
       this.aggs.accumulate(e.accs, row);
       e.count++;
       return true;
@@ -286,7 +292,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     while (bucket !== null && bucket.start !== start) bucket = bucket.next;
     if (bucket === null) {
       // A window sharing a fired window's end was complete as soon as it came.
-      bucket = { end, start, entries: new Map(), fired: head?.fired ?? false, next: null };
+      bucket = { end, start, entries: newEntries(), fired: head?.fired ?? false, next: null };
       if (head === undefined) {
         this.buckets.set(end, bucket);
         this.bucketTimers.push(end - 1, end);
@@ -310,6 +316,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     found: WindowEntry | undefined,
   ): void {
     let e = found;
+    if (e !== undefined) bucket.entries.mutating(e);
     if (isAccumulate(kind)) {
       if (e === undefined) {
         e = newEntry(keyRow ?? this.groupValues(row), start, end, this.aggs.create(), false);
@@ -350,6 +357,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       handleLate(this.ctx as OperatorContext, this.opts.lateOutput, kind, row);
       return;
     }
+    // add() tells the sessions map of the key's changes: they cover the withdrawals and emission below.
     const added = sessions.add(key, this.groupValues(row), ts, row);
     const e = added.entry;
     for (const gone of added.absorbed) {
@@ -409,7 +417,8 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     const end = bucket.end;
     if (!bucket.fired && end - 1 <= wm) {
       bucket.fired = true;
-      for (const e of bucket.entries.values()) {
+      for (const [, e] of bucket.entries.entries()) {
+        bucket.entries.mutating(e);
         e.fired = true;
         this.emitter.emit(e);
         this.dirty.delete(e);
@@ -419,7 +428,11 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     }
     // Pending late updates go out before the window is forgotten.
     if (bucket.fired && end - 1 + this.lateness <= wm && this.lateDelay > 0)
-      for (const e of bucket.entries.values()) this.flushLate(e);
+      for (const [, e] of bucket.entries.entries()) {
+        if (!this.lateDirty.has(e)) continue;
+        bucket.entries.mutating(e);
+        this.flushLate(e);
+      }
   }
 
   private fireSessions(wm: number): void {
@@ -429,6 +442,7 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       const [key, end] = timers.pop();
       const e = sessions.find(key, end);
       if (e === undefined) continue;
+      sessions.mutating(key);
       if (!e.fired && end - 1 <= wm) this.fireSession(key, e);
       if (e.fired && end - 1 + this.lateness <= wm) {
         this.flushLate(e);
@@ -455,14 +469,20 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   private maybeEarlyFire(now: number): void {
     if (now < this.nextEarlyFire) return;
     this.nextEarlyFire = now + this.earlyDelay;
-    for (const e of this.dirty) this.emitter.emit(e);
+    for (const e of this.dirty) {
+      this.mutatingEntry(e);
+      this.emitter.emit(e);
+    }
     this.dirty.clear();
   }
 
   private maybeLateFire(now: number): void {
     if (now < this.nextLateFire) return;
     this.nextLateFire = now + this.lateDelay;
-    for (const e of this.lateDirty) this.emitter.emit(e);
+    for (const e of this.lateDirty) {
+      this.mutatingEntry(e);
+      this.emitter.emit(e);
+    }
     this.lateDirty.clear();
   }
 
@@ -477,23 +497,25 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
   }
 
   snapshot(): unknown {
-    return structuredClone({
+    // Copy-on-write: the entries of each bucket and the sessions are written out while processing
+    // goes on (operators/state.ts). Buckets go in a plain object keyed by position (a snapshot holds
+    // DeferredEntries only as property values of plain objects), which keeps their order.
+    const buckets: Record<number, unknown> = {};
+    this.allBuckets().forEach((b, i) => {
+      buckets[i] = { end: b.end, start: b.start, fired: b.fired, entries: b.entries.snapshotDeferred() };
+    });
+    return {
       wm: this.wm,
       forwarded: this.forwarded,
       nextEarlyFire: this.nextEarlyFire,
       nextLateFire: this.nextLateFire,
-      buckets: this.allBuckets().map((b) => ({
-        end: b.end,
-        start: b.start,
-        fired: b.fired,
-        entries: [...b.entries.entries()],
-      })),
-      bucketTimers: this.bucketTimers.snapshot(),
+      buckets,
+      bucketTimers: structuredClone(this.bucketTimers.snapshot()),
       sessions: this.sessions?.snapshot() ?? null,
       // Entries awaiting early firing, in the order they will be emitted.
       dirty: [...this.dirty].map((e) => [e.end, e.start, this.stateKeyOf(e)]),
       lateDirty: [...this.lateDirty].map((e) => [e.end, e.start, this.stateKeyOf(e)]),
-    });
+    };
   }
 
   restore(state: unknown): void {
@@ -502,7 +524,11 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       forwarded: number;
       nextEarlyFire: number;
       nextLateFire?: number;
-      buckets: { end: number; start: number; fired: boolean; entries: [StateKey, WindowEntry][] }[];
+      /** By position (an array in snapshots taken before copy-on-write). */
+      buckets: Record<
+        number,
+        { end: number; start: number; fired: boolean; entries: [StateKey, WindowEntry][] }
+      >;
       bucketTimers: [number, number][];
       sessions: unknown;
       dirty: [number, number, StateKey][];
@@ -516,14 +542,12 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.lateDirty.clear();
     this.lastBucket = null;
     this.dirty.clear();
-    for (const b of s.buckets) {
-      const bucket: Bucket = {
-        end: b.end,
-        start: b.start,
-        fired: b.fired,
-        entries: new Map(b.entries),
-        next: null,
-      };
+    // Entries of a bucket come back in the order they were created (a bucket only ever gains keys, so
+    // its snapshot has no displaced keys to append): windows fire them in the same order as before.
+    for (const b of Object.values(s.buckets)) {
+      const entries = newEntries();
+      entries.restore(b.entries);
+      const bucket: Bucket = { end: b.end, start: b.start, fired: b.fired, entries, next: null };
       const head = this.buckets.get(b.end);
       if (head === undefined) this.buckets.set(b.end, bucket);
       else {
@@ -548,6 +572,17 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
       const e = find(end, start, key);
       if (e) this.lateDirty.add(e);
     }
+  }
+
+  /** Tells the map holding entry `e` that it is about to change in place (copy-on-write). */
+  private mutatingEntry(e: WindowEntry): void {
+    if (this.sessions) {
+      this.sessions.mutating(this.stateKeyOf(e));
+      return;
+    }
+    let b = this.buckets.get(e.end) ?? null;
+    while (b !== null && b.start !== e.start) b = b.next;
+    b?.entries.mutating(e);
   }
 
   /** Every bucket, chains included. */
@@ -585,6 +620,11 @@ export class WindowAggregate implements Operator, ProcessingTimeAware {
     this.dirty.clear();
     this.lateDirty.clear();
   }
+}
+
+/** The entries of one window, by group key. */
+function newEntries(): MapState<WindowEntry> {
+  return new MapState<WindowEntry>('entries', cloneEntry);
 }
 
 function compileGroupingSets(o: WindowAggregateOptions): GroupingSet[] {

@@ -35,7 +35,7 @@ export interface WindowDeduplicateOptions {
 export class WindowDeduplicate implements Operator {
   readonly name = 'WindowDeduplicate';
   private readonly opts: WindowDeduplicateOptions;
-  private readonly buckets = new WindowBuckets<{ row: Row | null }>();
+  private readonly buckets = new WindowBuckets<{ row: Row | null }>((g) => ({ row: g.row }));
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
   private wm = Number.NEGATIVE_INFINITY;
@@ -92,7 +92,8 @@ export class WindowDeduplicate implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ wm: this.wm, buckets: this.buckets.snapshot() });
+    // The windows' groups are written out copy-on-write (WindowBuckets.snapshot).
+    return { wm: this.wm, buckets: this.buckets.snapshot() };
   }
 
   restore(state: unknown): void {

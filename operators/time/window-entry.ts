@@ -52,6 +52,16 @@ export function newEntry(
   };
 }
 
+/**
+ * An entry as it is now, for copy-on-write snapshots: what processing changes in place (the
+ * accumulators, the buffered rows, the counters) is copied; `key` and `emitted` are replaced, never
+ * changed, and are shared.
+ */
+export function cloneEntry(e: WindowEntry): WindowEntry {
+  const accs = e.accs.map((a) => (typeof a === 'object' && a !== null ? structuredClone(a) : a));
+  return { ...e, accs, rows: e.rows === null ? null : e.rows.slice() };
+}
+
 /** Emits entry results downstream, applying the append / update protocol described above. */
 export class WindowEmitter {
   private readonly aggs: AggregateCalls;

@@ -55,7 +55,11 @@ interface Group {
 export class WindowJoin implements Operator {
   readonly name = 'WindowJoin';
   private readonly opts: WindowJoinOptions;
-  private readonly buckets = new WindowBuckets<Group>();
+  // Rows are never changed: a copy of a group copies its two lists.
+  private readonly buckets = new WindowBuckets<Group>((g) => ({
+    left: g.left.slice(),
+    right: g.right.slice(),
+  }));
   private readonly watermarks = new InputWatermarks(2);
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
@@ -143,11 +147,8 @@ export class WindowJoin implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({
-      wm: this.watermarks.snapshot(),
-      buckets: this.buckets.snapshot(),
-      ended: this.ended,
-    });
+    // The windows' groups are written out copy-on-write (WindowBuckets.snapshot).
+    return { wm: this.watermarks.snapshot(), buckets: this.buckets.snapshot(), ended: [...this.ended] };
   }
 
   restore(state: unknown): void {

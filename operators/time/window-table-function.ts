@@ -134,7 +134,8 @@ export class WindowTableFunction implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ wm: this.wm, sessions: this.sessions?.snapshot() ?? null });
+    // The sessions are written out copy-on-write (see SessionWindows.snapshot).
+    return { wm: this.wm, sessions: this.sessions?.snapshot() ?? null };
   }
 
   restore(state: unknown): void {

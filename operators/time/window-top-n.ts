@@ -46,7 +46,8 @@ export class WindowTopN implements Operator {
   readonly name = 'WindowTopN';
   private readonly opts: WindowTopNOptions;
   private readonly rankType: RankType;
-  private readonly buckets = new WindowBuckets<Row[]>();
+  // Rows are never changed: a copy of a group copies its list.
+  private readonly buckets = new WindowBuckets<Row[]>((rows) => rows.slice());
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
   private wm = Number.NEGATIVE_INFINITY;
@@ -127,7 +128,8 @@ export class WindowTopN implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ wm: this.wm, buckets: this.buckets.snapshot() });
+    // The windows' groups are written out copy-on-write (WindowBuckets.snapshot).
+    return { wm: this.wm, buckets: this.buckets.snapshot() };
   }
 
   restore(state: unknown): void {

@@ -10,7 +10,11 @@ import { setAtPath, splitDeferred } from '../../operators/state.ts';
  * Snapshots `op` now, then runs `steps` one by one, reading `chunk` entries of the snapshot before each;
  * returns the snapshot as restore() takes it.
  */
-export function snapshotWhile(op: Operator, steps: readonly (() => void)[], chunk: number): unknown {
+export function snapshotWhile(
+  op: Pick<Operator, 'snapshot'>,
+  steps: readonly (() => void)[],
+  chunk: number,
+): unknown {
   const { plain, deferred } = splitDeferred(op.snapshot());
   const copy = structuredClone(plain);
   const parts = deferred.map(() => [] as unknown[]);

@@ -5,6 +5,7 @@ import { ProcessingTimeTemporalJoin } from '../../../operators/temporal/processi
 import { TimeTravelScan } from '../../../operators/temporal/time-travel-scan.ts';
 import type { PeriodQuery } from '../../../operators/temporal/version-history.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 
 const KINDS = [
   RowKind.INSERT,
@@ -79,7 +80,7 @@ describe('ProcessingTimeTemporalJoin: property', () => {
 describe('TimeTravelScan: property', () => {
   it('under out-of-order arrival and advancing watermarks, answers like a brute force on the final data', () => {
     const change = fc.record({
-      key: fc.constantFrom('a', 'b', 'c'),
+      key: fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'),
       t: fc.integer({ min: 0, max: 60 }),
       kind: fc.constantFrom(...KINDS),
       v: fc.nat(99),
@@ -103,21 +104,50 @@ describe('TimeTravelScan: property', () => {
         fc.array(change, { maxLength: 40 }),
         query,
         fc.integer({ min: 0, max: 20 }),
-        (changes, q: PeriodQuery, delay) => {
+        fc.integer({ min: 1, max: 8 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (generated, q: PeriodQuery, delay, keyCount, cut, chunk) => {
+          // Few keys make equal times of one key common; more outlast a few chunks of a snapshot.
+          const keys = 'abcdefgh'.slice(0, keyCount);
+          const changes = generated.map((c) => ({
+            ...c,
+            key: keys[c.key.charCodeAt(0) % keyCount] as string,
+          }));
           const arrivals = changes
             .map((c) => ({ ...c, arrival: c.t + c.jitter * delay }))
             .sort((x, y) => x.arrival - y.arrival);
-          const h = new OperatorHarness(new TimeTravelScan({ keyIndices: [0], timeIndex: 1, query: q }));
+          const make = () => new TimeTravelScan({ keyIndices: [0], timeIndex: 1, query: q });
+          const steps: ((h: OperatorHarness) => void)[] = [];
           let maxSeen = Number.NEGATIVE_INFINITY;
           for (const c of arrivals) {
-            h.push(c.kind, [c.key, c.t, c.v]);
             maxSeen = Math.max(maxSeen, c.t);
-            h.watermark(maxSeen - delay - 1);
+            const wm = maxSeen - delay - 1;
+            steps.push((h) => h.push(c.kind, [c.key, c.t, c.v]).watermark(wm));
           }
-          h.endAll();
+          steps.push((h) => h.endAll());
+          const h = new OperatorHarness(make());
+          for (const step of steps) step(h);
+          // Restored from a snapshot at `at`, written out while the snapshotted scan goes on to the end
+          // (freeing history, emitting, dropping it): the same output, in the same order.
+          const at = cut % steps.length;
+          const first = new OperatorHarness(make());
+          for (const step of steps.slice(0, at)) step(first);
+          const held = first.stateSize();
+          const prefix = [...first.out.changes];
+          const snap = snapshotWhile(
+            first.operator,
+            steps.slice(at).map((step) => () => step(first)),
+            chunk,
+          );
+          first.out.changes.splice(0, first.out.changes.length, ...prefix);
+          const resumed = first.restoreInto(make(), snap);
+          expect(resumed.stateSize()).toBe(held);
+          for (const step of steps.slice(at)) step(resumed);
+          expect(resumed.formatted()).toEqual(h.formatted());
           // Brute force on the final data: per key, changes by (time, arrival); a version lasts to the next.
           const expected: Row[] = [];
-          for (const key of ['a', 'b', 'c']) {
+          for (const key of keys) {
             const mine = arrivals
               .filter((c) => c.key === key && c.kind !== RowKind.UPDATE_BEFORE) // -U changes no version
               .sort((x, y) => x.t - y.t); // stable: arrival order

@@ -96,9 +96,14 @@ describe('IntervalJoin', () => {
         fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
         fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }),
         fc.nat(),
-        (joinType, lower, width, lt, rt, delay, jitter, choice, at) => {
-          const left = lt.map((t) => [...t] as Row);
-          const right = rt.map((t) => [...t] as Row);
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 3, max: 8 }),
+        (joinType, lower, width, lt, rt, delay, jitter, choice, at, chunk, keys) => {
+          // Up to 8 keys (by the value column): a key's rows outlast a few chunks of a snapshot.
+          const keyed = (t: readonly [number | null, number, number]): Row =>
+            t[0] === null ? [...t] : [(t[0] * 10 + t[2]) % keys, t[1], t[2]];
+          const left = lt.map(keyed);
+          const right = rt.map(keyed);
           const arrivals = interleave(
             shuffledArrivals(left, TS, delay, jitter, 0),
             shuffledArrivals(right, TS, delay, [...jitter].reverse(), 1),
@@ -112,9 +117,11 @@ describe('IntervalJoin', () => {
           );
           expect(r.out.changes.every((c) => c.kind === RowKind.INSERT)).toBe(true);
           expect(r.finalState).toBe(0);
+          // The snapshot is written out while the join goes on to the end (matching, expiring, padding).
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },

@@ -2,10 +2,16 @@
  * Drives an operator through an arrival sequence the way a source with bounded out-of-orderness
  * would: after each row, input `i`'s watermark becomes `max ts seen on i - delay - 1`. Optionally
  * snapshots mid-stream, restores into a fresh operator, and carries on, so tests can compare a
- * restored run with an uninterrupted one.
+ * restored run with an uninterrupted one. The snapshot is written out a few entries at a time while
+ * the snapshotted operator goes on to the end of the input (firing and dropping windows), as a
+ * checkpoint writes copy-on-write state (operators/state.ts).
  */
-import type { Operator, OperatorContext, Row } from '../../../operators/api.ts';
+
+import { isDeepStrictEqual } from 'node:util';
+import type { Collector, Operator, OperatorContext, Row } from '../../../operators/api.ts';
 import { RowKind } from '../../../operators/api.ts';
+import { materializeSnapshot } from '../../../operators/state.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import { RecordingCollector } from './harness.ts';
 
 export interface Arrival {
@@ -28,6 +34,13 @@ export interface ScenarioOptions {
   readonly delay: number;
   /** Snapshot after this many arrivals and continue in a fresh operator restored from it. */
   readonly restoreAt?: number;
+  /** Entries of the snapshot written out per input step of the snapshotted operator (default 1). */
+  readonly snapshotChunk?: number;
+  /**
+   * Also check that the snapshot written out while the operator went on equals one copied at once
+   * (for operators whose snapshot lists state in an order that writing it out does not change).
+   */
+  readonly checkSnapshot?: boolean;
   /** Arrivals (by position) that are pushed without moving the watermark (late rows). */
   readonly noWatermark?: ReadonlySet<number>;
   /** Processing time per arrival (defaults to the arrival index). */
@@ -41,26 +54,23 @@ export function runScenario(
 ): ScenarioResult {
   const out = new RecordingCollector();
   const metrics = new Map<string, number>();
+  // While a snapshot is written out, the snapshotted operator's output and metrics go elsewhere.
+  let sink: Collector = out;
+  let counts = metrics;
+  const forward: Collector = {
+    push: (kind, row) => sink.push(kind, row),
+    watermark: (ts) => sink.watermark(ts),
+    end: () => sink.end(),
+  };
   let clock = 0;
   const ctx: OperatorContext = {
     jobName: 'test',
     operatorId: '0:test',
     now: () => clock,
-    count: (m, by = 1) => metrics.set(m, (metrics.get(m) ?? 0) + by),
+    count: (m, by = 1) => counts.set(m, (counts.get(m) ?? 0) + by),
   };
-  let op = make();
-  op.open(ctx, out);
-  const maxTs = new Array<number>(o.inputs).fill(Number.NEGATIVE_INFINITY);
-  const stateTrace: number[] = [];
-  arrivals.forEach((a, i) => {
-    if (o.restoreAt === i) {
-      // Round-trip through structured clone, as a checkpoint writer would.
-      const snap = structuredClone(op.snapshot());
-      op.close();
-      op = make();
-      op.open(ctx, out);
-      op.restore(snap);
-    }
+  const arrive = (op: Operator, i: number, maxTs: number[]): void => {
+    const a = arrivals[i] as Arrival;
     clock = o.clock ? o.clock(i) : i;
     op.process(RowKind.INSERT, a.row, a.input);
     const ts = a.row[o.tsIndex[a.input] as number] as number;
@@ -68,10 +78,44 @@ export function runScenario(
       maxTs[a.input] = ts;
       op.processWatermark(ts - o.delay - 1, a.input);
     }
+  };
+  const finish = (op: Operator): void => {
+    for (let i = 0; i < o.inputs; i++) op.processWatermark(Number.POSITIVE_INFINITY, i);
+    for (let i = 0; i < o.inputs; i++) op.endInput(i);
+  };
+  let op = make();
+  op.open(ctx, forward);
+  const maxTs = new Array<number>(o.inputs).fill(Number.NEGATIVE_INFINITY);
+  const stateTrace: number[] = [];
+  arrivals.forEach((_, i) => {
+    if (o.restoreAt === i) {
+      const live = op;
+      const liveMaxTs = [...maxTs];
+      const steps = arrivals.slice(i).map((_a, j) => () => arrive(live, i + j, liveMaxTs));
+      steps.push(() => finish(live));
+      const clockAt = clock;
+      sink = new RecordingCollector();
+      counts = new Map();
+      const atOnce = o.checkSnapshot ? structuredClone(materializeSnapshot(live.snapshot())) : undefined;
+      // Round-trip through structured clone, as a checkpoint writer would.
+      const snap = structuredClone(snapshotWhile(live, steps, o.snapshotChunk ?? 1));
+      if (atOnce !== undefined && !isDeepStrictEqual(snap, atOnce)) {
+        throw new Error(
+          `the snapshot written out differs from one taken at once:\n${JSON.stringify(snap)}\n${JSON.stringify(atOnce)}`,
+        );
+      }
+      sink = out;
+      counts = metrics;
+      clock = clockAt;
+      live.close();
+      op = make();
+      op.open(ctx, forward);
+      op.restore(snap);
+    }
+    arrive(op, i, maxTs);
     stateTrace.push(op.stateSize());
   });
-  for (let i = 0; i < o.inputs; i++) op.processWatermark(Number.POSITIVE_INFINITY, i);
-  for (let i = 0; i < o.inputs; i++) op.endInput(i);
+  finish(op);
   return { out, metrics, finalState: op.stateSize(), stateTrace };
 }
 

@@ -45,6 +45,8 @@ function windowed(spec: WindowSpec, rows: readonly Row[]): Row[] {
 
 const delayArb = fc.integer({ min: 0, max: 15 });
 const jitterArb = fc.array(fc.nat(), { minLength: 1, maxLength: 10 });
+/** Snapshot entries written out per arrival while the snapshotted operator goes on (scenario.ts). */
+const chunkArb = fc.integer({ min: 1, max: 4 });
 
 describe('WindowTableFunction', () => {
   it('appends window columns, one row per HOP window, keeping the change kind', () => {
@@ -87,6 +89,35 @@ describe('WindowTableFunction', () => {
     h.finish();
     expect(h.out.printed().slice(3)).toEqual(['+I["a",30,30,40,39]']);
     expect(h.op.stateSize()).toBe(0);
+  });
+
+  it('a snapshot keeps the sessions a watermark emits and frees while it is written out', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 8 }), fc.integer({ min: 1, max: 4 }), (keys, chunk) => {
+        const make = () =>
+          new WindowTableFunction({
+            window: { kind: 'session', gap: 5 },
+            rowtimeIndex: 1,
+            partitionKeys: [0],
+          });
+        // Two sessions per key (the second arrives without moving the watermark); right after the
+        // snapshot a watermark emits and frees the first ones.
+        const arrivals: Arrival[] = [];
+        const held = new Set<number>();
+        for (let k = 0; k < keys; k++) arrivals.push({ input: 0, row: [k, 0] });
+        for (let k = 0; k < keys; k++) {
+          held.add(arrivals.length);
+          arrivals.push({ input: 0, row: [k, 20] });
+        }
+        const restoreAt = arrivals.length;
+        arrivals.push({ input: 0, row: [0, 12] });
+        const o = { inputs: 1, tsIndex: [1], delay: 0, noWatermark: held };
+        const plain = runScenario(make, arrivals, o);
+        const restored = runScenario(make, arrivals, { ...o, restoreAt, snapshotChunk: chunk });
+        expect(restored.out.printed()).toEqual(plain.out.printed());
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it('property: aligned windows equal the reference; SESSION on shuffled input equals sessions of the sorted input', () => {
@@ -186,7 +217,8 @@ describe('WindowTopN', () => {
         fc.integer({ min: 0, max: 3 }),
         fc.boolean(),
         fc.nat(),
-        (spec, tuples, delay, jitter, rankType, rankStart, extra, outputRank, at) => {
+        chunkArb,
+        (spec, tuples, delay, jitter, rankType, rankStart, extra, outputRank, at, chunk) => {
           const input = windowed(
             spec,
             tuples.map((t) => [...t]),
@@ -223,6 +255,8 @@ describe('WindowTopN', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
@@ -242,7 +276,8 @@ describe('WindowDeduplicate', () => {
         jitterArb,
         fc.boolean(),
         fc.nat(),
-        (spec, tuples, delay, jitter, keepLast, at) => {
+        chunkArb,
+        (spec, tuples, delay, jitter, keepLast, at, chunk) => {
           // One row per (key, ts) so that "first" and "last" are unambiguous.
           const unique = [...new Map(tuples.map((t) => [`${t[0]}/${t[1]}`, [...t] as Row])).values()];
           const input = windowed(spec, unique);
@@ -268,6 +303,8 @@ describe('WindowDeduplicate', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
@@ -340,7 +377,8 @@ describe('WindowJoin', () => {
         fc.array(fc.boolean(), { minLength: 1, maxLength: 10 }),
         fc.constantFrom(...joinTypes),
         fc.nat(),
-        (spec, lt, rt, delay, jitter, choice, joinType, at) => {
+        chunkArb,
+        (spec, lt, rt, delay, jitter, choice, joinType, at, chunk) => {
           const left = windowed(
             spec,
             lt.map((t) => [...t]),
@@ -363,6 +401,8 @@ describe('WindowJoin', () => {
           const restored = runScenario(make, arrivals, {
             ...o,
             restoreAt: at % Math.max(1, arrivals.length),
+            snapshotChunk: chunk,
+            checkSnapshot: true,
           });
           expect(restored.out.printed()).toEqual(r.out.printed());
         },
