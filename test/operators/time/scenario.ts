@@ -6,6 +6,7 @@
  */
 import type { Operator, OperatorContext, Row } from '../../../operators/api.ts';
 import { RowKind } from '../../../operators/api.ts';
+import { materializeSnapshot } from '../../../operators/state.ts';
 import { RecordingCollector } from './harness.ts';
 
 export interface Arrival {
@@ -54,8 +55,9 @@ export function runScenario(
   const stateTrace: number[] = [];
   arrivals.forEach((a, i) => {
     if (o.restoreAt === i) {
-      // Round-trip through structured clone, as a checkpoint writer would.
-      const snap = structuredClone(op.snapshot());
+      // Copy-on-write state drained, then a round-trip through structured clone, as a checkpoint
+      // writer would.
+      const snap = structuredClone(materializeSnapshot(op.snapshot()));
       op.close();
       op = make();
       op.open(ctx, out);
