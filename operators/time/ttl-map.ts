@@ -55,6 +55,18 @@ export class TtlMap<V> {
 
   /** Writes the value and restarts its time to live. */
   set(key: StateKey, v: V, now: number): void {
+    const s = this.map.get(key);
+    if (s !== undefined && s.v === v) {
+      // The value changed in place (after getForUpdate) is written back: its slot is kept, so that a
+      // snapshot in progress copies it once, not again after every change.
+      this.map.mutating(s);
+      s.t = now;
+      if (this.ttlMs > 0) {
+        this.map.delete(key);
+        this.map.set(key, s);
+      }
+      return;
+    }
     if (this.ttlMs > 0) this.map.delete(key);
     this.map.set(key, { v, t: now });
   }

@@ -31,4 +31,26 @@ describe('TtlMap snapshots', () => {
     expect(expired).toEqual(['old a']); // written at 0: expired, although listed after 'b'
     expect(restored.get('b')).toBe('b');
   });
+
+  it('writing a value back during a snapshot keeps what the snapshot holds (value and write time)', () => {
+    const m = new TtlMap<number[]>(10, (v) => v.slice());
+    const v = [1];
+    m.set('a', v, 0);
+    m.set('b', [2], 1);
+    const snap = m.snapshotDeferred();
+    (m.getForUpdate('a') as number[]).push(2);
+    m.set('a', v, 5); // changed in place, written back: its time to live restarts
+    m.set('b', m.get('b') as number[], 6); // written back unchanged
+    const entries = (materializeSnapshot({ snap }) as { snap: TtlMapEntry<number[]>[] }).snap;
+    expect(new Map(entries as [string, unknown][])).toEqual(
+      new Map([
+        ['a', { v: [1], t: 0 }],
+        ['b', { v: [2], t: 1 }],
+      ]),
+    );
+    expect(m.get('a')).toEqual([1, 2]);
+    const expired: number[][] = [];
+    m.expire(12, (x) => expired.push(x));
+    expect(expired).toEqual([]); // both were written again at 5 and 6
+  });
 });
