@@ -98,8 +98,7 @@ try {
   console.log(
     `without checkpoints: ${fmt(off.rows / off.seconds)} rows/s (${fmt(off.rows)} rows, ${fmt(off.keys)} keys held)`,
   );
-  if (gc)
-    console.log(`state in memory: ${mb(stateHeap)} of heap (${fmt(stateHeap / KEYS)} bytes per key)`);
+  if (gc) console.log(`state in memory: ${mb(stateHeap)} of heap (${fmt(stateHeap / KEYS)} bytes per key)`);
   const on = await runFor(dir);
   console.log(
     `with checkpoints:    ${fmt(on.rows / on.seconds)} rows/s (${fmt(on.rows)} rows, ${fmt(on.keys)} keys held, ${on.stats.length} checkpoints)`,

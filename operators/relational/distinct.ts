@@ -9,6 +9,9 @@
  *      counted (`numRetractionsOfUnknownRow`): a correct changelog never does that.
  * A DISTINCT that needs `table.exec.state.ttl` is planned as a GroupAggregate over every column with no
  * aggregate calls, which behaves identically and supports TTL.
+ *
+ * Snapshots are copy-on-write (operators/state.ts): a count changed in place is first reported with
+ * `mutatingChain` (row-hash.ts), since a snapshot holds hash chains, not single entries.
  */
 import {
   type Collector,
@@ -19,20 +22,43 @@ import {
   RowKind,
 } from '../api.ts';
 import { type MapState, StateStore } from '../state.ts';
-import { chainEntries, findRow, hashRow, insertRow, type RowEntry, removeRow } from './row-hash.ts';
+import {
+  chainEntries,
+  cloneChain,
+  findInChain,
+  hashRow,
+  insertRow,
+  mutatingChain,
+  type RowEntry,
+  removeRow,
+} from './row-hash.ts';
 
 interface Counted extends RowEntry {
   count: number;
 }
 
+export interface DistinctOptions {
+  /** The row hash; default `hashRow` (row-hash.ts). Tests pass a degenerate one to exercise collisions. */
+  readonly hashRow?: (row: Row) => number;
+}
+
+/** A hash chain as it is now, for copy-on-write (rows are never changed, so they are shared). */
+const cloneCounted = (head: Counted): Counted =>
+  cloneChain(head, (e) => ({ row: e.row, count: e.count, next: null }));
+
 export class Distinct implements Operator {
   readonly name = 'Distinct';
   private readonly store = new StateStore();
-  private readonly counts: MapState<Counted> = this.store.map<Counted>('counts');
+  private readonly counts: MapState<Counted> = this.store.map<Counted>('counts', cloneCounted);
+  private readonly hash: (row: Row) => number;
   /** Number of distinct live rows (entries across hash chains). */
   private size = 0;
   private ctx!: OperatorContext;
   private out!: Collector;
+
+  constructor(options: DistinctOptions = {}) {
+    this.hash = options.hashRow ?? hashRow;
+  }
 
   open(ctx: OperatorContext, out: Collector): void {
     this.ctx = ctx;
@@ -40,10 +66,12 @@ export class Distinct implements Operator {
   }
 
   process(kind: RowKind, row: Row, _input: number): void {
-    const h = hashRow(row);
-    const e = findRow(this.counts, h, row);
+    const h = this.hash(row);
+    const head = this.counts.get(h);
+    const e = findInChain(head, row);
     if (isAccumulate(kind)) {
       if (e !== undefined) {
+        mutatingChain(this.counts, head as Counted, e);
         e.count++;
         return;
       }
@@ -56,6 +84,7 @@ export class Distinct implements Operator {
       this.ctx.count('numRetractionsOfUnknownRow');
       return;
     }
+    mutatingChain(this.counts, head as Counted, e); // also covers the unlinking below
     if (--e.count === 0) {
       removeRow(this.counts, h, e);
       this.size--;
@@ -72,7 +101,8 @@ export class Distinct implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone(this.store.snapshot());
+    // Copy-on-write: the chains are written out while processing goes on (operators/state.ts).
+    return this.store.snapshotDeferred();
   }
 
   restore(state: unknown): void {

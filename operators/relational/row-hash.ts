@@ -98,7 +98,12 @@ export interface HashTable<E> {
 
 /** The entry holding a row equal to `row` among those hashed to `hash`, or undefined. */
 export function findRow<E extends RowEntry>(table: HashTable<E>, hash: number, row: Row): E | undefined {
-  let e: E | null | undefined = table.get(hash);
+  return findInChain(table.get(hash), row);
+}
+
+/** The entry holding a row equal to `row` in the chain starting at `head`, or undefined. */
+export function findInChain<E extends RowEntry>(head: E | undefined, row: Row): E | undefined {
+  let e: E | null | undefined = head;
   while (e !== undefined && e !== null && !rowsEqual(e.row, row)) e = e.next as E | null;
   return e ?? undefined;
 }
@@ -132,4 +137,36 @@ export function* chainEntries<E extends RowEntry>(heads: Iterable<E>): IterableI
       e = e.next as E;
     }
   }
+}
+
+/**
+ * Copy-on-write for a table kept in a MapState (operators/state.ts): must precede an in-place change of
+ * `entry` (a field of it, or its `next`) in the chain starting at `head`. A snapshot holds the chain
+ * heads of its instant, and a head reaches every entry after it, so each entry from the current head
+ * down to `entry` is reported: whichever of them was the head then keeps its chain as it is now. (A head
+ * of that instant no longer in the chain was reported before it was unlinked: it was changed first.)
+ * Chains are almost always one entry long.
+ */
+export function mutatingChain<E extends RowEntry>(
+  table: { mutating(value: E): void },
+  head: E,
+  entry: E,
+): void {
+  for (let e: E | null = head; e !== null; e = e.next as E | null) {
+    table.mutating(e);
+    if (e === entry) return;
+  }
+}
+
+/** A copy of the chain from `head` on, each entry copied by `copy` (which need not copy `next`). */
+export function cloneChain<E extends RowEntry>(head: E, copy: (e: E) => E): E {
+  const first = copy(head);
+  let prev = first;
+  for (let e = head.next as E | null; e !== null; e = e.next as E | null) {
+    const c = copy(e);
+    prev.next = c;
+    prev = c;
+  }
+  prev.next = null;
+  return first;
 }

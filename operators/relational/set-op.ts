@@ -10,6 +10,9 @@
  * changing its count on that input; emit the difference as +I (more) or -D (fewer) copies. A row whose
  * counts are all 0 is dropped from state. A retraction of a row the input does not hold is ignored and
  * counted (`numRetractionsOfUnknownRow`).
+ *
+ * Snapshots are copy-on-write (operators/state.ts): counts changed in place are first reported with
+ * `mutatingChain` (row-hash.ts), since a snapshot holds hash chains, not single entries.
  */
 import { InternalError } from '../../common/errors.ts';
 import {
@@ -22,7 +25,16 @@ import {
 } from '../api.ts';
 import { type MapState, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
-import { chainEntries, findRow, hashRow, insertRow, type RowEntry, removeRow } from './row-hash.ts';
+import {
+  chainEntries,
+  cloneChain,
+  findInChain,
+  hashRow,
+  insertRow,
+  mutatingChain,
+  type RowEntry,
+  removeRow,
+} from './row-hash.ts';
 
 export const SetOpKind = {
   UNION: 'UNION',
@@ -37,12 +49,18 @@ export interface SetOpOptions {
   readonly kind: SetOpKind;
   /** Number of inputs: 2, or any number >= 1 for UNION. Default 2. */
   readonly inputs?: number;
+  /** The row hash; default `hashRow` (row-hash.ts). Tests pass a degenerate one to exercise collisions. */
+  readonly hashRow?: (row: Row) => number;
 }
 
 interface RowCounts extends RowEntry {
   /** Live copies of the row per input. */
   counts: number[];
 }
+
+/** A hash chain as it is now, for copy-on-write (rows are never changed, so they are shared). */
+const cloneRowCounts = (head: RowCounts): RowCounts =>
+  cloneChain(head, (e) => ({ row: e.row, counts: [...e.counts], next: null }));
 
 /** Output multiplicity from per-input multiplicities, one function per kind. */
 const MULTIPLICITY: Record<SetOpKind, (c: readonly number[]) => number> = {
@@ -61,7 +79,8 @@ export class SetOp implements Operator {
   private readonly multiplicity: (c: readonly number[]) => number;
   private readonly inputs: InputTracker;
   private readonly store = new StateStore();
-  private readonly rows: MapState<RowCounts> = this.store.map<RowCounts>('rows');
+  private readonly rows: MapState<RowCounts> = this.store.map<RowCounts>('rows', cloneRowCounts);
+  private readonly hash: (row: Row) => number;
   /** Number of distinct rows held (entries across hash chains). */
   private size = 0;
   private ctx!: OperatorContext;
@@ -77,6 +96,7 @@ export class SetOp implements Operator {
     this.name = `SetOp(${options.kind})`;
     this.multiplicity = MULTIPLICITY[options.kind];
     this.inputs = new InputTracker(n);
+    this.hash = options.hashRow ?? hashRow;
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -85,8 +105,9 @@ export class SetOp implements Operator {
   }
 
   process(kind: RowKind, row: Row, input: number): void {
-    const h = hashRow(row);
-    let e = findRow(this.rows, h, row);
+    const h = this.hash(row);
+    const head = this.rows.get(h);
+    let e = findInChain(head, row);
     const add = isAccumulate(kind);
     if (e === undefined) {
       if (!add) {
@@ -96,9 +117,12 @@ export class SetOp implements Operator {
       e = { row, counts: new Array<number>(this.inputs.inputs).fill(0), next: null };
       insertRow(this.rows, h, e);
       this.size++;
-    } else if (!add && e.counts[input] === 0) {
-      this.ctx.count('numRetractionsOfUnknownRow');
-      return;
+    } else {
+      if (!add && e.counts[input] === 0) {
+        this.ctx.count('numRetractionsOfUnknownRow');
+        return;
+      }
+      mutatingChain(this.rows, head as RowCounts, e); // also covers the unlinking below
     }
     const before = this.multiplicity(e.counts);
     (e.counts[input] as number) += add ? 1 : -1;
@@ -124,7 +148,8 @@ export class SetOp implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone(this.store.snapshot());
+    // Copy-on-write: the chains are written out while processing goes on (operators/state.ts).
+    return this.store.snapshotDeferred();
   }
 
   restore(state: unknown): void {

@@ -15,6 +15,10 @@
  * row, which is what the stable sort would give). Memory is O(OFFSET + LIMIT), time O(n log k).
  * On an unbounded input ORDER BY a non-time column is refused by the planner, as in Flink; LIMIT alone
  * there is the Limit operator.
+ * The buffered rows (keyed by arrival number) and the retraction counts live in MapStates, so a
+ * checkpoint does not copy them: they are written out while processing goes on (copy-on-write,
+ * operators/state.ts; rows and counts are replaced, never changed in place). The bounded heap, at most
+ * OFFSET + LIMIT entries, is copied.
  */
 
 import { InternalError } from '../../common/errors.ts';
@@ -26,7 +30,7 @@ import {
   type Row,
   RowKind,
 } from '../api.ts';
-import { encodeKey } from '../state.ts';
+import { encodeKey, type MapState, type StateKey, StateStore } from '../state.ts';
 
 export interface SortLimitOptions {
   /** Row order (see compare.ts `buildComparator`); omitted: arrival order. */
@@ -39,7 +43,19 @@ export interface SortLimitOptions {
   readonly insertOnlyInput?: boolean;
 }
 
+/** A snapshot, as restore() takes it (the buffers materialized). */
 interface SortLimitState {
+  /** Arrival number -> row. */
+  buffer: [StateKey, Row][];
+  /** Encoded row -> retractions not yet matched. */
+  retractions: [StateKey, number][];
+  heap: HeapEntry[];
+  seq: number;
+  finished: boolean;
+}
+
+/** A snapshot as written before copy-on-write (still restored). */
+interface SortLimitStateV1 {
   rows: Row[];
   retracted: [string, number][];
   heap: HeapEntry[];
@@ -58,9 +74,11 @@ export class SortLimit implements Operator {
   private readonly compare: ((a: Row, b: Row) => number) | undefined;
   private readonly limit: number;
   private readonly offset: number;
-  private rows: Row[] = [];
+  private readonly store = new StateStore();
+  /** Arrival number (0, 1, ...) -> buffered row. */
+  private readonly rows: MapState<Row> = this.store.map<Row>('buffer');
   /** Encoded row -> retractions not yet matched against `rows`. */
-  private retracted = new Map<string, number>();
+  private readonly retracted: MapState<number> = this.store.map<number>('retractions');
   /** Bounded mode only (insert-only input, finite LIMIT): at most `keep` rows are buffered. */
   private readonly keep: number;
   private heap: HeapEntry[] = [];
@@ -87,14 +105,14 @@ export class SortLimit implements Operator {
         );
       }
       if (this.compare === undefined) {
-        if (this.rows.length < this.keep) this.rows.push(row);
+        if (this.rows.size < this.keep) this.rows.set(this.rows.size, row);
       } else {
         this.offer(row);
       }
       return;
     }
     if (isAccumulate(kind)) {
-      this.rows.push(row);
+      this.rows.set(this.rows.size, row);
     } else {
       const k = encodeKey(row);
       this.retracted.set(k, (this.retracted.get(k) ?? 0) + 1);
@@ -115,8 +133,10 @@ export class SortLimit implements Operator {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    let rows = this.rows;
-    if (this.retracted.size > 0) rows = cancelRetracted(rows, this.retracted);
+    // Arrival order: the map holds arrival numbers 0, 1, ... inserted in that order.
+    let rows: Row[] = [];
+    for (const [, row] of this.rows.entries()) rows.push(row);
+    if (this.retracted.size > 0) rows = cancelRetracted(rows, new Map(this.retracted.entries()));
     if (this.heap.length > 0) {
       const worse = this.worse;
       rows = this.heap.sort((a, b) => worse(a, b)).map((e) => e.row);
@@ -126,7 +146,7 @@ export class SortLimit implements Operator {
     }
     const end = Math.min(rows.length, this.offset + this.limit);
     for (let i = this.offset; i < end; i++) this.out.push(RowKind.INSERT, rows[i] as Row);
-    this.rows = [];
+    this.rows.clear();
     this.retracted.clear();
   }
 
@@ -166,27 +186,37 @@ export class SortLimit implements Operator {
   }
 
   snapshot(): unknown {
-    const s: SortLimitState = {
-      rows: this.rows,
-      retracted: [...this.retracted],
-      heap: this.heap,
+    // The heap's entries and rows are never changed in place: a copy of the array keeps it.
+    return {
+      ...this.store.snapshotDeferred(),
+      heap: this.heap.slice(),
       seq: this.seq,
       finished: this.finished,
     };
-    return structuredClone(s);
   }
 
   restore(state: unknown): void {
-    const s = state as SortLimitState;
-    this.rows = s.rows;
-    this.retracted = new Map(s.retracted);
+    const s = state as SortLimitState | SortLimitStateV1;
+    let buffer: [StateKey, Row][];
+    let retractions: [StateKey, number][];
+    if ('buffer' in s) {
+      // The order a copy-on-write snapshot lists entries in is not arrival order in general (state.ts
+      // lists keys written during the snapshot last): place each row by its arrival number.
+      buffer = new Array<[StateKey, Row]>(s.buffer.length);
+      for (const e of s.buffer) buffer[e[0] as number] = e;
+      retractions = s.retractions;
+    } else {
+      buffer = s.rows.map((row, i) => [i, row]);
+      retractions = s.retracted;
+    }
+    this.store.restore({ buffer, retractions });
     this.heap = s.heap;
     this.seq = s.seq;
     this.finished = s.finished;
   }
 
   stateSize(): number {
-    return this.rows.length + this.retracted.size + this.heap.length;
+    return this.rows.size + this.retracted.size + this.heap.length;
   }
 
   close(): void {}
@@ -199,7 +229,7 @@ function swap(a: HeapEntry[], i: number, j: number): void {
 }
 
 /** Removes one buffered row per counted retraction (rows retracted but never buffered are ignored). */
-function cancelRetracted(rows: Row[], retracted: Map<string, number>): Row[] {
+function cancelRetracted(rows: Row[], retracted: Map<StateKey, number>): Row[] {
   const kept: Row[] = [];
   for (const row of rows) {
     const k = encodeKey(row);

@@ -22,11 +22,12 @@
  *    accumulator (rows retracted from its front when every function can retract, else re-accumulated).
  * 4. A touched row whose values changed emits -U old / +U new; the inserted row emits +I. Unchanged
  *    rows emit nothing.
- * Snapshots hold the rows and their emitted values per partition.
+ * Snapshots hold the rows and their emitted values per partition, copy-on-write (operators/state.ts):
+ * a partition changed while a snapshot is written out is copied first (its entries, not its rows).
  */
 import { RivuletError } from '../../common/errors.ts';
 import { type Collector, isAccumulate, type Operator, type Row, RowKind, type Value } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, type MapState, type StateKey, StateStore } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from '../time/aggregate-calls.ts';
 import type { FrameBound, WindowFrame } from '../time/bounded-over-aggregate.ts';
 import { buildComparator, compareValues, type SortKey, valuesEqual } from './compare.ts';
@@ -42,9 +43,12 @@ export interface UpdatingOverAggregateOptions {
 
 interface Entry {
   row: Row;
-  /** The aggregate values last emitted for this row (null before its first emission). */
+  /** The aggregate values last emitted for this row (null before its first emission; replaced, never changed in place). */
   values: Value[] | null;
 }
+
+/** A partition as it is now, for copy-on-write: the list and its entries are changed in place. */
+const clonePartition = (list: Entry[]): Entry[] => list.map((e) => ({ row: e.row, values: e.values }));
 
 /** How far a frame reaches before (`a`) and after (`b`) the current row; Infinity when unbounded. */
 function reach(frame: WindowFrame): { a: number; b: number } {
@@ -82,7 +86,8 @@ export class UpdatingOverAggregate implements Operator {
   private readonly b: number;
   /** RANGE: the position of a row's ORDER BY value on an ascending number line (see `place`). */
   private readonly place: (row: Row) => number;
-  private partitions = new Map<StateKey, Entry[]>();
+  private readonly store = new StateStore();
+  private readonly partitions: MapState<Entry[]> = this.store.map<Entry[]>('partitions', clonePartition);
   private out: Collector | null = null;
   private count: (metric: string) => void = () => {};
   private rows = 0;
@@ -232,6 +237,8 @@ export class UpdatingOverAggregate implements Operator {
       if (!list) {
         list = [];
         this.partitions.set(key, list);
+      } else {
+        this.partitions.mutating(list); // copy-on-write for a checkpoint in progress
       }
       const i = this.search(list, row, true);
       list.splice(i, 0, { row, values: null });
@@ -246,6 +253,7 @@ export class UpdatingOverAggregate implements Operator {
       this.count('numRetractionsOfUnknownRows');
       return;
     }
+    this.partitions.mutating(list);
     list.splice(i, 1);
     this.rows--;
     if (found.values !== null) this.out.push(RowKind.DELETE, [...found.row, ...found.values]);
@@ -266,13 +274,16 @@ export class UpdatingOverAggregate implements Operator {
   }
 
   snapshot(): unknown {
-    return [...this.partitions].map(([k, list]) => [k, list.map((e) => ({ row: e.row, values: e.values }))]);
+    // Copy-on-write: the partitions are written out while processing goes on.
+    return this.store.snapshotDeferred();
   }
 
   restore(state: unknown): void {
-    this.partitions = new Map(state as [StateKey, Entry[]][]);
+    // Snapshots written before copy-on-write were the [key, entries] pairs themselves.
+    const s = (Array.isArray(state) ? { partitions: state } : state) as ReturnType<StateStore['snapshot']>;
+    this.store.restore(s);
     this.rows = 0;
-    for (const list of this.partitions.values()) this.rows += list.length;
+    for (const [, list] of this.partitions.entries()) this.rows += list.length;
   }
 
   stateSize(): number {

@@ -13,6 +13,8 @@
  *   rowtime is >= the current one's): the first row is +I, each replacement `-U old, +U new`.
  * With `stateTtlMs`, a key not written for that long (processing time) is forgotten, as Flink's
  * state TTL; a later row of it then counts as new.
+ * Snapshots are copy-on-write for the per-key state (ttl-map.ts); the pending event-time timers are
+ * copied (one per candidate awaiting the watermark).
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -26,7 +28,7 @@ import {
 import { keySelector, type StateKey } from '../state.ts';
 import { handleLate, notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
 import { TimerHeap } from './timer-heap.ts';
-import { TtlMap } from './ttl-map.ts';
+import { TtlMap, type TtlMapEntry } from './ttl-map.ts';
 
 export interface DeduplicateOptions {
   readonly keys: readonly number[];
@@ -66,7 +68,7 @@ export class Deduplicate implements Operator, ProcessingTimeAware {
     }
     this.opts = options;
     this.keyOf = keySelector(options.keys);
-    this.state = new TtlMap(options.stateTtlMs);
+    this.state = new TtlMap<KeyState>(options.stateTtlMs, (s) => ({ ...s }));
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -140,6 +142,7 @@ export class Deduplicate implements Operator, ProcessingTimeAware {
       const s = this.state.get(key);
       // A stale timer: the candidate was replaced by an earlier row, already emitted, or expired.
       if (!s || s.emitted || !s.row || (s.row[t] as number) > ts) continue;
+      this.state.getForUpdate(key); // copy-on-write for a checkpoint in progress
       out.push(RowKind.INSERT, s.row);
       s.row = null;
       s.emitted = true;
@@ -156,13 +159,14 @@ export class Deduplicate implements Operator, ProcessingTimeAware {
   }
 
   snapshot(): unknown {
-    return structuredClone({ wm: this.wm, state: this.state.snapshot(), timers: this.timers.snapshot() });
+    // The keys' state is written out while processing goes on (copy-on-write); timers hold keys only.
+    return { wm: this.wm, state: this.state.snapshotDeferred(), timers: this.timers.snapshot() };
   }
 
   restore(state: unknown): void {
     const s = structuredClone(state) as {
       wm: number;
-      state: [StateKey, KeyState, number][];
+      state: TtlMapEntry<KeyState>[];
       timers: [number, StateKey][];
     };
     this.wm = s.wm;

@@ -12,6 +12,8 @@
  *    - without it (Flink's rn-less optimisation) only membership matters: rows that left the range are
  *      `-D`, rows that entered it `+I`; a row that merely moved rank emits nothing.
  * 3. With `stateTtlMs`, a partition not written for that long (processing time) is forgotten.
+ * Snapshots are copy-on-write (ttl-map.ts): a partition changed while one is written out is copied
+ * first.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -25,7 +27,7 @@ import {
 import { encodeKey, keySelector, type StateKey } from '../state.ts';
 import { upperBound, validateRankRange } from './ranking.ts';
 import { notOpened, type ProcessingTimeAware, requireNonNegative } from './support.ts';
-import { TtlMap } from './ttl-map.ts';
+import { TtlMap, type TtlMapEntry } from './ttl-map.ts';
 
 export interface TopNOptions {
   readonly partitionKeys: readonly number[];
@@ -62,7 +64,8 @@ export class TopN implements Operator, ProcessingTimeAware {
     requireNonNegative('stateTtlMs', options.stateTtlMs);
     this.opts = options;
     this.keyOf = keySelector(options.partitionKeys);
-    this.state = new TtlMap(options.stateTtlMs);
+    // Rows are never changed, only the partitions' arrays: a shallow copy preserves a partition.
+    this.state = new TtlMap<Row[]>(options.stateTtlMs, (rows) => rows.slice());
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -77,7 +80,7 @@ export class TopN implements Operator, ProcessingTimeAware {
     this.expire(now);
     const o = this.opts;
     const key = this.keyOf(row);
-    const rows = this.state.get(key) ?? [];
+    const rows = this.state.getForUpdate(key) ?? []; // changed in place below
     const before = rows.slice(this.start - 1, o.rankEnd);
     if (isAccumulate(kind)) {
       rows.splice(upperBound(rows, row, o.compare), 0, row);
@@ -159,13 +162,14 @@ export class TopN implements Operator, ProcessingTimeAware {
   }
 
   snapshot(): unknown {
-    return structuredClone({ state: this.state.snapshot() });
+    return { state: this.state.snapshotDeferred() };
   }
 
   restore(state: unknown): void {
-    const s = structuredClone(state) as { state: [StateKey, Row[], number][] };
+    const s = structuredClone(state) as { state: TtlMapEntry<Row[]>[] };
     this.state.restore(s.state);
-    this.rows = s.state.reduce((n, [, rows]) => n + rows.length, 0);
+    this.rows = 0;
+    for (const rows of this.state.values()) this.rows += rows.length;
   }
 
   /** Partitions + rows held. */

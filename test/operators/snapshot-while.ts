@@ -16,7 +16,6 @@ export function snapshotWhile(
   chunk: number,
 ): unknown {
   const { plain, deferred } = splitDeferred(op.snapshot());
-  const copy = structuredClone(plain);
   const parts = deferred.map(() => [] as unknown[]);
   let d = 0;
   const pull = (): void => {
@@ -38,7 +37,9 @@ export function snapshotWhile(
     step();
   }
   while (d < deferred.length) pull();
-  let root = copy;
+  // The plain part is copied last: a checkpoint may serialize it after processing went on (the
+  // coordinator writes one operator at a time), so snapshot() must have copied what processing changes.
+  let root = structuredClone(plain);
   deferred.forEach((x, i) => {
     root = setAtPath(root, x.path, parts[i]);
   });

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Row, RowKind } from '../../../operators/api.ts';
+import { type Operator, type Row, RowKind } from '../../../operators/api.ts';
+import { materializeSnapshot } from '../../../operators/state.ts';
 import { Deduplicate } from '../../../operators/time/deduplicate.ts';
 import { TopN } from '../../../operators/time/top-n.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import { Harness, materialize, sortedJson } from './harness.ts';
 import { groupBy } from './reference.ts';
 import { runScenario, shuffledArrivals } from './scenario.ts';
@@ -12,6 +14,51 @@ const byValue = (a: Row, b: Row) => (a[1] as number) - (b[1] as number);
 // Among rows of equal value the top N is a free choice (as ROW_NUMBER's is in Flink), so the property
 // orders totally: equal rows are then interchangeable and the expected top N is one multiset.
 const byValueThenId = (a: Row, b: Row) => byValue(a, b) || (a[2] as number) - (b[2] as number);
+
+/** One step of a run: a change at a processing time, or a watermark. */
+interface TimedStep {
+  readonly time: number;
+  readonly kind: RowKind | 'watermark';
+  readonly row: Row;
+  readonly ts?: number;
+}
+
+function runStep(h: Harness, s: TimedStep): void {
+  h.clock = s.time;
+  if (s.kind === 'watermark') h.watermark(s.ts as number);
+  else h.push(s.kind, s.row);
+}
+
+/**
+ * The copy-on-write property: the operator snapshotted after `at` steps, the snapshot written out a few
+ * entries at a time (`chunk`) while it runs the remaining steps, and restored into a fresh operator that
+ * runs them again: that one must emit exactly what an uninterrupted run emits after step `at`, and end
+ * with the same state size.
+ */
+function expectSnapshotWhileRunningContinues(
+  make: () => Operator,
+  steps: readonly TimedStep[],
+  at: number,
+  chunk: number,
+): void {
+  const whole = new Harness(make());
+  for (const s of steps) runStep(whole, s);
+  const first = new Harness(make());
+  for (const s of steps.slice(0, at)) runStep(first, s);
+  const emittedAtCut = first.out.changes.length;
+  const snap = snapshotWhile(
+    first.op,
+    steps.slice(at).map((s) => () => runStep(first, s)),
+    chunk,
+  );
+  expect(first.out.printed()).toEqual(whole.out.printed());
+  const op = make();
+  op.restore(structuredClone(snap)); // restore() precedes open(), as in a job
+  const resumed = new Harness(op);
+  for (const s of steps.slice(at)) runStep(resumed, s);
+  expect(resumed.out.printed()).toEqual(whole.out.printed().slice(emittedAtCut));
+  expect(resumed.op.stateSize()).toBe(whole.op.stateSize());
+}
 
 describe('TopN', () => {
   it('emits per-rank updates with the rank column', () => {
@@ -108,7 +155,7 @@ describe('TopN', () => {
           // Snapshot/restore keeps the state: a fresh operator continues identically.
           if (at) {
             const copy = make(true);
-            copy.op.restore(structuredClone(withRank.op.snapshot()));
+            copy.op.restore(structuredClone(materializeSnapshot(withRank.op.snapshot())));
             const before = withRank.out.changes.length;
             for (const probe of [
               [0, 0, 9],
@@ -120,6 +167,67 @@ describe('TopN', () => {
             }
             expect(copy.out.printed()).toEqual(withRank.out.printed().slice(before));
           }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: a snapshot written out while the operator goes on restores into one that continues identically', () => {
+    const ops = fc.array(
+      fc.record({
+        del: fc.boolean(),
+        pick: fc.nat(),
+        tick: fc.integer({ min: 0, max: 3 }),
+        row: fc.tuple(
+          fc.integer({ min: 0, max: 7 }),
+          fc.integer({ min: 0, max: 6 }),
+          fc.integer({ min: 0, max: 3 }),
+        ),
+      }),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(
+        ops,
+        fc.record({
+          rankStart: fc.integer({ min: 1, max: 3 }),
+          extra: fc.integer({ min: 0, max: 3 }),
+          outputRank: fc.boolean(),
+          retractions: fc.boolean(),
+          ttl: fc.constantFrom(0, 6),
+        }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (ops, o, cut, chunk) => {
+          const make = () =>
+            new TopN({
+              partitionKeys: [0],
+              compare: byValueThenId,
+              rankStart: o.rankStart,
+              rankEnd: o.rankStart + o.extra,
+              outputRank: o.outputRank,
+              acceptsRetractions: o.retractions,
+              stateTtlMs: o.ttl,
+            });
+          const steps: TimedStep[] = [];
+          let live: Row[] = [];
+          let time = 0;
+          for (const s of ops) {
+            time += s.tick;
+            if (s.del && o.retractions && live.length > 0) {
+              const victim = live[s.pick % live.length] as Row;
+              live = live.filter((r) => r !== victim);
+              steps.push({ time, kind: RowKind.DELETE, row: [...victim] });
+            } else {
+              live.push(s.row);
+              steps.push({ time, kind: RowKind.INSERT, row: s.row });
+            }
+          }
+          // Then every partition shows what it holds: all its rows retracted, or a new best row in each.
+          for (const r of live) if (o.retractions) steps.push({ time, kind: RowKind.DELETE, row: r });
+          for (let p = 0; p < 8; p++) steps.push({ time, kind: RowKind.INSERT, row: [p, -1, 0] });
+          expectSnapshotWhileRunningContinues(make, steps, cut % (steps.length + 1), chunk);
         },
       ),
       { numRuns: 300 },
@@ -210,6 +318,55 @@ describe('Deduplicate', () => {
         },
       ),
       { numRuns: 250 },
+    );
+  });
+
+  it('property: a snapshot written out while the operator goes on restores into one that continues identically', () => {
+    const ops = fc.array(
+      fc.record({
+        watermark: fc.boolean(),
+        tick: fc.integer({ min: 0, max: 3 }),
+        row: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 30 }), fc.nat(99)),
+      }),
+      { maxLength: 60 },
+    );
+    fc.assert(
+      fc.property(
+        ops,
+        fc.record({
+          keepLast: fc.boolean(),
+          orderBy: fc.constantFrom<'rowtime' | 'proctime'>('rowtime', 'proctime'),
+          ttl: fc.constantFrom(0, 6),
+          delay: fc.integer({ min: 0, max: 10 }),
+        }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (ops, o, cut, chunk) => {
+          const make = () =>
+            new Deduplicate({
+              keys: [0],
+              keepLast: o.keepLast,
+              orderBy: o.orderBy,
+              rowtimeIndex: 1,
+              stateTtlMs: o.ttl,
+            });
+          const steps: TimedStep[] = [];
+          let time = 0;
+          let maxTs = 0;
+          for (const s of ops) {
+            time += s.tick;
+            steps.push({ time, kind: RowKind.INSERT, row: s.row });
+            maxTs = Math.max(maxTs, s.row[1] as number);
+            if (s.watermark) steps.push({ time, kind: 'watermark', row: [], ts: maxTs - o.delay });
+          }
+          // Then every key shows what it holds: pending rows fire, and a later row comes for each key.
+          steps.push({ time, kind: 'watermark', row: [], ts: 100 });
+          for (let k = 0; k < 8; k++) steps.push({ time, kind: RowKind.INSERT, row: [k, 200, 0] });
+          steps.push({ time, kind: 'watermark', row: [], ts: 300 });
+          expectSnapshotWhileRunningContinues(make, steps, cut % (steps.length + 1), chunk);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
