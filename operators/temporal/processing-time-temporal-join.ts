@@ -27,7 +27,7 @@
  */
 import type { Collector, Operator, OperatorContext, Row } from '../api.ts';
 import { isAccumulate, RowKind } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
 import { hasNullKey } from '../time/join-types.ts';
 import { notOpened } from '../time/support.ts';
 import { joinWithVersion, type TemporalJoinBaseOptions, validateTemporalJoin } from './join-options.ts';
@@ -45,7 +45,8 @@ export class ProcessingTimeTemporalJoin implements Operator {
   private readonly opts: ProcessingTimeTemporalJoinOptions;
   private readonly leftKey: (row: Row) => StateKey;
   private readonly rightKey: (row: Row) => StateKey;
-  private table = new Map<StateKey, Row>();
+  /** The latest row per key of the right side. Rows are replaced, never changed in place. */
+  private readonly table = new MapState<Row>('table');
   private leftWatermark = Number.NEGATIVE_INFINITY;
   private leftEnded = false;
   private rightEnded = false;
@@ -117,17 +118,18 @@ export class ProcessingTimeTemporalJoin implements Operator {
 
   /** The current materialised table, one row per live key (for introspection and tests). */
   currentRows(): Row[] {
-    return [...this.table.values()];
+    return [...this.table.entries()].map(([, row]) => row);
   }
 
   snapshot(): unknown {
-    return structuredClone({
-      table: [...this.table.entries()],
+    // The table copy-on-write (operators/state.ts); rows waiting for it are copied.
+    return {
+      table: this.table.snapshotDeferred(),
       wm: this.leftWatermark,
       ended: this.leftEnded,
       rightEnded: this.rightEnded,
-      waiting: this.waiting,
-    });
+      waiting: structuredClone(this.waiting),
+    };
   }
 
   restore(state: unknown): void {
@@ -138,7 +140,7 @@ export class ProcessingTimeTemporalJoin implements Operator {
       rightEnded?: boolean;
       waiting?: Waiting[];
     };
-    this.table = new Map(s.table);
+    this.table.restore(s.table);
     this.leftWatermark = s.wm;
     this.leftEnded = s.ended;
     this.rightEnded = s.rightEnded ?? false;

@@ -5,6 +5,7 @@ import {
   type ProcessingTimeTemporalJoinOptions,
 } from '../../../operators/temporal/processing-time-temporal-join.ts';
 import { OperatorHarness } from '../../../operators/testing/harness.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 
 const LEFT = 0;
 const RIGHT = 1;
@@ -106,6 +107,29 @@ describe('ProcessingTimeTemporalJoin', () => {
     restored.insert(['a', 'EUR', 1], LEFT).insert(['b', 'USD', 1], LEFT);
     expect(restored.formatted()).toEqual(['+I[a, EUR, 1, EUR, 1.1]', '+I[b, USD, 1, NULL, NULL]']);
     expect(restored.stateSize()).toBe(1);
+  });
+
+  it('a snapshot written out while the table keeps changing restores the table as it was', () => {
+    const make = () =>
+      new ProcessingTimeTemporalJoin({
+        joinType: 'LEFT',
+        leftKeys: [1],
+        rightKeys: [0],
+        leftArity: 3,
+        rightArity: 2,
+      });
+    const h = new OperatorHarness(make(), { inputs: 2 });
+    for (let i = 0; i < 20; i++) h.insert([`C${i}`, i], RIGHT);
+    const later = [
+      ...Array.from({ length: 10 }, (_, i) => () => h.update([`C${i}`, i], [`C${i}`, 100 + i], RIGHT)),
+      ...Array.from({ length: 5 }, (_, i) => () => h.delete([`C${10 + i}`, 10 + i], RIGHT)),
+      () => h.insert(['NEW', 1], RIGHT),
+    ];
+    const snap = snapshotWhile(h.operator, later, 3);
+    const restored = make();
+    restored.restore(snap);
+    const rows = restored.currentRows().sort((a, b) => Number(a[1]) - Number(b[1]));
+    expect(rows).toEqual(Array.from({ length: 20 }, (_, i) => [`C${i}`, i]));
   });
 
   it('with loadRightFirst, left rows and watermarks wait until the bounded table is loaded', () => {
