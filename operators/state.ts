@@ -94,27 +94,53 @@ const ABSENT: unique symbol = Symbol('absent');
  * to a value that may live in another.
  */
 class StoreCow {
+  /** This snapshot's number: a value stamped with it was written out or copied during it. */
+  readonly epoch = nextEpoch++;
   /** The maps whose views are not yet released. */
   readonly open = new Set<object>();
-  /** Value (as it is live) -> its copy from before its first change since the snapshot began. */
+  /**
+   * Value (as it is live) -> its copy from before its first change since the snapshot began; an entry
+   * is dropped once the writer took the copy.
+   */
   readonly copies = new Map<object, unknown>();
-  /** Values already written out (or copied): changing them needs no copy. */
-  readonly passed = new Set<object>();
 
   preserve<V>(value: V, clone: (v: V) => V): void {
-    const o = value as object;
-    if (this.passed.has(o)) return;
-    this.passed.add(o);
+    const o = value as Stamped;
+    if (o[STAMP] === this.epoch) return; // written out already, or copied already
+    stamp(o, this.epoch);
     this.copies.set(o, clone(value));
   }
-  /** The value as it was when the snapshot began. */
+  /** The value as it was when the snapshot began; from now on it counts as written out. */
   original<V>(value: V): V {
     if (typeof value !== 'object' || value === null) return value;
-    const c = this.copies.get(value);
-    if (c !== undefined) return c as V;
-    this.passed.add(value);
-    return value;
+    const o = value as Stamped;
+    if (o[STAMP] !== this.epoch) {
+      stamp(o, this.epoch);
+      return value;
+    }
+    const c = this.copies.get(o);
+    if (c === undefined) return value;
+    this.copies.delete(o);
+    return c as V;
   }
+  /** Whether the writer has taken this value (an object) already. */
+  written(value: object): boolean {
+    return (value as Stamped)[STAMP] === this.epoch && !this.copies.has(value);
+  }
+}
+
+/**
+ * Values (objects) carry the epoch of the last snapshot that wrote or copied them, in a symbol-keyed
+ * property (never serialized): a Set of millions of written values would cost more than the writing.
+ */
+const STAMP: unique symbol = Symbol('rivulet.snapshot');
+type Stamped = { [STAMP]?: number };
+let nextEpoch = 1;
+
+/** Not enumerable: spreads, deep equality and serializers do not see it. */
+function stamp(o: Stamped, epoch: number): void {
+  if (o[STAMP] === undefined) Object.defineProperty(o, STAMP, { value: epoch, writable: true });
+  else o[STAMP] = epoch;
 }
 
 /**
@@ -125,8 +151,13 @@ export class DeferredEntries<V = unknown> {
   private readonly map: MapState<V>;
   private readonly cow: StoreCow;
   private readonly encode: ((v: V) => unknown) | null;
-  /** Keys set or deleted since the snapshot began (before the writer passed them) -> old value. */
+  /**
+   * Keys set or deleted since the snapshot began -> their value at the snapshot, or ABSENT when there
+   * is nothing to write for them from here: the key was absent then, or the writer had passed it
+   * already (the live iterator meets a deleted and re-inserted key again, and must skip it).
+   */
   readonly displaced = new Map<StateKey, V | typeof ABSENT>();
+  /** Keys with primitive values the writer passed (object values carry a stamp instead). */
   private readonly passedKeys = new Set<StateKey>();
   private live: Iterator<[StateKey, V]> | null;
   private old: Iterator<[StateKey, V | typeof ABSENT]> | null = null;
@@ -141,9 +172,16 @@ export class DeferredEntries<V = unknown> {
 
   /** Called by the map before key `key` is set or deleted. */
   displace(key: StateKey, data: Map<StateKey, V>): void {
-    if (this.passedKeys.has(key) || this.displaced.has(key)) return;
+    if (this.displaced.has(key)) return;
     const v = data.get(key);
-    this.displaced.set(key, v === undefined && !data.has(key) ? ABSENT : (v as V));
+    if (v === undefined && !data.has(key)) {
+      this.displaced.set(key, ABSENT);
+      return;
+    }
+    const passed = typeof v === 'object' && v !== null ? this.cow.written(v) : this.passedKeys.has(key);
+    // A passed key is marked too (nothing to write for it): its value may be replaced by one that
+    // carries no stamp, and a later change must not take that for the snapshot's value.
+    this.displaced.set(key, passed ? ABSENT : (v as V));
   }
 
   preserve(value: V, clone: (v: V) => V): void {
@@ -169,8 +207,8 @@ export class DeferredEntries<V = unknown> {
       const [k, v] = r.value;
       // Displaced: its snapshot value is kept aside. Passed: deleted and set again after it was given
       // (the iterator meets a re-inserted key a second time).
-      if (this.displaced.has(k) || this.passedKeys.has(k)) continue;
-      this.passedKeys.add(k);
+      if (this.displaced.has(k)) continue;
+      if (typeof v !== 'object' || v === null) this.passedKeys.add(k);
       const o = cow.original(v);
       out.push([k, encode === null ? o : encode(o)]);
     }

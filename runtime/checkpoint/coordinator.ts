@@ -12,7 +12,7 @@
  *      transaction for exactly-once sinks);
  *   3. asynchronously, while processing goes on: the states are serialized with node:v8 one operator
  *      at a time, copy-on-write state in chunks of CHUNK_ENTRIES entries with the event loop given back
- *      after each, then hashed in chunks, and the file is written atomically (store.ts); once it is
+ *      every DRAIN_SLICE_MS, then hashed in chunks, and the file is written atomically (store.ts); once it is
  *      durable each sink's commit(id) runs, each source acknowledges the checkpointed position (Kafka
  *      commits offsets to its group), and checkpoints beyond `state.checkpoints.num-retained` are
  *      deleted. The next checkpoint starts only after this completes.
@@ -39,8 +39,14 @@ import {
   writeFileAtomic,
 } from './store.ts';
 
-/** Entries of copy-on-write state per section (a chunk is serialized at once, then the loop yields). */
-const CHUNK_ENTRIES = 2048;
+/** Entries of copy-on-write state per section (a chunk is serialized at once). */
+const CHUNK_ENTRIES = 1024;
+/**
+ * Chunks are serialized for up to this long before the event loop is given back (to one batch of
+ * processing): it bounds the latency a checkpoint adds to a batch, and lets the writer keep ahead of
+ * processing, since every key processing changes before the writer reached it must be copied.
+ */
+const DRAIN_SLICE_MS = 10;
 
 /**
  * What one checkpoint file holds: this object serialized as the file's first section, without the
@@ -326,11 +332,15 @@ export class CheckpointCoordinator {
         const chunks: { path: readonly string[]; chunks: number }[] = [];
         for (const d of deferred) {
           let n = 0;
+          let slice = performance.now();
           for (let c = d.entries.next(CHUNK_ENTRIES); c !== null; c = d.entries.next(CHUNK_ENTRIES)) {
             // Serialized before yielding: the chunk holds live values that processing may change next.
             sections.push(serializeState(snapshot.jobName, id, c));
             n++;
-            await yieldToEventLoop();
+            if (performance.now() - slice >= DRAIN_SLICE_MS) {
+              await yieldToEventLoop();
+              slice = performance.now();
+            }
           }
           d.entries.release();
           chunks.push({ path: d.path, chunks: n });
