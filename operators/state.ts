@@ -184,10 +184,6 @@ export class DeferredEntries<V = unknown> {
     this.displaced.set(key, passed ? ABSENT : (v as V));
   }
 
-  preserve(value: V, clone: (v: V) => V): void {
-    this.cow.preserve(value, clone);
-  }
-
   /**
    * The next at most `max` entries of the snapshot (values in the map's codec form, if it has one), or
    * null when all were given.
@@ -233,11 +229,6 @@ export class DeferredEntries<V = unknown> {
     this.map.endSnapshot(this);
     this.cow.open.delete(this.map);
   }
-
-  /** True while some map of the store is still being written out (copies of changed values needed). */
-  get copying(): boolean {
-    return this.cow.open.size > 0;
-  }
 }
 
 /** One named map of keyed state inside a store. */
@@ -249,7 +240,7 @@ export class MapState<V> {
   /** The snapshot of this map in progress, if any (copy-on-write). */
   private cow: DeferredEntries<V> | null = null;
   /** The snapshot of the store in progress, if any: until all its maps are written out. */
-  private shared: DeferredEntries<V> | null = null;
+  private shared: StoreCow | null = null;
 
   /**
    * @param clone copies a value before its first in-place change during a snapshot (deep by default)
@@ -279,9 +270,10 @@ export class MapState<V> {
    * place, so a snapshot in progress keeps its old content. Cheap when no snapshot is in progress.
    */
   mutating(value: V): void {
-    if (this.shared === null) return;
-    if (this.shared.copying) this.shared.preserve(value, this.clone);
-    else this.shared = null;
+    const shared = this.shared;
+    if (shared === null) return;
+    if (shared.open.size > 0) shared.preserve(value, this.clone);
+    else this.shared = null; // every map of the store is written out
   }
   get size(): number {
     return this.data.size;
@@ -304,7 +296,7 @@ export class MapState<V> {
   snapshotDeferred(cow: StoreCow = new StoreCow()): DeferredEntries<V> {
     if (this.cow !== null) throw new Error(`map ${this.name}: a snapshot is already in progress`);
     this.cow = new DeferredEntries(this, this.data, cow, this.codec === null ? null : this.codec.encode);
-    this.shared = this.cow;
+    this.shared = cow;
     cow.open.add(this);
     return this.cow;
   }

@@ -44,7 +44,7 @@ import {
 import { type StateKey, StateStore } from '../state.ts';
 import { InputTracker } from './inputs.ts';
 import { type Keyed, type KeyHash, KeyIndex } from './key-index.ts';
-import { findRow, hashRow, insertRow, removeRow as unlinkRow } from './row-hash.ts';
+import { cloneChain, findRow, hashRow, insertRow, removeRow as unlinkRow } from './row-hash.ts';
 import { concatRows, padLeft, padRight } from './rows.ts';
 
 export const JoinType = {
@@ -97,19 +97,11 @@ interface Entry {
 /** A bucket as it is now, for copy-on-write: the entries (changed in place) are copied, rows shared. */
 function cloneBucket(b: Bucket): Bucket {
   const rows = new Map<number, Entry>();
-  for (const [h, head] of b.rows) {
-    let first: Entry | null = null;
-    let prev: Entry | null = null;
-    for (let e: Entry | null = head; e !== null; e = e.next) {
-      const c: Entry = { row: e.row, count: e.count, matches: e.matches, next: null };
-      if (prev === null) first = c;
-      else prev.next = c;
-      prev = c;
-    }
-    rows.set(h, first as Entry);
-  }
+  for (const [h, head] of b.rows) rows.set(h, cloneChain(head, copyEntry));
   return { ...b, rows };
 }
+
+const copyEntry = (e: Entry): Entry => ({ row: e.row, count: e.count, matches: e.matches, next: null });
 
 /** The live rows of one side for one join key; `touched` is the last write, for state TTL. */
 interface Bucket extends Keyed {

@@ -3,8 +3,9 @@
  * operator goes on processing, the way a checkpoint does (runtime/checkpoint/coordinator.ts), so that
  * tests see whether copy-on-write state keeps the snapshot-time values.
  */
-import type { Operator } from '../../operators/api.ts';
+import type { Operator, Row, RowKind } from '../../operators/api.ts';
 import { setAtPath, splitDeferred } from '../../operators/state.ts';
+import type { OperatorHarness } from '../../operators/testing/harness.ts';
 
 /**
  * Snapshots `op` now, then runs `steps` one by one, reading `chunk` entries of the snapshot before each;
@@ -44,4 +45,25 @@ export function snapshotWhile(
     root = setAtPath(root, x.path, parts[i]);
   });
   return root;
+}
+
+/**
+ * Snapshots the operator `first` drives, and writes the snapshot out while `first` goes on with `rest`
+ * (so `first` ends past the snapshot); returns a harness driving `fresh` restored from the snapshot,
+ * whose recorded output is `first`'s output up to the snapshot.
+ */
+export function restoreWhileRunning(
+  first: OperatorHarness,
+  fresh: Operator,
+  rest: readonly { kind: RowKind; row: Row; input?: number }[],
+  chunk: number,
+): OperatorHarness {
+  const prefix = [...first.out.changes];
+  const steps = rest.map((c) => () => {
+    first.push(c.kind, c.row, c.input ?? 0);
+  });
+  const snap = snapshotWhile(first.operator, steps, chunk);
+  const resumed = first.restoreInto(fresh, snap);
+  resumed.out.changes.splice(0, resumed.out.changes.length, ...prefix);
+  return resumed;
 }

@@ -4,7 +4,7 @@ import { type Row, RowKind } from '../../../operators/api.ts';
 import { type AggregateCall, GroupAggregate } from '../../../operators/relational/group-aggregate.ts';
 import { materializeSnapshot } from '../../../operators/state.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
-import { snapshotWhile } from '../snapshot-while.ts';
+import { restoreWhileRunning } from '../snapshot-while.ts';
 import {
   appendOnlyCountFn,
   countFn,
@@ -430,14 +430,9 @@ describe('GroupAggregate with several group columns (hashed state)', () => {
             const first = new OperatorHarness(make(withTtl ? 1_000_000 : 0));
             for (const c of changes.slice(0, at)) first.push(c.kind, c.row);
             // The snapshot is written out while the first operator goes on to the end and retracts all.
-            const prefix = [...first.out.changes];
-            const rest = [...changes.slice(at), ...retractAll(live)].map((c) => () => {
-              first.push(c.kind, c.row);
-            });
-            const snap = snapshotWhile(first.operator, rest, chunk);
+            const rest = [...changes.slice(at), ...retractAll(live)];
+            const h = restoreWhileRunning(first, make(withTtl ? 1_000_000 : 0), rest, chunk);
             expect(first.stateSize()).toBe(0);
-            first.out.changes.splice(0, first.out.changes.length, ...prefix);
-            const h = first.restoreInto(make(withTtl ? 1_000_000 : 0), snap);
             for (const c of changes.slice(at)) h.push(c.kind, c.row);
             expect(h.materialized()).toEqual(
               bruteForce2((live[0] as ReturnType<typeof toChangelog>['live'][0]).rows()),

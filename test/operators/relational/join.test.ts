@@ -9,7 +9,7 @@ import {
   residualOverConcatenation,
 } from '../../../operators/relational/join.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
-import { snapshotWhile } from '../snapshot-while.ts';
+import { restoreWhileRunning } from '../snapshot-while.ts';
 import { countFn, type Multiset, retractAll, smallKey, smallValue, stepArb, toChangelog } from './helpers.ts';
 
 /** Left rows are [k, v], right rows [k, w]. */
@@ -259,15 +259,10 @@ describe('Join properties', () => {
             const first = new OperatorHarness(make(), { inputs: 2 });
             for (const c of changes.slice(0, at)) first.push(c.kind, c.row, c.input);
             const heldAtCut = first.stateSize();
-            const prefix = [...first.out.changes];
             // The snapshot is written out (copy-on-write) while the first run goes on and retracts all.
-            const rest = [...changes.slice(at), ...retractAll(live)].map((c) => () => {
-              first.push(c.kind, c.row, c.input);
-            });
-            const snap = snapshotWhile(first.operator, rest, chunk);
+            const rest = [...changes.slice(at), ...retractAll(live)];
+            const resumed = restoreWhileRunning(first, make(), rest, chunk);
             expect(first.stateSize()).toBe(0);
-            first.out.changes.splice(0, first.out.changes.length, ...prefix);
-            const resumed = first.restoreInto(make(), snap);
             expect(resumed.stateSize()).toBe(heldAtCut);
             for (const c of changes.slice(at)) resumed.push(c.kind, c.row, c.input);
             expect(resumed.formatted()).toEqual(whole.formatted());

@@ -7,7 +7,7 @@ import { hashRow } from '../../../operators/relational/row-hash.ts';
 import { SetOp, SetOpKind } from '../../../operators/relational/set-op.ts';
 import { Union } from '../../../operators/relational/union.ts';
 import { OperatorHarness, sortRows } from '../../../operators/testing/harness.ts';
-import { snapshotWhile } from '../snapshot-while.ts';
+import { restoreWhileRunning, snapshotWhile } from '../snapshot-while.ts';
 import { Multiset, retractAll, smallKey, smallValue, stepArb, toChangelog } from './helpers.ts';
 
 const L = 0;
@@ -42,14 +42,9 @@ function snapshotWhileRunningContinues(make: () => Operator, inputs: number): vo
         const first = new OperatorHarness(make(), { inputs });
         for (const c of changes.slice(0, at)) first.push(c.kind, c.row, c.input);
         const heldAtCut = first.stateSize();
-        const prefix = [...first.out.changes];
-        const rest = [...changes.slice(at), ...retractAll(live)].map((c) => () => {
-          first.push(c.kind, c.row, c.input);
-        });
-        const snap = snapshotWhile(first.operator, rest, chunk);
+        const rest = [...changes.slice(at), ...retractAll(live)];
+        const resumed = restoreWhileRunning(first, make(), rest, chunk);
         expect(first.stateSize()).toBe(0);
-        first.out.changes.splice(0, first.out.changes.length, ...prefix);
-        const resumed = first.restoreInto(make(), snap);
         expect(resumed.stateSize()).toBe(heldAtCut);
         for (const c of [...changes.slice(at), ...retractAll(live)]) resumed.push(c.kind, c.row, c.input);
         expect(resumed.formatted()).toEqual(whole.formatted());
