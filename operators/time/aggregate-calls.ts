@@ -196,6 +196,25 @@ export class AggregateCalls {
     }
   }
 
+  /**
+   * A copy of accumulators (from `create`) as they are now, for copy-on-write snapshots: a later
+   * accumulate / retract on `accs` does not change the copy. A DISTINCT call's tuple counts are copied
+   * (their counts change in place), its argument tuples shared (never changed).
+   */
+  copy(accs: readonly unknown[]): unknown[] {
+    const out: unknown[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const a = accs[i];
+      if ((this.calls[i] as AggregateCall).distinct) {
+        const d = a as DistinctAcc;
+        const seen = new Map<StateKey, { args: Value[]; n: number }>();
+        for (const [k, s] of d.seen) seen.set(k, { args: s.args, n: s.n });
+        out.push({ acc: copyAccumulator(d.acc), seen } satisfies DistinctAcc);
+      } else out.push(copyAccumulator(a));
+    }
+    return out;
+  }
+
   /** Appends the current result of each call to `out`. */
   values(accs: unknown[], out: Value[]): void {
     for (let i = 0; i < this.length; i++) {
@@ -204,6 +223,27 @@ export class AggregateCalls {
       out.push(fn.getValue((this.calls[i] as AggregateCall).distinct ? (a as DistinctAcc).acc : a));
     }
   }
+}
+
+/**
+ * One accumulator as it is now. Numbers and other primitives are values; flat objects (`{ sum, n }`,
+ * the usual shape) are copied by a spread; anything else (a user's aggregate) deeply.
+ */
+function copyAccumulator(a: unknown): unknown {
+  if (typeof a !== 'object' || a === null) return a;
+  if (Object.getPrototypeOf(a) === Object.prototype) {
+    const o = a as Record<string, unknown>;
+    let flat = true;
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === 'object' && v !== null) {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return { ...o };
+  }
+  return structuredClone(a);
 }
 
 /**

@@ -15,6 +15,10 @@
  *    a function cannot retract, the frame is re-accumulated whenever its start moves.
  * 5. Each row is emitted (+I) as `input row ++ one value per call`, partitions in first-seen order,
  *    rows in sorted order; then all state is freed.
+ * Snapshots are copy-on-write (operators/state.ts): the buffered partitions are a MapState written out
+ * while processing goes on, and a partition's row list is `mutating` before a row is appended (only
+ * the first append after a snapshot copies the list; rows themselves are never changed). A MapState
+ * keeps its first-seen key order in snapshots here, since keys are only added, or all dropped at once.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -26,7 +30,7 @@ import {
   RowKind,
   type Value,
 } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateKey } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
 import { notOpened } from './support.ts';
 
@@ -107,7 +111,8 @@ export class BoundedOverAggregate implements Operator {
   readonly name = 'BoundedOverAggregate';
   private readonly opts: BoundedOverAggregateOptions;
   private readonly keyOf: (row: Row) => StateKey;
-  private readonly partitions = new Map<StateKey, Row[]>();
+  /** Partition key -> its rows in arrival order; a row list is copied by `slice` (copy-on-write). */
+  private readonly partitions = new MapState<Row[]>('partitions', (rows) => rows.slice());
   private readonly aggs: (AggregateCalls | null)[];
   private ctx: OperatorContext | null = null;
   private out: Collector | null = null;
@@ -161,8 +166,10 @@ export class BoundedOverAggregate implements Operator {
     }
     const key = this.keyOf(row);
     const p = this.partitions.get(key);
-    if (p) p.push(row);
-    else this.partitions.set(key, [row]);
+    if (p !== undefined) {
+      this.partitions.mutating(p); // copy-on-write for a checkpoint in progress
+      p.push(row);
+    } else this.partitions.set(key, [row]);
     this.rows++;
   }
 
@@ -180,7 +187,7 @@ export class BoundedOverAggregate implements Operator {
     if (this.emitted) return;
     this.emitted = true;
     const out = this.out as Collector;
-    for (const rows of this.partitions.values()) {
+    for (const [, rows] of this.partitions.entries()) {
       const s = this.sort(rows);
       const columns = this.opts.calls.map((c, i) => this.evaluate(c, this.aggs[i] ?? null, s));
       for (let r = 0; r < s.rows.length; r++) {
@@ -373,17 +380,15 @@ export class BoundedOverAggregate implements Operator {
   }
 
   snapshot(): unknown {
-    return structuredClone({ partitions: [...this.partitions.entries()], emitted: this.emitted });
+    return { partitions: this.partitions.snapshotDeferred(), emitted: this.emitted };
   }
 
+  /** Takes snapshot()'s form once written out, the same shape as older versions copied at once. */
   restore(state: unknown): void {
     const s = structuredClone(state) as { partitions: [StateKey, Row[]][]; emitted: boolean };
-    this.partitions.clear();
+    this.partitions.restore(s.partitions);
     this.rows = 0;
-    for (const [k, rows] of s.partitions) {
-      this.partitions.set(k, rows);
-      this.rows += rows.length;
-    }
+    for (const [, rows] of s.partitions) this.rows += rows.length;
     this.emitted = s.emitted;
   }
 

@@ -17,6 +17,16 @@
  * Processing time (`orderBy: 'proctime'`): rows are processed at once in arrival order, the frame's
  * time being `ctx.now()` at arrival. A RANGE frame whose newest row is older than `now - interval`
  * serves no future row: `onProcessingTime` frees such partitions (the runtime calls it on a timer).
+ *
+ * Snapshots are copy-on-write (operators/state.ts): the partitions (accumulators, frame rows, rows
+ * waiting for the watermark) are a MapState, written out while processing goes on, so a checkpoint no
+ * longer copies every frame at the pause. Every in-place change of a partition (rows buffered, a
+ * rowtime's rows drained and processed, frame rows entering or leaving, accumulators changed or
+ * rebuilt) is preceded by `mutating`; only the first one after a snapshot copies the partition.
+ * Copied at the pause: the timers, one (time, key) pair per partition and pending rowtime (and per
+ * processed rowtime still in a bounded RANGE frame), without rows. They are kept as they are rather
+ * than rebuilt from the partitions on restore, since their heap order decides the output order of
+ * partitions that fire at the same time.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {
@@ -27,7 +37,7 @@ import {
   type Row,
   RowKind,
 } from '../api.ts';
-import { keySelector, type StateKey } from '../state.ts';
+import { keySelector, MapState, type StateCodec, type StateKey } from '../state.ts';
 import { type AggregateCall, AggregateCalls } from './aggregate-calls.ts';
 import { handleLate, notOpened, type ProcessingTimeAware } from './support.ts';
 import { TimerHeap } from './timer-heap.ts';
@@ -57,6 +67,16 @@ interface Partition {
   pending: [number, Row[]][];
 }
 
+/** Partitions in checkpoints: an array of the fields, not an object (fewer bytes to write). */
+const PARTITION_CODEC: StateCodec<Partition> = {
+  encode: (p) => [p.accs, p.frame, p.frameTs, p.pending],
+  decode: (x) => {
+    if (!Array.isArray(x)) return x as Partition; // an object: a snapshot taken before the codec
+    const [accs, frame, frameTs, pending] = x as [unknown[], Row[], number[], [number, Row[]][]];
+    return { accs, frame, frameTs, pending };
+  },
+};
+
 export class OverAggregate implements Operator, ProcessingTimeAware {
   readonly name = 'OverAggregate';
   private readonly opts: OverAggregateOptions;
@@ -64,7 +84,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
   private readonly keyOf: (row: Row) => StateKey;
   private readonly bounded: boolean;
   private readonly preceding: number;
-  private readonly partitions = new Map<StateKey, Partition>();
+  private readonly partitions: MapState<Partition>;
   /** (time, key): process pending rows of `key` at `time`, or free a stale RANGE frame. */
   private readonly timers = new TimerHeap<StateKey>();
   private ctx: OperatorContext | null = null;
@@ -93,6 +113,20 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
     this.keyOf = keySelector(options.partitionKeys);
     this.bounded = p !== 'unbounded';
     this.preceding = p === 'unbounded' ? Number.POSITIVE_INFINITY : p;
+    this.partitions = new MapState<Partition>('partitions', (x) => this.copyPartition(x), PARTITION_CODEC);
+  }
+
+  /**
+   * A partition as it is now, for copy-on-write: what processing changes in place is copied (the
+   * accumulators, the frame, the pending slots); rows are never changed and are shared.
+   */
+  private copyPartition(p: Partition): Partition {
+    return {
+      accs: this.aggs.copy(p.accs),
+      frame: p.frame.slice(),
+      frameTs: p.frameTs.slice(),
+      pending: p.pending.map(([t, rows]) => [t, rows.slice()]),
+    };
   }
 
   open(ctx: OperatorContext, out: Collector): void {
@@ -100,12 +134,16 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
     this.out = out;
   }
 
-  private partition(key: StateKey): Partition {
-    let p = this.partitions.get(key);
-    if (!p) {
-      p = { accs: this.aggs.create(), frame: [], frameTs: [], pending: [] };
-      this.partitions.set(key, p);
+  /** The partition of `key` (created if absent), which the caller is about to change in place. */
+  private writablePartition(key: StateKey): Partition {
+    const partitions = this.partitions;
+    let p = partitions.get(key);
+    if (p !== undefined) {
+      partitions.mutating(p); // copy-on-write for a checkpoint in progress
+      return p;
     }
+    p = { accs: this.aggs.create(), frame: [], frameTs: [], pending: [] };
+    partitions.set(key, p);
     return p;
   }
 
@@ -121,7 +159,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
     }
     const key = this.keyOf(row);
     if (this.opts.orderBy === 'proctime') {
-      this.processGroup(this.partition(key), ctx.now(), [row]);
+      this.processGroup(this.writablePartition(key), ctx.now(), [row]);
       return;
     }
     const ts = row[this.opts.rowtimeIndex as number];
@@ -133,7 +171,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
       handleLate(ctx, this.opts.lateOutput, kind, row);
       return;
     }
-    const p = this.partition(key);
+    const p = this.writablePartition(key);
     let slot = p.pending.find((s) => s[0] === ts);
     if (!slot) {
       slot = [ts as number, []];
@@ -155,6 +193,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
       if (!p) continue;
       const i = p.pending.findIndex((s) => s[0] === time);
       if (i >= 0) {
+        this.partitions.mutating(p);
         const rows = (p.pending[i] as [number, Row[]])[1];
         p.pending.splice(i, 1);
         this.pendingRows -= rows.length;
@@ -220,7 +259,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
 
   onProcessingTime(now: number): void {
     if (this.opts.orderBy !== 'proctime' || this.opts.frame.mode !== 'range' || !this.bounded) return;
-    for (const [key, p] of this.partitions) {
+    for (const [key, p] of this.partitions.entries()) {
       const newest =
         p.frameTs.length === 0 ? Number.NEGATIVE_INFINITY : (p.frameTs[p.frameTs.length - 1] as number);
       // A future row arrives at now' >= now, and its frame starts at now' - interval > newest.
@@ -233,33 +272,32 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
   }
 
   snapshot(): unknown {
-    return structuredClone({
-      wm: this.wm,
-      partitions: [...this.partitions.entries()],
-      timers: this.timers.snapshot(),
-    });
+    // The partitions are written out copy-on-write; the timers are copied now (fresh pairs of a time
+    // and a primitive key).
+    return { wm: this.wm, partitions: this.partitions.snapshotDeferred(), timers: this.timers.snapshot() };
   }
 
+  /**
+   * Takes a snapshot as snapshot() gives it once written out, or as older versions took it (the
+   * partitions as objects, copied at once): the codec reads both.
+   */
   restore(state: unknown): void {
     const s = structuredClone(state) as {
       wm: number;
-      partitions: [StateKey, Partition][];
+      partitions: [StateKey, unknown][];
       timers: [number, StateKey][];
     };
     this.wm = s.wm;
-    this.partitions.clear();
+    this.partitions.restore(s.partitions);
     this.pendingRows = 0;
-    for (const [k, p] of s.partitions) {
-      this.partitions.set(k, p);
-      for (const [, rows] of p.pending) this.pendingRows += rows.length;
-    }
+    for (const [, p] of this.partitions.entries()) for (const [, rows] of p.pending) this.pendingRows += rows.length;
     this.timers.restore(s.timers);
   }
 
   /** Partitions + rows in frames + rows waiting for the watermark + timers. */
   stateSize(): number {
     let n = this.partitions.size + this.pendingRows + this.timers.size;
-    for (const p of this.partitions.values()) n += p.frame.length;
+    for (const [, p] of this.partitions.entries()) n += p.frame.length;
     return n;
   }
 
