@@ -290,7 +290,8 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
     this.wm = s.wm;
     this.partitions.restore(s.partitions);
     this.pendingRows = 0;
-    for (const [, p] of this.partitions.entries()) for (const [, rows] of p.pending) this.pendingRows += rows.length;
+    for (const [, p] of this.partitions.entries())
+      for (const [, rows] of p.pending) this.pendingRows += rows.length;
     this.timers.restore(s.timers);
   }
 

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Row, RowKind } from '../../../operators/api.ts';
+import type { StateKey } from '../../../operators/state.ts';
 import { OverAggregate, type OverFrame } from '../../../operators/time/over-aggregate.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import { count, Harness, maxNoMerge, sortedJson, sum } from './harness.ts';
 import { groupBy } from './reference.ts';
 import { runScenario, shuffledArrivals } from './scenario.ts';
@@ -39,6 +41,13 @@ const frameArb: fc.Arbitrary<OverFrame> = fc.record({
   mode: fc.constantFrom('rows' as const, 'range' as const),
   preceding: fc.oneof(fc.constant('unbounded' as const), fc.integer({ min: 0, max: 20 })),
 });
+
+/** A snapshot with its partitions sorted by key: writing one out while processing goes on may reorder them. */
+function partitionsByKey(snapshot: unknown): unknown {
+  const s = snapshot as { partitions: [StateKey, unknown][] };
+  const partitions = [...s.partitions].sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return { ...s, partitions };
+}
 
 describe('OverAggregate (event time)', () => {
   it('holds rows until the watermark, then emits them in rowtime order; RANGE peers see each other', () => {
@@ -144,6 +153,194 @@ describe('OverAggregate (event time)', () => {
       // The stream's tail (no watermark advance after the newest row) is left out of both halves.
       expect(second).toBeLessThanOrEqual(first);
     }
+  });
+});
+
+describe('OverAggregate snapshots (copy-on-write)', () => {
+  it('property: a snapshot written out in chunks while the operator goes on restores to the uninterrupted run', () => {
+    fc.assert(
+      fc.property(
+        frameArb,
+        // Few distinct values: DISTINCT counts go up and down as rows enter and leave frames.
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.integer({ min: -2, max: 3 })), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 5, max: 60 }),
+        fc.integer({ min: 0, max: 8 }),
+        fc.array(fc.nat(), { minLength: 1, maxLength: 10 }),
+        fc.boolean(),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (frame, tuples, keys, span, delay, jitter, retractable, at, chunk) => {
+          // A few partitions over a short span of time: while the snapshot is written out (1 to 4
+          // partitions per row of the live operator), their pending rows drain, frames slide (SUM
+          // retracts; MAX cannot, so the frame is accumulated again) and RANGE partitions are freed
+          // and created again.
+          const rows: Row[] = tuples.map(([k, ts, v]) => [k % keys, ts % span, v]);
+          const make = () =>
+            new OverAggregate({
+              partitionKeys: [0],
+              orderBy: 'rowtime',
+              rowtimeIndex: TS,
+              frame,
+              // COUNT(DISTINCT v): an accumulator holding a map of argument tuples with counts.
+              aggregates: [
+                ...(retractable ? aggregates.slice(0, 2) : aggregates),
+                { create: () => count, args: [2], distinct: true },
+              ],
+            });
+          const o = { inputs: 1, tsIndex: [TS], delay };
+          const arrivals = shuffledArrivals(rows, TS, delay, jitter);
+          const plain = runScenario(make, arrivals, o);
+          const restored = runScenario(make, arrivals, {
+            ...o,
+            restoreAt: arrivals.length === 0 ? 0 : at % arrivals.length,
+            snapshotChunk: chunk,
+            checkSnapshot: partitionsByKey,
+          });
+          expect(restored.out.printed()).toEqual(plain.out.printed());
+          expect(restored.out.watermarks).toEqual(plain.out.watermarks);
+          expect(restored.finalState).toBe(plain.finalState);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property (processing time): a snapshot written out while rows arrive and frames are freed restores', () => {
+    fc.assert(
+      fc.property(
+        frameArb,
+        fc.array(
+          fc.record({
+            key: fc.integer({ min: 0, max: 3 }),
+            value: fc.integer({ min: -5, max: 20 }),
+            dt: fc.integer({ min: 0, max: 8 }),
+            tick: fc.boolean(),
+          }),
+          { maxLength: 50 },
+        ),
+        fc.boolean(),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (frame, ops, retractable, at, chunk) => {
+          const make = () =>
+            new OverAggregate({
+              partitionKeys: [0],
+              orderBy: 'proctime',
+              frame,
+              aggregates: retractable ? aggregates.slice(0, 2) : aggregates,
+            });
+          // Each step: the clock moves, a row arrives, and maybe the cleanup timer frees stale frames.
+          const step = (h: Harness<OverAggregate>, op: (typeof ops)[number]) => {
+            h.clock += op.dt;
+            h.insert([op.key, 0, op.value]);
+            if (op.tick) h.op.onProcessingTime(h.clock);
+          };
+          const plain = new Harness(make());
+          for (const op of ops) step(plain, op);
+          const cut = ops.length === 0 ? 0 : at % (ops.length + 1);
+          const first = new Harness(make());
+          for (const op of ops.slice(0, cut)) step(first, op);
+          const clock = first.clock;
+          const prefix = first.out.printed();
+          const snap = snapshotWhile(
+            first.op,
+            ops.slice(cut).map((op) => () => step(first, op)),
+            chunk,
+          );
+          expect(first.out.printed()).toEqual(plain.out.printed());
+          const resumed = new Harness(make());
+          resumed.op.restore(structuredClone(snap));
+          resumed.clock = clock;
+          for (const op of ops.slice(cut)) step(resumed, op);
+          expect([...prefix, ...resumed.out.printed()]).toEqual(plain.out.printed());
+          expect(resumed.op.stateSize()).toBe(plain.op.stateSize());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('restores a snapshot taken before snapshots were copy-on-write (partitions as objects)', () => {
+    const make = () =>
+      new OverAggregate({
+        partitionKeys: [0],
+        orderBy: 'rowtime',
+        rowtimeIndex: TS,
+        frame: { mode: 'range', preceding: 5 },
+        aggregates,
+      });
+    const before: Row[] = [
+      ['a', 1, 3],
+      ['b', 2, 5],
+      ['a', 4, 1],
+      ['a', 3, 7],
+      ['b', 6, 2],
+      ['a', 8, 4],
+      ['a', 9, 6],
+      ['b', 9, 1],
+      ['a', 12, 2],
+    ];
+    const after: Row[] = [
+      ['b', 14, 3],
+      ['a', 10, 5],
+      ['b', 11, 8],
+    ];
+    // What the previous OverAggregate's snapshot() returned after `before` and the watermark 8
+    // (structuredClone of the partitions map's entries and the timer heap).
+    const old = {
+      wm: 8,
+      partitions: [
+        [
+          'a',
+          {
+            accs: [3, { s: 12, n: 3 }, 7],
+            frame: [
+              ['a', 3, 7],
+              ['a', 4, 1],
+              ['a', 8, 4],
+            ],
+            frameTs: [3, 4, 8],
+            pending: [
+              [9, [['a', 9, 6]]],
+              [12, [['a', 12, 2]]],
+            ],
+          },
+        ],
+        [
+          'b',
+          {
+            accs: [2, { s: 7, n: 2 }, 5],
+            frame: [
+              ['b', 2, 5],
+              ['b', 6, 2],
+            ],
+            frameTs: [2, 6],
+            pending: [[9, [['b', 9, 1]]]],
+          },
+        ],
+      ],
+      timers: [
+        [9, 'a'],
+        [11, 'b'],
+        [9, 'a'],
+        [13, 'a'],
+        [12, 'a'],
+        [9, 'b'],
+      ],
+    };
+    const plain = new Harness(make());
+    for (const r of before) plain.insert(r);
+    plain.watermark(8);
+    const emitted = plain.out.changes.length;
+    for (const r of after) plain.insert(r);
+    plain.finish();
+    const resumed = new Harness(make());
+    resumed.op.restore(old);
+    for (const r of after) resumed.insert(r);
+    resumed.finish();
+    expect(resumed.out.printed()).toEqual(plain.out.printed().slice(emitted));
+    expect(resumed.op.stateSize()).toBe(0);
   });
 });
 
