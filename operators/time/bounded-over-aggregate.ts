@@ -17,8 +17,9 @@
  *    rows in sorted order; then all state is freed.
  * Snapshots are copy-on-write (operators/state.ts): the buffered partitions are a MapState written out
  * while processing goes on, and a partition's row list is `mutating` before a row is appended (only
- * the first append after a snapshot copies the list; rows themselves are never changed). A MapState
- * keeps its first-seen key order in snapshots here, since keys are only added, or all dropped at once.
+ * the first append after a snapshot copies the list; rows themselves are never changed). Partitions
+ * are only added, or all dropped at once at the end, so a snapshot lists them in the live map's order
+ * and a restored operator still emits them in first-seen order.
  */
 import { RivuletError } from '../../common/errors.ts';
 import {

@@ -193,7 +193,7 @@ export class OverAggregate implements Operator, ProcessingTimeAware {
       if (!p) continue;
       const i = p.pending.findIndex((s) => s[0] === time);
       if (i >= 0) {
-        this.partitions.mutating(p);
+        this.partitions.mutating(p); // copy-on-write: its pending rows drain into the frame
         const rows = (p.pending[i] as [number, Row[]])[1];
         p.pending.splice(i, 1);
         this.pendingRows -= rows.length;
