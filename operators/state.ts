@@ -319,6 +319,28 @@ export class MapState<V> {
   }
 }
 
+/**
+ * An aggregate accumulator as it is now, for the copy a copy-on-write map keeps before an in-place
+ * change. Primitives are values; flat objects (`{ sum, n }`, the usual shape) are copied by a spread;
+ * anything else (a user's aggregate) deeply.
+ */
+export function copyAccumulator(a: unknown): unknown {
+  if (typeof a !== 'object' || a === null) return a;
+  if (Object.getPrototypeOf(a) === Object.prototype) {
+    const o = a as Record<string, unknown>;
+    let flat = true;
+    for (const k in o) {
+      const v = o[k];
+      if (typeof v === 'object' && v !== null) {
+        flat = false;
+        break;
+      }
+    }
+    if (flat) return { ...o };
+  }
+  return structuredClone(a);
+}
+
 /** The keyed state of one operator: a set of named maps, snapshotted together. */
 export class StateStore {
   private readonly maps = new Map<string, MapState<unknown>>();

@@ -48,7 +48,7 @@ import {
   RowKind,
   type Value,
 } from '../api.ts';
-import { encodeKey, type StateCodec, type StateKey, StateStore } from '../state.ts';
+import { copyAccumulator, encodeKey, type StateCodec, type StateKey, StateStore } from '../state.ts';
 import { valuesEqual } from './compare.ts';
 import { KeyIndex } from './key-index.ts';
 import { describeRow } from './rows.ts';
@@ -452,30 +452,9 @@ const GROUP_CODEC: StateCodec<GroupState> = {
   },
 };
 
-/**
- * An accumulator as it is now. The built-in ones are flat objects (`{ sum, n }`), copied by a spread;
- * anything else (a user's aggregate) deeply.
- */
-function cloneAccumulator(a: unknown): unknown {
-  if (typeof a !== 'object' || a === null) return a;
-  if (Object.getPrototypeOf(a) === Object.prototype) {
-    const o = a as Record<string, unknown>;
-    let flat = true;
-    for (const k in o) {
-      const v = o[k];
-      if (typeof v === 'object' && v !== null) {
-        flat = false;
-        break;
-      }
-    }
-    if (flat) return { ...o };
-  }
-  return structuredClone(a);
-}
-
 /** A group's state as it is now, for copy-on-write: what processing changes in place is copied. */
 function cloneGroup(st: GroupState): GroupState {
-  const accs = st.accs.map(cloneAccumulator);
+  const accs = st.accs.map(copyAccumulator);
   const distinct = st.distinct === null ? null : st.distinct.map((m) => (m === null ? null : new Map(m)));
   // `result` and `key` are replaced, never changed in place.
   return { ...st, accs, distinct };

@@ -15,7 +15,7 @@
  */
 import { RivuletError } from '../../common/errors.ts';
 import type { AggregateFunction, Row, Value } from '../api.ts';
-import { encodeKey, type StateKey } from '../state.ts';
+import { copyAccumulator, encodeKey, type StateKey } from '../state.ts';
 
 export interface AggregateCall {
   /** Creates the function (called once per operator). */
@@ -223,27 +223,6 @@ export class AggregateCalls {
       out.push(fn.getValue((this.calls[i] as AggregateCall).distinct ? (a as DistinctAcc).acc : a));
     }
   }
-}
-
-/**
- * One accumulator as it is now. Numbers and other primitives are values; flat objects (`{ sum, n }`,
- * the usual shape) are copied by a spread; anything else (a user's aggregate) deeply.
- */
-function copyAccumulator(a: unknown): unknown {
-  if (typeof a !== 'object' || a === null) return a;
-  if (Object.getPrototypeOf(a) === Object.prototype) {
-    const o = a as Record<string, unknown>;
-    let flat = true;
-    for (const k in o) {
-      const v = o[k];
-      if (typeof v === 'object' && v !== null) {
-        flat = false;
-        break;
-      }
-    }
-    if (flat) return { ...o };
-  }
-  return structuredClone(a);
 }
 
 /**
