@@ -232,6 +232,124 @@ describe('snapshot and restore', () => {
   });
 });
 
+describe('a snapshot in the form written before snapshots were copy-on-write', () => {
+  const spec = streamSpec(P.concat(v('A'), P.star(v('B')), v('C')), 'ALL_WITH_UNMATCHED');
+  const prefix: Event[] = [
+    { row: ['p', 0, 'a', 1, 1000] },
+    { row: ['q', 3, 'c', 5, 1500] },
+    { row: ['p', 1, 'b', 2, 2000] },
+    { row: ['q', 4, 'a', 2, 2500] },
+    { watermark: 2000 },
+    { row: ['p', 2, 'b', 3, 3000] },
+    { row: ['q', 6, 'b', 4, 4000] },
+    { row: ['p', 5, 'c', 1, 5000] },
+    { watermark: 3000 },
+  ];
+  const rest: Event[] = [
+    { row: ['q', 7, 'c', 1, 6000] },
+    { row: ['p', 8, 'c', 0, 4500] },
+    { watermark: 5000 },
+    { row: ['q', 9, 'a', 3, 7000] },
+  ];
+  // What the operator's snapshot() returned after `prefix` before it was copy-on-write (captured from
+  // that version): pending rows, an attempt with a match and live threads, assignment nodes.
+  const before = {
+    watermark: 3000,
+    lastOutWatermark: 999,
+    finished: false,
+    partitions: [
+      [
+        'p',
+        {
+          keyValues: ['p'],
+          store: {
+            first: 0,
+            rows: [
+              ['p', 0, 'a', 1, 1000],
+              ['p', 1, 'b', 2, 2000],
+              ['p', 2, 'b', 3, 3000],
+            ],
+            times: [1000, 2000, 3000],
+            ended: false,
+          },
+          pending: [['p', 5, 'c', 1, 5000]],
+          pendingTs: [5000],
+          pendingSorted: true,
+          matchNumber: 0,
+          covered: -1,
+          matcher: {
+            nextPos: 2,
+            nextStart: 0,
+            finished: false,
+            nodes: [
+              [-1, -1, -1, 0],
+              [0, 0, 0, 0],
+              [1, 1, 1, 0],
+              [1, 2, 1, 0],
+            ],
+            attempts: [
+              {
+                start: 0,
+                startTs: 0,
+                threads: [
+                  [2, 2],
+                  [4, 2],
+                ],
+                parked: [],
+                best: 3,
+                timedOut: -1,
+              },
+            ],
+          },
+        },
+      ],
+      [
+        'q',
+        {
+          keyValues: ['q'],
+          store: {
+            first: 0,
+            rows: [
+              ['q', 3, 'c', 5, 1500],
+              ['q', 4, 'a', 2, 2500],
+            ],
+            times: [1500, 2500],
+            ended: false,
+          },
+          pending: [['q', 6, 'b', 4, 4000]],
+          pendingTs: [4000],
+          pendingSorted: true,
+          matchNumber: 0,
+          covered: -1,
+          matcher: { nextPos: 1, nextStart: 1, finished: false, nodes: [], attempts: [] },
+        },
+      ],
+    ],
+  };
+
+  it('is what the copy-on-write snapshot gives once written out, and restores to continue the run', () => {
+    const whole = runStream(spec, [...prefix, ...rest]).out;
+    const first = openOperator(spec);
+    for (const e of prefix) {
+      if ('row' in e) first.op.process(RowKind.INSERT, e.row, 0);
+      else first.op.processWatermark(e.watermark, 0);
+    }
+    expect(materializeSnapshot(first.op.snapshot())).toEqual(before);
+
+    const resumed = openOperator(spec);
+    resumed.op.restore(structuredClone(before));
+    for (const e of rest) {
+      if ('row' in e) resumed.op.process(RowKind.INSERT, e.row, 0);
+      else resumed.op.processWatermark(e.watermark, 0);
+    }
+    resumed.op.processWatermark(Infinity, 0);
+    resumed.op.endInput(0);
+    expect(resumed.out.rows.length).toBeGreaterThan(0);
+    expect([...first.out.rows, ...resumed.out.rows]).toEqual(whole.rows);
+    expect([...first.out.watermarks, ...resumed.out.watermarks]).toEqual(whole.watermarks);
+  });
+});
+
 describe('a snapshot written out while the job goes on (copy-on-write)', () => {
   type Step = Event | { end: true };
   type Mode = 'ONE' | 'ALL' | 'WITHIN';
