@@ -2,9 +2,9 @@
  * Recovery of a MATCH_RECOGNIZE job from its copy-on-write checkpoints: a job that checkpoints every few
  * ms, crashes at any record and is started again from the same SQL commits exactly what an uninterrupted
  * run does. Its partitions go through the real checkpoint writer (drained from the deferred view,
- * serialized with node:v8) and the real restore. This state fits one chunk, so the writer finishes
- * before processing resumes; the writes overlapping processing are covered operator by operator in
- * test/operators/match/stream.test.ts. (The protocol of recovery.test.ts, kept apart for its source.)
+ * serialized with node:v8) and the real restore. This state is one chunk, so processing overlaps its
+ * write-out little: a missing `mutating` call is caught by the operator-level properties in
+ * test/operators/match/stream.test.ts, not reliably here. (The protocol of recovery.test.ts.)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
