@@ -16,11 +16,17 @@
  *    attempts on the watermark, so state stays bounded on long streams.
  * 5. The output watermark is held back to just below the event time of the first row whose result is
  *    not yet reported in any partition, so downstream never receives rows behind a watermark.
+ * 6. Checkpoints are copy-on-write (operators/state.ts), so the pause does not grow with the rows and
+ *    attempts held: `snapshot()` only starts a deferred view of `partitions`; the writer turns each
+ *    partition into plain data (`snapshotOf`) as it reaches it. Every per-partition operation that
+ *    changes a partition in place (pending rows, its RowStore, its Matcher, its match number) calls
+ *    `partitions.mutating(part)` first, so a partition changed before the writer reached it is copied
+ *    as it was at the snapshot. The matchers' emit callbacks run inside those operations.
  */
 import { RivuletError } from '../../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, Value } from '../api.ts';
 import { RowKind } from '../api.ts';
-import { keySelector, MapState, type StateKey } from '../state.ts';
+import { type DeferredEntries, keySelector, MapState, type StateCodec, type StateKey } from '../state.ts';
 import {
   type CompiledMatch,
   compileMatch,
@@ -52,6 +58,7 @@ interface PartitionSnapshot {
   matcher: MatcherSnapshot;
 }
 
+/** As restore() takes it: `partitions` drained from the DeferredEntries that snapshot() returns. */
 interface OperatorSnapshot {
   watermark: number;
   lastOutWatermark: number;
@@ -79,6 +86,31 @@ class Partition {
     this.store = store;
   }
 }
+
+/** Plain data of a partition as it is now; shares only what is never changed (key values, rows). */
+function snapshotOf(p: Partition): PartitionSnapshot {
+  return {
+    keyValues: p.keyValues,
+    store: p.store.snapshot(),
+    pending: [...p.pending],
+    pendingTs: [...p.pendingTs],
+    pendingSorted: p.pendingSorted,
+    matchNumber: p.matchNumber,
+    covered: p.covered,
+    matcher: p.matcher.snapshot(),
+  };
+}
+
+/**
+ * The copy kept of a partition changed during a snapshot is its plain data (a PartitionSnapshot, not a
+ * Partition: state.ts allows another representation when `encode` accepts both).
+ */
+const partitionCodec: StateCodec<Partition> = {
+  encode: (p) => (p instanceof Partition ? snapshotOf(p) : p),
+  // restore() builds Partitions from the plain data itself.
+  decode: (x) => x as Partition,
+};
+const copyPartition = (p: Partition): Partition => snapshotOf(p) as unknown as Partition;
 
 class PartitionSink implements MatchSink {
   private readonly op: MatchRecognize;
@@ -115,7 +147,7 @@ export class MatchRecognize implements Operator {
   private readonly rowtimeOf: ((row: Row) => number) | null;
   private readonly compareRows: (a: Row, b: Row) => number;
   private readonly timedOutOut: Collector | null;
-  private readonly partitions = new MapState<Partition>('partitions');
+  private readonly partitions = new MapState<Partition>('partitions', copyPartition, partitionCodec);
   /** Partitions with pending rows. */
   private readonly dirty = new Set<Partition>();
   /** Partitions with unreported rows (attempts in flight or rows waiting for lookahead). */
@@ -175,6 +207,7 @@ export class MatchRecognize implements Operator {
       return;
     }
     const part = this.partitionOf(row);
+    this.partitions.mutating(part);
     const n = part.pending.length;
     // A later event time keeps the pending rows sorted without asking the comparator.
     if (n > 0 && part.pendingSorted && !(streaming && ts > part.pendingTs[n - 1]!)) {
@@ -194,12 +227,14 @@ export class MatchRecognize implements Operator {
     }
     if (this.spec.order.kind !== 'rowtime') return; // a bounded input is ordered only at its end
     for (const part of this.dirty) {
+      this.partitions.mutating(part);
       this.release(part, ts);
       if (part.pending.length === 0) this.dirty.delete(part);
       this.settle(part);
     }
     if (this.compiled.withinMs !== null) {
       for (const part of this.live) {
+        this.partitions.mutating(part);
         part.matcher.expire(ts);
         this.settle(part);
       }
@@ -220,28 +255,21 @@ export class MatchRecognize implements Operator {
     this.out.end();
   }
 
-  snapshot(): OperatorSnapshot {
-    const partitions: [StateKey, PartitionSnapshot][] = [];
-    for (const [key, p] of this.partitions.entries()) {
-      partitions.push([
-        key,
-        {
-          keyValues: p.keyValues,
-          store: p.store.snapshot(),
-          pending: [...p.pending],
-          pendingTs: [...p.pendingTs],
-          pendingSorted: p.pendingSorted,
-          matchNumber: p.matchNumber,
-          covered: p.covered,
-          matcher: p.matcher.snapshot(),
-        },
-      ]);
-    }
+  /**
+   * O(1): the partitions are a copy-on-write view, drained by the checkpoint writer (restore() gets it
+   * as an array of [key, PartitionSnapshot], the form this operator's snapshots always had).
+   */
+  snapshot(): {
+    watermark: number;
+    lastOutWatermark: number;
+    finished: boolean;
+    partitions: DeferredEntries<Partition>;
+  } {
     return {
       watermark: this.watermark,
       lastOutWatermark: this.lastOutWatermark,
       finished: this.finished,
-      partitions,
+      partitions: this.partitions.snapshotDeferred(),
     };
   }
 
@@ -286,7 +314,8 @@ export class MatchRecognize implements Operator {
   }
 
   // ------------------------------------------------------------------------------------------
-  // Output (called by the partitions' sinks, in start order)
+  // Output (called by the partitions' sinks, in start order, from inside a matcher operation whose
+  // caller has already called `partitions.mutating(part)`)
 
   /** @internal */
   emitMatch(
@@ -354,7 +383,7 @@ export class MatchRecognize implements Operator {
     return part;
   }
 
-  /** Moves pending rows with event time <= `upTo` into the partition's ordered store. */
+  /** Moves pending rows with event time <= `upTo` into the partition's ordered store (call `mutating` first). */
   private release(part: Partition, upTo: number): void {
     if (!part.pendingSorted) this.sortPending(part);
     const rows = part.pending;
@@ -384,7 +413,7 @@ export class MatchRecognize implements Operator {
     part.pendingSorted = true;
   }
 
-  /** Runs the matcher as far as it can, frees rows it no longer needs, tracks liveness. */
+  /** Runs the matcher as far as it can, frees rows it no longer needs, tracks liveness (call `mutating` first). */
   private settle(part: Partition): void {
     part.matcher.advance();
     part.store.trim(part.matcher.lowWater());
@@ -399,6 +428,7 @@ export class MatchRecognize implements Operator {
   private finishAll(): void {
     this.finished = true;
     for (const [, part] of this.partitions.entries()) {
+      this.partitions.mutating(part);
       this.release(part, Infinity);
       part.store.ended = true;
       this.settle(part);

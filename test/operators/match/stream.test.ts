@@ -1,11 +1,13 @@
 /**
  * MatchRecognize on streams: out-of-order arrival within the watermark gives the sorted-input result,
- * snapshot/restore mid-stream changes nothing, the output watermark never overtakes pending output,
+ * snapshot/restore mid-stream changes nothing (also when the copy-on-write snapshot is written out while
+ * the job goes on), the output watermark never overtakes pending output,
  * WITHIN prunes (with a timed-out side output), and state stays flat on a long stream.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Row, RowKind } from '../../../operators/api.ts';
+import type { MatchRecognize } from '../../../operators/match/operator.ts';
 import {
   type MatchContext,
   type MatchSpec,
@@ -13,6 +15,8 @@ import {
   type PatternNode,
   type RowRef,
 } from '../../../operators/match/spec.ts';
+import { materializeSnapshot, type StateKey } from '../../../operators/state.ts';
+import { snapshotWhile } from '../snapshot-while.ts';
 import { aggCall, COUNT, Collect, openOperator, runBounded, SUM } from './fixtures.ts';
 
 const { v } = P;
@@ -213,7 +217,7 @@ describe('snapshot and restore', () => {
         };
         const a = openOperator(spec);
         drive(a.op, events.slice(0, cut));
-        const snap = structuredClone(a.op.snapshot());
+        const snap = structuredClone(materializeSnapshot(a.op.snapshot()));
         const b = openOperator(spec);
         b.op.restore(snap);
         drive(b.op, events.slice(cut));
@@ -221,10 +225,265 @@ describe('snapshot and restore', () => {
         b.op.endInput(0);
         const first = a.out;
         const second = b.out;
-        expect([...first.rows, ...second.rows]).toEqual(whole);
+        // Per partition: partitions released by one watermark emit in an order a restore does not keep.
+        expect(byKey([...first.rows, ...second.rows], 0)).toEqual(byKey(whole, 0));
       }),
       { numRuns: Number(process.env.MATCH_PROPERTY_RUNS ?? 150) },
     );
+  });
+});
+
+describe('a snapshot in the form written before snapshots were copy-on-write', () => {
+  const spec = streamSpec(P.concat(v('A'), P.star(v('B')), v('C')), 'ALL_WITH_UNMATCHED');
+  const prefix: Event[] = [
+    { row: ['p', 0, 'a', 1, 1000] },
+    { row: ['q', 3, 'c', 5, 1500] },
+    { row: ['p', 1, 'b', 2, 2000] },
+    { row: ['q', 4, 'a', 2, 2500] },
+    { watermark: 2000 },
+    { row: ['p', 2, 'b', 3, 3000] },
+    { row: ['q', 6, 'b', 4, 4000] },
+    { row: ['p', 5, 'c', 1, 5000] },
+    { watermark: 3000 },
+  ];
+  const rest: Event[] = [
+    { row: ['q', 7, 'c', 1, 6000] },
+    { row: ['p', 8, 'c', 0, 4500] },
+    { watermark: 5000 },
+    { row: ['q', 9, 'a', 3, 7000] },
+  ];
+  // What the operator's snapshot() returned after `prefix` before it was copy-on-write (captured from
+  // that version): pending rows, an attempt with a match and live threads, assignment nodes.
+  const before = {
+    watermark: 3000,
+    lastOutWatermark: 999,
+    finished: false,
+    partitions: [
+      [
+        'p',
+        {
+          keyValues: ['p'],
+          store: {
+            first: 0,
+            rows: [
+              ['p', 0, 'a', 1, 1000],
+              ['p', 1, 'b', 2, 2000],
+              ['p', 2, 'b', 3, 3000],
+            ],
+            times: [1000, 2000, 3000],
+            ended: false,
+          },
+          pending: [['p', 5, 'c', 1, 5000]],
+          pendingTs: [5000],
+          pendingSorted: true,
+          matchNumber: 0,
+          covered: -1,
+          matcher: {
+            nextPos: 2,
+            nextStart: 0,
+            finished: false,
+            nodes: [
+              [-1, -1, -1, 0],
+              [0, 0, 0, 0],
+              [1, 1, 1, 0],
+              [1, 2, 1, 0],
+            ],
+            attempts: [
+              {
+                start: 0,
+                startTs: 0,
+                threads: [
+                  [2, 2],
+                  [4, 2],
+                ],
+                parked: [],
+                best: 3,
+                timedOut: -1,
+              },
+            ],
+          },
+        },
+      ],
+      [
+        'q',
+        {
+          keyValues: ['q'],
+          store: {
+            first: 0,
+            rows: [
+              ['q', 3, 'c', 5, 1500],
+              ['q', 4, 'a', 2, 2500],
+            ],
+            times: [1500, 2500],
+            ended: false,
+          },
+          pending: [['q', 6, 'b', 4, 4000]],
+          pendingTs: [4000],
+          pendingSorted: true,
+          matchNumber: 0,
+          covered: -1,
+          matcher: { nextPos: 1, nextStart: 1, finished: false, nodes: [], attempts: [] },
+        },
+      ],
+    ],
+  };
+
+  it('is what the copy-on-write snapshot gives once written out, and restores to continue the run', () => {
+    const whole = runStream(spec, [...prefix, ...rest]).out;
+    const first = openOperator(spec);
+    for (const e of prefix) {
+      if ('row' in e) first.op.process(RowKind.INSERT, e.row, 0);
+      else first.op.processWatermark(e.watermark, 0);
+    }
+    expect(materializeSnapshot(first.op.snapshot())).toEqual(before);
+
+    const resumed = openOperator(spec);
+    resumed.op.restore(structuredClone(before));
+    for (const e of rest) {
+      if ('row' in e) resumed.op.process(RowKind.INSERT, e.row, 0);
+      else resumed.op.processWatermark(e.watermark, 0);
+    }
+    resumed.op.processWatermark(Infinity, 0);
+    resumed.op.endInput(0);
+    expect(resumed.out.rows.length).toBeGreaterThan(0);
+    expect([...first.out.rows, ...resumed.out.rows]).toEqual(whole.rows);
+    expect([...first.out.watermarks, ...resumed.out.watermarks]).toEqual(whole.watermarks);
+  });
+});
+
+describe('a snapshot written out while the job goes on (copy-on-write)', () => {
+  type Step = Event | { end: true };
+  type Mode = 'ONE' | 'ALL' | 'WITHIN';
+
+  function specOf(pattern: PatternNode, mode: Mode): MatchSpec {
+    if (mode === 'ALL') return streamSpec(pattern, 'ALL_WITH_UNMATCHED');
+    const one = streamSpec(pattern, 'ONE');
+    if (mode === 'ONE') return one;
+    // Without lookahead (B without NEXT), so a watermark alone can end attempts of an idle partition.
+    const [a, , c] = one.variables;
+    const b = {
+      name: 'B',
+      define: (x: MatchContext) => priceOf(x, x.current())! >= (priceOf(x, x.physical(x.current(), -1)) ?? 0),
+    };
+    return { ...one, variables: [a!, b, c!], withinMs: 4000, maxLookahead: 0 };
+  }
+
+  function start(spec: MatchSpec) {
+    const out = new WatermarkChecked(spec.rowsPerMatch !== 'ONE');
+    const timedOut = new Collect();
+    const { op } = openOperator(spec, timedOut);
+    op.open({ jobName: 't', operatorId: 'm', now: () => 0, count: () => {} }, out);
+    return { op, out, timedOut };
+  }
+  const apply = (op: MatchRecognize, s: Step): void => {
+    if ('row' in s) op.process(RowKind.INSERT, s.row, 0);
+    else if ('watermark' in s) op.processWatermark(s.watermark, 0);
+    else op.endInput(0);
+  };
+  const run = (spec: MatchSpec, steps: readonly Step[]) => {
+    const r = start(spec);
+    for (const s of steps) apply(r.op, s);
+    return r;
+  };
+  /** Partitions by key: the writer may give them in another order than the map holds them. */
+  const byPartition = (snap: unknown) => {
+    const s = snap as { partitions: [StateKey, unknown][] };
+    return { ...s, partitions: [...s.partitions].sort((a, b) => String(a[0]).localeCompare(String(b[0]))) };
+  };
+
+  // More partitions and rows than above, so the write spans several steps of processing.
+  const manyKeys = fc
+    .array(
+      fc.record({
+        key: fc.constantFrom('p', 'q', 'r', 's', 't'),
+        letter: fc.constantFrom('a', 'b', 'c'),
+        price: fc.integer({ min: 0, max: 9 }),
+        ts: fc.integer({ min: 0, max: 15 }),
+      }),
+      { maxLength: 40 },
+    )
+    .map((xs) => xs.map((x, id): Row => [x.key, id, x.letter, x.price, x.ts * 1000]))
+    .chain((rows) =>
+      fc.record({
+        rows: fc.constant(rows),
+        order: fc.shuffledSubarray(
+          rows.map((_, i) => i),
+          { minLength: rows.length, maxLength: rows.length },
+        ),
+        marks: fc.array(fc.boolean(), { minLength: rows.length, maxLength: rows.length }),
+      }),
+    );
+
+  /**
+   * Snapshots a run at `cut`, writes the snapshot out `chunk` partitions at a time while the live run
+   * takes the remaining steps, and checks: the snapshot is the state at the cut, the live run is not
+   * disturbed, and a run restored from it then given the remaining steps completes the output exactly.
+   */
+  function checkWrittenWhileRunning(spec: MatchSpec, steps: readonly Step[], cut: number, chunk: number) {
+    const whole = run(spec, steps);
+    const live = run(spec, steps.slice(0, cut));
+    const prefix = { rows: [...live.out.rows], timedOut: [...live.timedOut.rows] };
+    const prefixMarks = [...live.out.watermarks];
+    // The snapshot as it is at the cut, copied at once by an identical operator.
+    const atOnce = structuredClone(materializeSnapshot(run(spec, steps.slice(0, cut)).op.snapshot()));
+
+    const snap = snapshotWhile(
+      live.op,
+      steps.slice(cut).map((s) => () => apply(live.op, s)),
+      chunk,
+    );
+    expect(byPartition(snap)).toEqual(byPartition(atOnce));
+    expect(live.out.rows).toEqual(whole.out.rows);
+    expect(live.timedOut.rows).toEqual(whole.timedOut.rows);
+
+    const resumed = start(spec);
+    resumed.op.restore(snap);
+    for (const s of steps.slice(cut)) apply(resumed.op, s);
+    // Per partition: partitions released by one watermark emit in an order a restore does not keep.
+    expect(byKey([...prefix.rows, ...resumed.out.rows], 0)).toEqual(byKey(whole.out.rows, 0));
+    expect(byKey([...prefix.timedOut, ...resumed.timedOut.rows], 0)).toEqual(byKey(whole.timedOut.rows, 0));
+    expect([...prefixMarks, ...resumed.out.watermarks]).toEqual(whole.out.watermarks);
+  }
+
+  it('restored, continues exactly like an uninterrupted run, while the live job changes partitions, frees their rows and finishes during the write', () => {
+    fc.assert(
+      fc.property(
+        manyKeys,
+        fc.constantFrom(...patterns),
+        fc.constantFrom<Mode>('ONE', 'ALL', 'WITHIN'),
+        fc.nat(),
+        fc.integer({ min: 1, max: 4 }),
+        (c, pattern, mode, cutSeed, chunk) => {
+          // The end of input is part of the run, so the write may overlap the final matching too.
+          const steps: Step[] = [
+            ...arrival(c.rows, c.order, c.marks),
+            { watermark: Infinity },
+            { end: true },
+          ];
+          checkWrittenWhileRunning(specOf(pattern, mode), steps, cutSeed % steps.length, chunk);
+        },
+      ),
+      { numRuns: Number(process.env.MATCH_PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('keeps an idle partition as it was when WITHIN ends its attempt on a watermark alone during the write', () => {
+    // Random inputs rarely leave a partition idle, with an attempt in flight, behind partitions the
+    // writer takes first; here p's attempt (A at 1 s) times out on the watermark at 6 s, after the
+    // writer took q only.
+    const steps: Step[] = [
+      { row: ['q', 0, 'c', 1, 0] },
+      { row: ['r', 1, 'c', 1, 0] },
+      { row: ['p', 2, 'a', 5, 1000] },
+      { watermark: 1500 },
+      { watermark: 6000 },
+      { row: ['p', 3, 'c', 1, 7000] },
+      { watermark: Infinity },
+      { end: true },
+    ];
+    const spec = specOf(P.concat(v('A'), P.star(v('B')), v('C')), 'WITHIN');
+    expect(run(spec, steps).timedOut.rows).toHaveLength(1);
+    checkWrittenWhileRunning(spec, steps, 4, 1);
   });
 });
 
