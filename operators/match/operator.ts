@@ -15,7 +15,9 @@
  * 4. Rows before the matcher's low-water mark (minus maxLookback) are freed; WITHIN also expires
  *    attempts on the watermark, so state stays bounded on long streams.
  * 5. The output watermark is held back to just below the event time of the first row whose result is
- *    not yet reported in any partition, so downstream never receives rows behind a watermark.
+ *    not yet reported in any partition, so downstream never receives rows behind a watermark. That
+ *    row is found through a min-heap of the partitions' first unreported rows (`holds`), updated only
+ *    for the partitions a watermark touched, so a watermark costs O(touched log n), not O(partitions).
  * 6. Checkpoints are copy-on-write (operators/state.ts), so the pause does not grow with the rows and
  *    attempts held: `snapshot()` only starts a deferred view of `partitions`; the writer turns each
  *    partition into plain data (`snapshotOf`) as it reaches it. Every per-partition operation that
@@ -27,6 +29,7 @@ import { RivuletError } from '../../common/errors.ts';
 import type { Collector, Operator, OperatorContext, Row, Value } from '../api.ts';
 import { RowKind } from '../api.ts';
 import { type DeferredEntries, keySelector, MapState, type StateCodec, type StateKey } from '../state.ts';
+import { TimerHeap } from '../time/timer-heap.ts';
 import {
   type CompiledMatch,
   compileMatch,
@@ -80,6 +83,8 @@ class Partition {
   covered = -1;
   /** Member of the operator's `live` set. */
   live = false;
+  /** The position of this partition's entry in the operator's `holds` heap that is current; -1: none. */
+  heldPos = -1;
 
   constructor(keyValues: Value[], store: RowStore) {
     this.keyValues = keyValues;
@@ -152,6 +157,12 @@ export class MatchRecognize implements Operator {
   private readonly dirty = new Set<Partition>();
   /** Partitions with unreported rows (attempts in flight or rows waiting for lookahead). */
   private readonly live = new Set<Partition>();
+  /**
+   * Partitions by the event time of their first unreported row. Lazy: an entry whose position is no
+   * longer its partition's `heldPos` is stale and dropped when it reaches the top (a partition's first
+   * unreported row only moves forward, so its stale entries are never later than its current one).
+   */
+  private readonly holds = new TimerHeap<{ part: Partition; pos: number }>();
   private out!: Collector;
   private ctx!: OperatorContext;
   private watermark = -Infinity;
@@ -239,12 +250,7 @@ export class MatchRecognize implements Operator {
         this.settle(part);
       }
     }
-    let hold = Infinity;
-    for (const part of this.live) {
-      const first = part.matcher.firstUnreported;
-      if (first < part.store.count) hold = Math.min(hold, part.store.rowtime(first));
-    }
-    this.forwardWatermark(Math.min(ts, hold - 1));
+    this.forwardWatermark(Math.min(ts, this.holdTime() - 1));
   }
 
   endInput(_input: number): void {
@@ -296,6 +302,7 @@ export class MatchRecognize implements Operator {
         this.live.add(part);
       }
     }
+    this.rebuildHolds();
   }
 
   stateSize(): number {
@@ -311,6 +318,7 @@ export class MatchRecognize implements Operator {
     this.partitions.clear();
     this.dirty.clear();
     this.live.clear();
+    this.holds.clear();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -423,6 +431,47 @@ export class MatchRecognize implements Operator {
       if (live) this.live.add(part);
       else this.live.delete(part);
     }
+    this.trackHold(part);
+  }
+
+  /** Registers the partition's first unreported row in `holds` if it changed. */
+  private trackHold(part: Partition): void {
+    const first = part.matcher.firstUnreported;
+    if (first >= part.store.count) {
+      part.heldPos = -1;
+      return;
+    }
+    if (first === part.heldPos) return;
+    part.heldPos = first;
+    this.holds.push(part.store.rowtime(first), { part, pos: first });
+    // Stale entries later than the earliest one stay until it passes: rebuild when they dominate.
+    if (this.holds.size > 2 * this.live.size + 1024) this.rebuildHolds();
+  }
+
+  private rebuildHolds(): void {
+    this.holds.clear();
+    for (const part of this.live) {
+      const first = part.matcher.firstUnreported;
+      if (first >= part.store.count) part.heldPos = -1;
+      else {
+        part.heldPos = first;
+        this.holds.push(part.store.rowtime(first), { part, pos: first });
+      }
+    }
+  }
+
+  /** The event time of the earliest unreported row over all partitions (+Infinity: none). */
+  private holdTime(): number {
+    const holds = this.holds;
+    while (holds.size > 0) {
+      const t = holds.peekTime();
+      const e = holds.pop();
+      if (e.part.heldPos === e.pos) {
+        holds.push(t, e);
+        return t;
+      }
+    }
+    return Infinity;
   }
 
   private finishAll(): void {
