@@ -3,7 +3,9 @@
  *
  * 1. Rows are partitioned (PARTITION BY) and held per partition as pending until their order is
  *    final: on a stream (rowtime order) when the watermark reaches their event time, on a bounded
- *    input at the end (+Infinity watermark). Rows at or behind the watermark on arrival are late:
+ *    input at the end (+Infinity watermark). A watermark visits only the partitions it releases rows of
+ *    (the `due` heap, by each partition's earliest pending event time), so its cost does not grow with
+ *    the number of partitions waiting. Rows at or behind the watermark on arrival are late:
  *    dropped and counted (`numLateRecordsDropped`), as Flink does.
  * 2. Released rows are sorted (event time, then the tie-breaker; or the full comparator), appended
  *    to the partition's RowStore and stepped through the partition's Matcher (matcher.ts), whose
@@ -78,6 +80,8 @@ class Partition {
   pending: Row[] = [];
   pendingTs: number[] = [];
   pendingSorted = true;
+  /** The earliest event time among `pending` (+Infinity when none): its entry in the `due` heap. */
+  pendingMin = Infinity;
   matchNumber = 0;
   /** The last row that belongs to a reported match (for WITH UNMATCHED ROWS). */
   covered = -1;
@@ -153,8 +157,12 @@ export class MatchRecognize implements Operator {
   private readonly compareRows: (a: Row, b: Row) => number;
   private readonly timedOutOut: Collector | null;
   private readonly partitions = new MapState<Partition>('partitions', copyPartition, partitionCodec);
-  /** Partitions with pending rows. */
-  private readonly dirty = new Set<Partition>();
+  /**
+   * On a stream, partitions with pending rows by the event time of their earliest one, so a watermark
+   * visits only the partitions it releases rows of, not every partition waiting for one. Lazy: an
+   * entry whose time is not its partition's `pendingMin` any more is stale and skipped.
+   */
+  private readonly due = new TimerHeap<Partition>();
   /** Partitions with unreported rows (attempts in flight or rows waiting for lookahead). */
   private readonly live = new Set<Partition>();
   /**
@@ -226,7 +234,10 @@ export class MatchRecognize implements Operator {
     }
     part.pending.push(row);
     part.pendingTs.push(ts);
-    this.dirty.add(part);
+    if (ts < part.pendingMin) {
+      part.pendingMin = ts;
+      if (streaming) this.due.push(ts, part);
+    }
   }
 
   processWatermark(ts: number, _input: number): void {
@@ -237,10 +248,14 @@ export class MatchRecognize implements Operator {
       return;
     }
     if (this.spec.order.kind !== 'rowtime') return; // a bounded input is ordered only at its end
-    for (const part of this.dirty) {
+    const due = this.due;
+    while (due.size > 0 && due.peekTime() <= ts) {
+      const time = due.peekTime();
+      const part = due.pop();
+      if (part.pendingMin !== time) continue; // stale: released already
       this.partitions.mutating(part);
       this.release(part, ts);
-      if (part.pending.length === 0) this.dirty.delete(part);
+      if (part.pendingMin !== Infinity) due.push(part.pendingMin, part);
       this.settle(part);
     }
     if (this.compiled.withinMs !== null) {
@@ -285,7 +300,7 @@ export class MatchRecognize implements Operator {
     this.lastOutWatermark = s.lastOutWatermark;
     this.finished = s.finished;
     this.partitions.clear();
-    this.dirty.clear();
+    this.due.clear();
     this.live.clear();
     for (const [key, ps] of s.partitions) {
       const part = new Partition(ps.keyValues, RowStore.restore(ps.store));
@@ -296,7 +311,9 @@ export class MatchRecognize implements Operator {
       part.covered = ps.covered;
       part.matcher = Matcher.restore(this.rt, part.store, new PartitionSink(this, part), ps.matcher);
       this.partitions.set(key, part);
-      if (part.pending.length > 0) this.dirty.add(part);
+      for (const t of part.pendingTs) part.pendingMin = Math.min(part.pendingMin, t);
+      if (part.pendingMin !== Infinity && this.spec.order.kind === 'rowtime')
+        this.due.push(part.pendingMin, part);
       if (part.matcher.busy || part.matcher.firstUnreported < part.store.count) {
         part.live = true;
         this.live.add(part);
@@ -316,7 +333,7 @@ export class MatchRecognize implements Operator {
 
   close(): void {
     this.partitions.clear();
-    this.dirty.clear();
+    this.due.clear();
     this.live.clear();
     this.holds.clear();
   }
@@ -408,6 +425,7 @@ export class MatchRecognize implements Operator {
       rows.splice(0, cut);
       times.splice(0, cut);
     }
+    part.pendingMin = times.length === 0 ? Infinity : times[0]!; // sorted by event time on a stream
   }
 
   private sortPending(part: Partition): void {
@@ -482,7 +500,7 @@ export class MatchRecognize implements Operator {
       part.store.ended = true;
       this.settle(part);
     }
-    this.dirty.clear();
+    this.due.clear();
     this.forwardWatermark(Infinity);
   }
 
