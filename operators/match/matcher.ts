@@ -232,6 +232,18 @@ export class Matcher {
     if (this.expireAttempts(limit)) this.resolve();
   }
 
+  /**
+   * The event time at which WITHIN can first end an attempt still in progress: the earliest such
+   * attempt's start + WITHIN (attempts are in start order, and start times grow with positions);
+   * +Infinity without WITHIN or without such an attempt.
+   */
+  expiryTime(): number {
+    const within = this.rt.compiled.withinMs;
+    if (within === null || this.finished) return Infinity;
+    for (const a of this.attempts) if (a.pcs.length > 0) return a.startTs + within;
+    return Infinity;
+  }
+
   /** The first row anything may still need (older rows can be freed). */
   lowWater(): number {
     return this.nextStart - this.rt.compiled.maxLookback;

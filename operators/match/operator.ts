@@ -15,7 +15,8 @@
  *    every non-excluded row of the match + running measures (empty matches shown or omitted; rows of
  *    no match output WITH UNMATCHED ROWS with null measures). Output is append-only (+I).
  * 4. Rows before the matcher's low-water mark (minus maxLookback) are freed; WITHIN also expires
- *    attempts on the watermark, so state stays bounded on long streams.
+ *    attempts on the watermark, so state stays bounded on long streams. A watermark visits only the
+ *    partitions whose earliest attempt in progress it can end (the `expiries` heap).
  * 5. The output watermark is held back to just below the event time of the first row whose result is
  *    not yet reported in any partition, so downstream never receives rows behind a watermark. That
  *    row is found through a min-heap of the partitions' first unreported rows (`holds`), updated only
@@ -89,6 +90,8 @@ class Partition {
   live = false;
   /** The position of this partition's entry in the operator's `holds` heap that is current; -1: none. */
   heldPos = -1;
+  /** With WITHIN: when an attempt in progress can first expire (its entry in `expiries`). */
+  expireAt = Infinity;
 
   constructor(keyValues: Value[], store: RowStore) {
     this.keyValues = keyValues;
@@ -171,6 +174,8 @@ export class MatchRecognize implements Operator {
    * unreported row only moves forward, so its stale entries are never later than its current one).
    */
   private readonly holds = new TimerHeap<{ part: Partition; pos: number }>();
+  /** With WITHIN: partitions by `expireAt`. Lazy: an entry whose time is not its `expireAt` is stale. */
+  private readonly expiries = new TimerHeap<Partition>();
   private out!: Collector;
   private ctx!: OperatorContext;
   private watermark = -Infinity;
@@ -258,13 +263,7 @@ export class MatchRecognize implements Operator {
       if (part.pendingMin !== Infinity) due.push(part.pendingMin, part);
       this.settle(part);
     }
-    if (this.compiled.withinMs !== null) {
-      for (const part of this.live) {
-        this.partitions.mutating(part);
-        part.matcher.expire(ts);
-        this.settle(part);
-      }
-    }
+    if (this.compiled.withinMs !== null) this.expireUpTo(ts);
     this.forwardWatermark(Math.min(ts, this.holdTime() - 1));
   }
 
@@ -320,6 +319,8 @@ export class MatchRecognize implements Operator {
       }
     }
     this.rebuildHolds();
+    this.expiries.clear();
+    for (const [, part] of this.partitions.entries()) this.trackExpiry(part);
   }
 
   stateSize(): number {
@@ -336,6 +337,7 @@ export class MatchRecognize implements Operator {
     this.due.clear();
     this.live.clear();
     this.holds.clear();
+    this.expiries.clear();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -450,6 +452,32 @@ export class MatchRecognize implements Operator {
       else this.live.delete(part);
     }
     this.trackHold(part);
+    if (this.compiled.withinMs !== null) this.trackExpiry(part);
+  }
+
+  /** WITHIN on the watermark alone: ends the attempts no future row can extend, partition by partition. */
+  private expireUpTo(ts: number): void {
+    const expiries = this.expiries;
+    const blocked: Partition[] = [];
+    while (expiries.size > 0 && expiries.peekTime() <= ts) {
+      const time = expiries.peekTime();
+      const part = expiries.pop();
+      if (part.expireAt !== time) continue; // stale
+      this.partitions.mutating(part);
+      part.matcher.expire(ts);
+      this.settle(part);
+      // Unchanged: rows the matcher has not stepped yet (waiting for lookahead) keep the attempt;
+      // try again on the next watermark.
+      if (part.expireAt === time) blocked.push(part);
+    }
+    for (const part of blocked) expiries.push(part.expireAt, part);
+  }
+
+  private trackExpiry(part: Partition): void {
+    const at = part.matcher.expiryTime();
+    if (at === part.expireAt) return;
+    part.expireAt = at;
+    if (at !== Infinity) this.expiries.push(at, part);
   }
 
   /** Registers the partition's first unreported row in `holds` if it changed. */
@@ -501,6 +529,7 @@ export class MatchRecognize implements Operator {
       this.settle(part);
     }
     this.due.clear();
+    this.expiries.clear();
     this.forwardWatermark(Infinity);
   }
 

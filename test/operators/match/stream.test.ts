@@ -624,6 +624,93 @@ describe('WITHIN', () => {
     expect(op.stateSize()).toBe(0);
   });
 
+  it('property: after every watermark, no partition keeps an attempt WITHIN could end', () => {
+    // White-box: the operator visits only the partitions its expiry heap says are due; a brute-force
+    // expire() of every partition afterwards must find nothing left to end.
+    type Part = { matcher: { expire(ts: number): void; snapshot(): unknown } };
+    const partitionsOf = (op: MatchRecognize) => [
+      ...(op as unknown as { partitions: { entries(): Iterable<[StateKey, Part]> } }).partitions.entries(),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            key: fc.integer({ min: 0, max: 5 }),
+            letter: fc.constantFrom('a', 'b', 'b', 'c'),
+            ts: fc.integer({ min: 0, max: 40 }),
+          }),
+          { maxLength: 60 },
+        ),
+        fc.integer({ min: 1, max: 10 }),
+        fc.array(fc.boolean(), { minLength: 60, maxLength: 60 }),
+        fc.boolean(),
+        (xs, withinS, marks, lookahead) => {
+          const rows = xs
+            .map((x, id): Row => [`k${x.key}`, id, x.letter, 0, x.ts * 1000])
+            .sort((a, b) => (a[TS] as number) - (b[TS] as number));
+          const timedOut = new Collect();
+          const base = within(withinS * 1000);
+          // With lookahead, B needs the next row: rows wait unstepped, and WITHIN must come back for them.
+          const spec: MatchSpec = lookahead
+            ? {
+                ...base,
+                variables: [
+                  base.variables[0]!,
+                  {
+                    name: 'B',
+                    define: (c) =>
+                      letter(c, c.current()) === 'b' && letter(c, c.physical(c.current(), 1)) !== 'a',
+                  },
+                  base.variables[2]!,
+                ],
+                maxLookahead: 1,
+              }
+            : base;
+          const { op } = openOperator({ ...spec, partitionBy: [KEY] }, timedOut);
+          rows.forEach((r, i) => {
+            op.process(RowKind.INSERT, r, 0);
+            const next = rows[i + 1];
+            if (!marks[i] || next === undefined) return;
+            const wm = (next[TS] as number) - 1;
+            op.processWatermark(wm, 0);
+            for (const [key, part] of partitionsOf(op)) {
+              const before = JSON.stringify(part.matcher.snapshot());
+              part.matcher.expire(wm);
+              expect(JSON.stringify(part.matcher.snapshot()), `partition ${key} after watermark ${wm}`).toBe(
+                before,
+              );
+            }
+          });
+        },
+      ),
+      { numRuns: Number(process.env.MATCH_PROPERTY_RUNS ?? 300) },
+    );
+  });
+
+  it('comes back for an attempt whose rows waited for lookahead when a watermark first reached it', () => {
+    const base = within(3000);
+    const spec: MatchSpec = {
+      ...base,
+      variables: [
+        base.variables[0]!,
+        { name: 'B', define: (c) => letter(c, c.current()) === 'b' && c.physical(c.current(), 1) !== null },
+        base.variables[2]!,
+      ],
+      maxLookahead: 1,
+    };
+    const timedOut = new Collect();
+    const { op } = openOperator(spec, timedOut);
+    op.process(RowKind.INSERT, ['p', 0, 'a', 0, 0], 0);
+    op.process(RowKind.INSERT, ['p', 1, 'b', 0, 1000], 0);
+    // Row 1 waits for the row after it, which may be as early as 5001: the attempt cannot end yet.
+    op.processWatermark(5000, 0);
+    expect(timedOut.rows).toEqual([]);
+    op.process(RowKind.INSERT, ['p', 2, 'b', 0, 6000], 0);
+    // Row 1 is stepped; row 2 waits for lookahead, but the attempt from t=0 is past WITHIN either way.
+    op.processWatermark(6500, 0);
+    expect(timedOut.rows).toEqual([['p', 0, 1]]);
+  });
+
   it('keeps state flat on a long stream of A B* C with rare C', () => {
     const spec = { ...within(60_000), partitionBy: [KEY] };
     const out = new Collect();
