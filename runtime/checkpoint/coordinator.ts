@@ -47,6 +47,13 @@ const CHUNK_ENTRIES = 1024;
  * processing, since every key processing changes before the writer reached it must be copied.
  */
 const DRAIN_SLICE_MS = 10;
+/**
+ * When a batch of processing takes longer than the slice (a slow query), the writer's slice grows to
+ * this share of the last batch's time, so a checkpoint still gets a third of the thread and ends in
+ * bounded time: a checkpoint that lasts longer holds more copies of changed keys, and the next one
+ * waits for it.
+ */
+const DRAIN_SHARE_OF_BATCH = 0.5;
 
 /**
  * What one checkpoint file holds: this object serialized as the file's first section, without the
@@ -333,13 +340,16 @@ export class CheckpointCoordinator {
         for (const d of deferred) {
           let n = 0;
           let slice = performance.now();
+          let sliceMs = DRAIN_SLICE_MS;
           for (let c = d.entries.next(CHUNK_ENTRIES); c !== null; c = d.entries.next(CHUNK_ENTRIES)) {
             // Serialized before yielding: the chunk holds live values that processing may change next.
             sections.push(serializeState(snapshot.jobName, id, c));
             n++;
-            if (performance.now() - slice >= DRAIN_SLICE_MS) {
+            const now = performance.now();
+            if (now - slice >= sliceMs) {
               await yieldToEventLoop();
               slice = performance.now();
+              sliceMs = Math.max(DRAIN_SLICE_MS, (slice - now) * DRAIN_SHARE_OF_BATCH);
             }
           }
           d.entries.release();
