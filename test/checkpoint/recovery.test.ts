@@ -9,10 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectorFactory } from '../../connectors/api.ts';
-import { defaultConnectors } from '../../connectors/index.ts';
-import { Session } from '../../runtime/session.ts';
-import { type External, materialize, TxnSink } from './support.ts';
+import { type External, materialize, runJob } from './support.ts';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -23,35 +20,6 @@ function tempDir(): string {
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-
-/** Runs the script's INSERT job in a fresh session (a fresh process, as far as state goes). */
-async function runJob(
-  ext: External,
-  script: string,
-  options: Record<string, string>,
-): Promise<Error | undefined> {
-  const connectors = defaultConnectors();
-  const factory: ConnectorFactory = {
-    identifier: 'txn-test',
-    options: [],
-    createSink: () => new TxnSink(ext),
-  };
-  connectors.register(factory);
-  // A clock that moves 1 ms per reading: checkpoints every few batches, deterministically.
-  let t = 1_000_000;
-  const session = new Session({ connectors, now: () => t++ });
-  for (const [k, v] of Object.entries(options)) session.options.set(k, v);
-  ext.written = 0;
-  const results = await session.executeScript(script);
-  const last = results[results.length - 1];
-  if (last?.kind !== 'jobs') throw new Error('expected a job');
-  try {
-    await last.done;
-    return undefined;
-  } catch (e) {
-    return e as Error;
-  }
-}
 
 const SOURCES = {
   datagen: `CREATE TABLE src (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '6000',

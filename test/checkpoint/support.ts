@@ -4,8 +4,10 @@
  * is stored with it, as the exactly-once Kafka sink does.
  */
 import { expect } from 'vitest';
-import type { SinkWriter } from '../../connectors/api.ts';
+import type { ConnectorFactory, SinkWriter } from '../../connectors/api.ts';
+import { defaultConnectors } from '../../connectors/index.ts';
 import { ROW_KIND_NAMES, type Row, type RowKind } from '../../operators/api.ts';
+import { Session } from '../../runtime/session.ts';
 
 /** What survives a crash: committed changes and the id of the last committed checkpoint. */
 export interface External {
@@ -75,4 +77,33 @@ export function materialize(changes: readonly string[]): string[] {
     for (let i = 0; i < n; i++) out.push(row);
   }
   return out.sort();
+}
+
+/** Runs the script's INSERT job in a fresh session (a fresh process, as far as state goes). */
+export async function runJob(
+  ext: External,
+  script: string,
+  options: Record<string, string>,
+): Promise<Error | undefined> {
+  const connectors = defaultConnectors();
+  const factory: ConnectorFactory = {
+    identifier: 'txn-test',
+    options: [],
+    createSink: () => new TxnSink(ext),
+  };
+  connectors.register(factory);
+  // A clock that moves 1 ms per reading: checkpoints every few batches, deterministically.
+  let t = 1_000_000;
+  const session = new Session({ connectors, now: () => t++ });
+  for (const [k, v] of Object.entries(options)) session.options.set(k, v);
+  ext.written = 0;
+  const results = await session.executeScript(script);
+  const last = results[results.length - 1];
+  if (last?.kind !== 'jobs') throw new Error('expected a job');
+  try {
+    await last.done;
+    return undefined;
+  } catch (e) {
+    return e as Error;
+  }
 }

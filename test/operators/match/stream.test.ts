@@ -134,28 +134,32 @@ function arrival(rows: Row[], order: number[], marks: boolean[]): Event[] {
   return events;
 }
 
-const rowsArb = fc
-  .array(
-    fc.record({
-      key: fc.constantFrom('p', 'q'),
-      letter: fc.constantFrom('a', 'b', 'c'),
-      price: fc.integer({ min: 0, max: 9 }),
-      ts: fc.integer({ min: 0, max: 15 }),
-    }),
-    { maxLength: 30 },
-  )
-  .map((xs) => xs.map((x, id): Row => [x.key, id, x.letter, x.price, x.ts * 1000]));
+/** Rows over `keys` partitions, with a random arrival order and random watermark points. */
+function streamCaseOf(keys: readonly string[], maxRows: number) {
+  return fc
+    .array(
+      fc.record({
+        key: fc.constantFrom(...keys),
+        letter: fc.constantFrom('a', 'b', 'c'),
+        price: fc.integer({ min: 0, max: 9 }),
+        ts: fc.integer({ min: 0, max: 15 }),
+      }),
+      { maxLength: maxRows },
+    )
+    .map((xs) => xs.map((x, id): Row => [x.key, id, x.letter, x.price, x.ts * 1000]))
+    .chain((rows) =>
+      fc.record({
+        rows: fc.constant(rows),
+        order: fc.shuffledSubarray(
+          rows.map((_, i) => i),
+          { minLength: rows.length, maxLength: rows.length },
+        ),
+        marks: fc.array(fc.boolean(), { minLength: rows.length, maxLength: rows.length }),
+      }),
+    );
+}
 
-const streamCase = rowsArb.chain((rows) =>
-  fc.record({
-    rows: fc.constant(rows),
-    order: fc.shuffledSubarray(
-      rows.map((_, i) => i),
-      { minLength: rows.length, maxLength: rows.length },
-    ),
-    marks: fc.array(fc.boolean(), { minLength: rows.length, maxLength: rows.length }),
-  }),
-);
+const streamCase = streamCaseOf(['p', 'q'], 30);
 
 const patterns: PatternNode[] = [
   P.concat(v('A'), P.star(v('B')), v('C')),
@@ -449,27 +453,7 @@ describe('a snapshot written out while the job goes on (copy-on-write)', () => {
   };
 
   // More partitions and rows than above, so the write spans several steps of processing.
-  const manyKeys = fc
-    .array(
-      fc.record({
-        key: fc.constantFrom('p', 'q', 'r', 's', 't'),
-        letter: fc.constantFrom('a', 'b', 'c'),
-        price: fc.integer({ min: 0, max: 9 }),
-        ts: fc.integer({ min: 0, max: 15 }),
-      }),
-      { maxLength: 40 },
-    )
-    .map((xs) => xs.map((x, id): Row => [x.key, id, x.letter, x.price, x.ts * 1000]))
-    .chain((rows) =>
-      fc.record({
-        rows: fc.constant(rows),
-        order: fc.shuffledSubarray(
-          rows.map((_, i) => i),
-          { minLength: rows.length, maxLength: rows.length },
-        ),
-        marks: fc.array(fc.boolean(), { minLength: rows.length, maxLength: rows.length }),
-      }),
-    );
+  const manyKeys = streamCaseOf(['p', 'q', 'r', 's', 't'], 40);
 
   /**
    * Snapshots a run at `cut`, writes the snapshot out `chunk` partitions at a time while the live run
