@@ -112,6 +112,8 @@ class Workspace {
   scratchNodes: Assignment[] = [];
   /** See `Matcher.follow`. */
   loopStack: number[] = [];
+  /** States (pc and open iterations) the current closure visited with an iteration open. */
+  openVisited = new Set<string>();
   /** Parked-thread loop sets of the thread list being built (see `Attempt.parked`). */
   parkedOut: Map<number, number[]> | null = null;
   probeParked: Map<number, number[]> | null = null;
@@ -122,6 +124,12 @@ class Workspace {
 
   constructor(factory: AssignmentFactory) {
     this.root = factory.root(0);
+  }
+
+  /** After each top-level `follow`: the next closure starts from another assignment. */
+  endClosure(): void {
+    this.loopStack.length = 0;
+    if (this.openVisited.size > 0) this.openVisited.clear();
   }
 }
 
@@ -292,7 +300,7 @@ export class Matcher {
       if (def !== null && def!(ctx.aim(store, root, v, p, p)) !== true) continue;
       const child = factory.child(root, v, arg2[pc] === 1, p, stamp);
       const done = this.follow(probe, pc + 1, child, p + 1, stamp, probe.pcs, probe.nodes);
-      this.w.loopStack.length = 0;
+      this.w.endClosure();
       if (done) break;
     }
 
@@ -316,7 +324,7 @@ export class Matcher {
           if (def !== null && def!(ctx.aim(store, node, v, p, a.start)) !== true) continue;
           const child = factory.child(node, v, arg2[pc] === 1, p, stamp);
           const done = this.follow(a, pc + 1, child, p + 1, stamp, newPcs, newNodes);
-          this.w.loopStack.length = 0;
+          this.w.endClosure();
           if (done) break;
         }
         oldPcs.length = 0;
@@ -354,7 +362,7 @@ export class Matcher {
     if (cached !== null) return cached;
     const probe = new Attempt();
     this.follow(probe, 0, this.w.root, atStart ? 0 : 1, stamp, probe.pcs, probe.nodes);
-    this.w.loopStack.length = 0;
+    this.w.endClosure();
     const result = { pcs: probe.pcs, empty: probe.best !== null };
     if (atStart) this.rt.initialAtStart = result;
     else this.rt.initialLater = result;
@@ -370,7 +378,11 @@ export class Matcher {
    * consumed since): their back-edge kills the thread (compiler.ts, step 6); callers empty it after
    * each top-level call. Dedup: a thread at a `label` depends only on (pc, assignment), so a later
    * visit of the same pair is dropped; at other instructions the pair identifies the state only
-   * while no iteration is open, so only then.
+   * while no iteration is open. With iterations open the state is (pc, assignment, open iterations),
+   * and the assignment is the same throughout one closure (no row is consumed in it), so a later visit
+   * of the same pc with the same open iterations is dropped too (`openVisited`, cleared per closure).
+   * Without that, nested bounded quantifiers over a body that can match nothing (`((A{0}?){1,3}){2,4}`
+   * inside a loop) reach each pc along exponentially many paths.
    */
   private follow(
     a: Attempt,
@@ -392,7 +404,14 @@ export class Matcher {
         }
         return false;
       }
-      if (stack.length === 0 && !node.visit(pc, stamp)) return false;
+      if (stack.length === 0) {
+        if (!node.visit(pc, stamp)) return false;
+      } else {
+        const key = `${pc}:${stack.join(',')}`;
+        const seen = this.w.openVisited;
+        if (seen.has(key)) return false;
+        seen.add(key);
+      }
       switch (op) {
         case Op.SPLIT: {
           const base = stack.length;
@@ -466,7 +485,7 @@ export class Matcher {
         const open = a.parked?.get(i);
         if (open !== undefined) this.w.loopStack.push(...open);
         const done = this.follow(a, pc + 1, a.nodes[i]!, q, stamp, outPcs, outNodes);
-        this.w.loopStack.length = 0;
+        this.w.endClosure();
         if (done) break;
       }
       a.pcs = [];
