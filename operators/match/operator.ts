@@ -88,8 +88,8 @@ class Partition {
   covered = -1;
   /** Member of the operator's `live` set. */
   live = false;
-  /** The position of this partition's entry in the operator's `holds` heap that is current; -1: none. */
-  heldPos = -1;
+  /** The event time of its first unreported row (+Infinity: none): its entry in the `holds` heap. */
+  holdAt = Infinity;
   /** With WITHIN: when an attempt in progress can first expire (its entry in `expiries`). */
   expireAt = Infinity;
 
@@ -169,11 +169,11 @@ export class MatchRecognize implements Operator {
   /** Partitions with unreported rows (attempts in flight or rows waiting for lookahead). */
   private readonly live = new Set<Partition>();
   /**
-   * Partitions by the event time of their first unreported row. Lazy: an entry whose position is no
-   * longer its partition's `heldPos` is stale and dropped when it reaches the top (a partition's first
-   * unreported row only moves forward, so its stale entries are never later than its current one).
+   * Partitions by the event time of their first unreported row. Lazy, as `due`: an entry whose time is
+   * not its partition's `holdAt` any more is stale, dropped when it reaches the top (that time only
+   * grows, so a partition's stale entries are never later than its current one).
    */
-  private readonly holds = new TimerHeap<{ part: Partition; pos: number }>();
+  private readonly holds = new TimerHeap<Partition>();
   /** With WITHIN: partitions by `expireAt`. Lazy: an entry whose time is not its `expireAt` is stale. */
   private readonly expiries = new TimerHeap<Partition>();
   private out!: Collector;
@@ -480,16 +480,14 @@ export class MatchRecognize implements Operator {
     if (at !== Infinity) this.expiries.push(at, part);
   }
 
-  /** Registers the partition's first unreported row in `holds` if it changed. */
+  /** Registers the event time of the partition's first unreported row in `holds` if it changed. */
   private trackHold(part: Partition): void {
     const first = part.matcher.firstUnreported;
-    if (first >= part.store.count) {
-      part.heldPos = -1;
-      return;
-    }
-    if (first === part.heldPos) return;
-    part.heldPos = first;
-    this.holds.push(part.store.rowtime(first), { part, pos: first });
+    const at = first < part.store.count ? part.store.rowtime(first) : Infinity;
+    if (at === part.holdAt) return;
+    part.holdAt = at;
+    if (at === Infinity) return;
+    this.holds.push(at, part);
     // Stale entries later than the earliest one stay until it passes: rebuild when they dominate.
     if (this.holds.size > 2 * this.live.size + 1024) this.rebuildHolds();
   }
@@ -497,27 +495,16 @@ export class MatchRecognize implements Operator {
   private rebuildHolds(): void {
     this.holds.clear();
     for (const part of this.live) {
-      const first = part.matcher.firstUnreported;
-      if (first >= part.store.count) part.heldPos = -1;
-      else {
-        part.heldPos = first;
-        this.holds.push(part.store.rowtime(first), { part, pos: first });
-      }
+      part.holdAt = Infinity;
+      this.trackHold(part);
     }
   }
 
   /** The event time of the earliest unreported row over all partitions (+Infinity: none). */
   private holdTime(): number {
     const holds = this.holds;
-    while (holds.size > 0) {
-      const t = holds.peekTime();
-      const e = holds.pop();
-      if (e.part.heldPos === e.pos) {
-        holds.push(t, e);
-        return t;
-      }
-    }
-    return Infinity;
+    while (holds.size > 0 && holds.peek().holdAt !== holds.peekTime()) holds.pop();
+    return holds.peekTime();
   }
 
   private finishAll(): void {

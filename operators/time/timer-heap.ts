@@ -18,6 +18,11 @@ export class TimerHeap<P> {
     return this.times.length === 0 ? Number.POSITIVE_INFINITY : (this.times[0] as number);
   }
 
+  /** The earliest payload, left in place; the caller checks `size` first. */
+  peek(): P {
+    return this.payloads[0] as P;
+  }
+
   push(time: number, payload: P): void {
     const times = this.times;
     const payloads = this.payloads;
